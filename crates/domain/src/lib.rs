@@ -1,0 +1,15 @@
+//! Pure types and rules of the customs-refund domain. No I/O lives here: every other crate
+//! turns untrusted input into these types at its edge and trusts them afterwards.
+
+pub mod actor;
+pub mod email;
+pub mod field_errors;
+pub mod importer;
+pub mod importer_number;
+pub mod mask;
+
+pub use actor::{Actor, Role};
+pub use email::Email;
+pub use field_errors::FieldErrors;
+pub use importer::{Address, CompanyType, ImporterDraft, ImporterStatus, NumberUse};
+pub use importer_number::{ImporterNumber, ImporterNumberError};
