@@ -1,1 +1,23 @@
+//! Storage: the database connection, the one migration set for SQLite and PostgreSQL, and
+//! the queries. Queries are written with sea-query so the same code serves both engines; rows
+//! come back as plain structs and `app` turns them into domain types.
 
+pub mod audit;
+pub mod db;
+pub mod firms;
+pub mod importers;
+pub mod migrations;
+pub mod sessions;
+pub mod testing;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Db, DbKind};
+pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+
+/// Current time, truncated to microseconds so SQLite text and PostgreSQL timestamptz agree
+/// on round trips.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

@@ -1,0 +1,384 @@
+//! Streaming reader: splits input into 94-character records with constant memory and classifies
+//! each by layout. It never panics and never stops early: framing problems are returned as errors
+//! and reading continues with the next line.
+
+use crate::addenda::addenda_layout;
+use crate::field::{RECORD_LEN, Rec, byte_len_of_chars, char_count};
+use crate::layout::Layout;
+use crate::options::ReadOptions;
+use crate::record::Record;
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+const CHUNK: usize = 1 << 20;
+/// Lines longer than this (without a newline) are reported and skipped.
+const MAX_LINE: usize = 64 * 1024;
+
+/// One record read from the input.
+#[derive(Debug)]
+pub struct Line<'a> {
+    /// 1-based line number (record number for one-line files).
+    pub number: u64,
+    /// The classified record.
+    pub record: Record<'a>,
+    /// Set when the line was repaired (padded or trimmed).
+    pub warning: Option<String>,
+}
+
+/// A line that could not be turned into a record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameError {
+    /// 1-based line number.
+    pub line: u64,
+    /// Record type character if known.
+    pub record_type: Option<u8>,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Unknown,
+    Lines,
+    Fixed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BatchKind {
+    Domestic,
+    Adv,
+    Iat,
+}
+
+/// Streaming record reader over any `Read`.
+pub struct Reader<R> {
+    src: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    line_no: u64,
+    mode: Mode,
+    kind: BatchKind,
+    pad: bool,
+    trim: bool,
+    single: bool,
+    bytes_consumed: u64,
+    io_error: Option<io::Error>,
+}
+
+impl<'s> Reader<&'s [u8]> {
+    /// Reader over bytes in memory.
+    pub fn from_bytes(bytes: &'s [u8], opts: &ReadOptions) -> Self {
+        Reader::new(bytes, opts)
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// New reader; only the framing options of `opts` are used here.
+    pub fn new(src: R, opts: &ReadOptions) -> Self {
+        Reader {
+            src,
+            buf: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            eof: false,
+            line_no: 0,
+            mode: if opts.allow_single_line { Mode::Unknown } else { Mode::Lines },
+            kind: BatchKind::Domestic,
+            pad: opts.pad_short_lines,
+            trim: opts.trim_long_lines,
+            single: opts.allow_single_line,
+            bytes_consumed: 0,
+            io_error: None,
+        }
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.bytes_consumed
+    }
+
+    /// The I/O error that ended reading, if any.
+    pub fn take_io_error(&mut self) -> Option<io::Error> {
+        self.io_error.take()
+    }
+
+    /// Reads more input; returns false at end of input.
+    fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return false;
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.io_error = Some(e);
+                    self.eof = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn avail(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Next record, a framing error, or `None` at end of input.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next_record(&mut self) -> Option<Result<Line<'_>, FrameError>> {
+        if self.mode == Mode::Unknown {
+            while self.avail() < RECORD_LEN + 1 && self.fill() {}
+            let b = self.buf.get(self.start + RECORD_LEN).copied();
+            self.mode = if self.single && b.is_some_and(|b| b.is_ascii_digit()) { Mode::Fixed } else { Mode::Lines };
+        }
+        match self.mode {
+            Mode::Fixed => self.next_fixed(),
+            _ => self.next_line(),
+        }
+    }
+
+    fn next_fixed(&mut self) -> Option<Result<Line<'_>, FrameError>> {
+        loop {
+            while self.avail() < RECORD_LEN && self.fill() {}
+            // Skip line endings between or after records.
+            while self.avail() > 0 && matches!(self.buf[self.start], b'\n' | b'\r') {
+                self.start += 1;
+                self.bytes_consumed += 1;
+            }
+            if self.avail() >= RECORD_LEN || self.eof {
+                break;
+            }
+        }
+        if self.avail() == 0 {
+            return None;
+        }
+        self.line_no += 1;
+        let n = self.avail().min(RECORD_LEN);
+        let s = self.start;
+        let chunk = &self.buf[s..s + n];
+        if let Some(nl) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+            self.start += nl;
+            self.bytes_consumed += nl as u64;
+            return Some(Err(FrameError {
+                line: self.line_no,
+                record_type: chunk.first().copied(),
+                message: format!("RecordLength: must be 94 characters and found {nl}"),
+            }));
+        }
+        self.start += n;
+        self.bytes_consumed += n as u64;
+        if n < RECORD_LEN {
+            return Some(Err(FrameError {
+                line: self.line_no,
+                record_type: chunk.first().copied(),
+                message: format!("RecordLength: must be 94 characters and found {n}"),
+            }));
+        }
+        let rec = Rec::borrowed(&self.buf[s..s + n]);
+        let layout = classify(&rec, &mut self.kind);
+        Some(Ok(Line { number: self.line_no, record: Record { layout, rec }, warning: None }))
+    }
+
+    fn next_line(&mut self) -> Option<Result<Line<'_>, FrameError>> {
+        // Locate the end of the next line.
+        let (line_start, line_end, next) = loop {
+            let s = self.start;
+            // Fast path: exactly 94 bytes then LF.
+            if self.avail() > RECORD_LEN && self.buf[s + RECORD_LEN] == b'\n' {
+                break (s, s + RECORD_LEN, s + RECORD_LEN + 1);
+            }
+            if let Some(p) = self.buf[s..self.end].iter().position(|&b| b == b'\n') {
+                break (s, s + p, s + p + 1);
+            }
+            if self.avail() >= MAX_LINE {
+                // Overlong line: report it once and skip to the next newline.
+                self.line_no += 1;
+                let first = self.buf[s];
+                let mut skipped = self.avail() as u64;
+                self.bytes_consumed += skipped;
+                self.start = self.end;
+                loop {
+                    if !self.fill() {
+                        break;
+                    }
+                    if let Some(p) = self.buf[self.start..self.end].iter().position(|&b| b == b'\n') {
+                        skipped += p as u64 + 1;
+                        self.bytes_consumed += p as u64 + 1;
+                        self.start += p + 1;
+                        break;
+                    }
+                    skipped += self.avail() as u64;
+                    self.bytes_consumed += self.avail() as u64;
+                    self.start = self.end;
+                }
+                return Some(Err(FrameError {
+                    line: self.line_no,
+                    record_type: Some(first),
+                    message: format!("RecordLength: line of at least {skipped} bytes, must be 94 characters"),
+                }));
+            }
+            if !self.fill() {
+                if self.avail() == 0 {
+                    return None;
+                }
+                break (self.start, self.end, self.end);
+            }
+        };
+        self.bytes_consumed += (next - line_start) as u64;
+        self.start = next;
+        self.line_no += 1;
+        let mut line = &self.buf[line_start..line_end];
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        let number = self.line_no;
+        if line.len() == RECORD_LEN && line.is_ascii() {
+            let rec = Rec::borrowed(line);
+            let layout = classify(&rec, &mut self.kind);
+            return Some(Ok(Line { number, record: Record { layout, rec }, warning: None }));
+        }
+        let chars = char_count(line);
+        let first = line.first().copied();
+        if chars == 0 {
+            return Some(Err(FrameError { line: number, record_type: None, message: "empty line".into() }));
+        }
+        let (rec, warning) = if chars == RECORD_LEN {
+            (Rec::borrowed(line), None)
+        } else if chars < RECORD_LEN {
+            if !self.pad {
+                return Some(Err(FrameError {
+                    line: number,
+                    record_type: first,
+                    message: format!("RecordLength: must be 94 characters and found {chars}"),
+                }));
+            }
+            let mut v = Vec::with_capacity(line.len() + RECORD_LEN - chars);
+            v.extend_from_slice(line);
+            v.resize(line.len() + RECORD_LEN - chars, b' ');
+            (Rec::new(Cow::Owned(v)), Some(format!("line of {chars} characters padded to 94")))
+        } else {
+            let cut = byte_len_of_chars(line, RECORD_LEN);
+            let extra = &line[cut..];
+            if !self.trim || !extra.iter().all(|&b| b == b' ') {
+                return Some(Err(FrameError {
+                    line: number,
+                    record_type: first,
+                    message: format!("RecordLength: must be 94 characters and found {chars}"),
+                }));
+            }
+            (Rec::borrowed(&line[..cut]), Some(format!("line of {chars} characters: trailing spaces trimmed")))
+        };
+        let layout = classify(&rec, &mut self.kind);
+        Some(Ok(Line { number, record: Record { layout, rec }, warning }))
+    }
+}
+
+/// Chooses the layout of a record from its type and the batch it is in.
+fn classify(rec: &Rec<'_>, kind: &mut BatchKind) -> Layout {
+    match rec.record_type() {
+        b'1' => Layout::FileHeader,
+        b'5' => match rec.field(51, 53) {
+            b"IAT" => {
+                *kind = BatchKind::Iat;
+                Layout::IatBatchHeader
+            }
+            b"ADV" => {
+                *kind = BatchKind::Adv;
+                Layout::BatchHeader
+            }
+            _ => {
+                *kind = BatchKind::Domestic;
+                Layout::BatchHeader
+            }
+        },
+        b'6' => match kind {
+            BatchKind::Domestic => Layout::Entry,
+            BatchKind::Adv => Layout::AdvEntry,
+            BatchKind::Iat => Layout::IatEntry,
+        },
+        b'7' => addenda_layout(rec),
+        b'8' => {
+            if *kind == BatchKind::Adv {
+                Layout::AdvBatchControl
+            } else {
+                Layout::BatchControl
+            }
+        }
+        b'9' => {
+            if rec.as_bytes().iter().all(|&b| b == b'9') {
+                Layout::Filler
+            } else if *kind == BatchKind::Adv {
+                Layout::AdvFileControl
+            } else {
+                Layout::FileControl
+            }
+        }
+        _ => Layout::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(input: &[u8], opts: &ReadOptions) -> Vec<Result<(u64, Layout, Option<String>), FrameError>> {
+        let mut r = Reader::from_bytes(input, opts);
+        let mut v = Vec::new();
+        while let Some(x) = r.next_record() {
+            v.push(x.map(|l| (l.number, l.record.layout, l.warning)));
+        }
+        v
+    }
+
+    #[test]
+    fn crlf_short_and_long_lines() {
+        let full = format!("{:9<94}", "9");
+        let short = "9000001";
+        let long = format!("{:<94}   ", "1");
+        let input = format!("{full}\r\n{short}\n{long}\n");
+        let got = collect(input.as_bytes(), &ReadOptions::default());
+        assert_eq!(got.len(), 3);
+        assert!(matches!(&got[0], Ok((1, Layout::Filler, None))));
+        assert!(matches!(&got[1], Ok((2, Layout::FileControl, Some(_)))));
+        assert!(matches!(&got[2], Ok((3, Layout::FileHeader, Some(_)))));
+        let strict = collect(input.as_bytes(), &ReadOptions::strict());
+        assert!(strict[1].is_err() && strict[2].is_err());
+    }
+
+    #[test]
+    fn one_line_file_and_bad_remainder() {
+        let rec = format!("{:9<94}", "9");
+        let input = format!("{rec}{rec}{rec}X\n");
+        let got = collect(input.as_bytes(), &ReadOptions::default());
+        assert_eq!(got.len(), 4);
+        assert!(got[..3].iter().all(|g| g.is_ok()));
+        assert!(matches!(&got[3], Err(e) if e.message.contains("found 1")));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let inputs: [&[u8]; 5] = [b"", b"\n\n\n", b"\xff\xfe\x00", b"7", &[b'6'; 200_000]];
+        for i in inputs {
+            let _ = collect(i, &ReadOptions::default());
+            let _ = collect(i, &ReadOptions::strict());
+        }
+    }
+}

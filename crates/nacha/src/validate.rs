@@ -1,0 +1,687 @@
+//! Streaming validator: fed one record at a time, keeps constant state (no per-entry memory) and
+//! reports every problem with line, record, field, value and reason.
+
+use crate::codes::{changes, returns};
+use crate::controls::Totals;
+use crate::field::{is_alphanumeric, is_blank, parse_digits, trim_end};
+use crate::file_header::{is_hhmm, is_yymmdd};
+use crate::layout::Layout;
+use crate::options::ReadOptions;
+use crate::reader::{FrameError, Line, Reader};
+use crate::record::Record;
+use crate::types::{SecCode, check_digit, is_adv_code, is_credit_code, is_valid_transaction_code};
+use serde::Serialize;
+use std::io::Read;
+
+/// One problem found in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValidationError {
+    /// 1-based line number (0 for problems of the whole file, such as a missing record).
+    pub line: u64,
+    /// Record name ("FileHeader", "BatchHeader", "EntryDetail", "Addenda", "BatchControl",
+    /// "FileControl", "File").
+    pub record: &'static str,
+    /// Field name (snake_case, as in the layout tables) or a structural rule name.
+    pub field: &'static str,
+    /// Offending value (trailing spaces trimmed).
+    pub value: String,
+    /// Human readable reason.
+    pub message: String,
+}
+
+/// Result of validating a whole file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// True when no error was found.
+    pub valid: bool,
+    /// Batches (batch headers) seen.
+    pub batches: u64,
+    /// Entry detail records.
+    pub entries: u64,
+    /// Addenda records.
+    pub addenda: u64,
+    /// Sum of credit entry amounts.
+    pub total_credit_cents: u64,
+    /// Sum of debit entry amounts.
+    pub total_debit_cents: u64,
+    /// Entry hash computed from the entries (10 digits).
+    pub entry_hash: String,
+    /// Return addenda (99) seen.
+    pub returns: u64,
+    /// Notification of change addenda (98) seen.
+    pub notifications_of_change: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Errors, at most `max_errors` of them.
+    pub errors: Vec<ValidationError>,
+    /// Total number of errors (may exceed `errors.len()`).
+    pub error_count: u64,
+    /// Repairs made by the lenient reader (padded or trimmed lines), at most 100.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Default)]
+struct EntryState {
+    line: u64,
+    has_addenda: bool,
+    addenda: u64,
+    trace7: u64,
+    ctx_expected: Option<u64>,
+    iat: bool,
+}
+
+struct BatchState {
+    service_class: Option<u64>,
+    sec: Option<SecCode>,
+    company_id: [u8; 10],
+    odfi: [u8; 8],
+    batch_number: Option<u64>,
+    totals: Totals,
+    last_trace: Option<u64>,
+    adv: bool,
+}
+
+/// Incremental validator.
+pub struct Validator {
+    opts: ReadOptions,
+    report: Report,
+    header_seen: bool,
+    control_seen: bool,
+    records: u64,
+    batch: Option<BatchState>,
+    entry: Option<EntryState>,
+    file: Totals,
+    credit: u64,
+    debit: u64,
+    hash: u64,
+}
+
+impl Validator {
+    /// New validator.
+    pub fn new(opts: ReadOptions) -> Self {
+        Validator {
+            opts,
+            report: Report::default(),
+            header_seen: false,
+            control_seen: false,
+            records: 0,
+            batch: None,
+            entry: None,
+            file: Totals::default(),
+            credit: 0,
+            debit: 0,
+            hash: 0,
+        }
+    }
+
+    fn err(&mut self, line: u64, record: &'static str, field: &'static str, value: &[u8], message: impl Into<String>) {
+        self.report.error_count += 1;
+        if self.report.errors.len() < self.opts.max_errors {
+            self.report.errors.push(ValidationError {
+                line,
+                record,
+                field,
+                value: String::from_utf8_lossy(trim_end(value)).into_owned(),
+                message: message.into(),
+            });
+        }
+    }
+
+    /// Records a framing error from the reader.
+    pub fn frame_error(&mut self, e: &FrameError) {
+        let record = match e.record_type {
+            Some(b'1') => "FileHeader",
+            Some(b'5') => "BatchHeader",
+            Some(b'6') => "EntryDetail",
+            Some(b'7') => "Addenda",
+            Some(b'8') => "BatchControl",
+            Some(b'9') => "FileControl",
+            _ => "Unknown",
+        };
+        self.report.lines = self.report.lines.max(e.line);
+        self.err(e.line, record, "record_length", &[], e.message.clone());
+    }
+
+    /// Checks one record.
+    pub fn record(&mut self, line: &Line<'_>) {
+        let n = line.number;
+        self.report.lines = self.report.lines.max(n);
+        if let Some(w) = &line.warning
+            && self.report.warnings.len() < 100
+        {
+            self.report.warnings.push(format!("line {n}: {w}"));
+        }
+        let r = &line.record;
+        if r.layout != Layout::Filler {
+            self.records += 1;
+            if self.control_seen {
+                self.err(n, r.name(), "record_type", &r.rec.as_bytes()[..1.min(r.rec.as_bytes().len())], "record after the file control");
+            }
+        }
+        match r.layout {
+            Layout::FileHeader => self.file_header(n, r),
+            Layout::BatchHeader | Layout::IatBatchHeader => self.batch_header(n, r),
+            Layout::Entry | Layout::AdvEntry | Layout::IatEntry => self.entry(n, r),
+            Layout::BatchControl | Layout::AdvBatchControl => self.batch_control(n, r),
+            Layout::FileControl | Layout::AdvFileControl => self.file_control(n, r),
+            Layout::Filler => {}
+            Layout::Unknown => {
+                let t = r.rec.field(1, 1).to_vec();
+                self.err(n, "Unknown", "record_type", &t, "unknown record type")
+            }
+            _ => self.addenda(n, r),
+        }
+    }
+
+    fn file_header(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "FileHeader";
+        if self.header_seen {
+            self.err(n, R, "record_type", b"1", "more than one file header");
+        } else if self.records > 1 {
+            self.err(n, R, "record_type", b"1", "file header is not the first record");
+        }
+        self.header_seen = true;
+        let Some(h) = r.file_header() else { return };
+        if h.priority_code() != b"01" {
+            self.err(n, R, "priority_code", h.priority_code(), "priority code must be 01");
+        }
+        let d = h.immediate_destination();
+        match d {
+            [b' ', rest @ ..] if rest.len() == 9 && rest.iter().all(u8::is_ascii_digit) => {
+                if !self.opts.allow_invalid_check_digit && check_digit(&rest[..8]) != Some(rest[8] - b'0') {
+                    self.err(n, R, "immediate_destination", d, "routing number check digit is wrong");
+                }
+            }
+            _ if d.len() == 10 && d.iter().all(u8::is_ascii_digit) => {}
+            _ => self.err(n, R, "immediate_destination", d, "must be a blank and a 9-digit routing number"),
+        }
+        let o = h.immediate_origin();
+        let origin_ok = match o {
+            [b' ', rest @ ..] => rest.len() == 9 && rest.iter().all(u8::is_ascii_digit),
+            _ => o.len() == 10 && o.iter().all(u8::is_ascii_digit),
+        };
+        if !origin_ok {
+            self.err(n, R, "immediate_origin", o, "must be a blank and 9 digits, or 10 digits");
+        }
+        if !is_yymmdd(h.creation_date()) {
+            self.err(n, R, "file_creation_date", h.creation_date(), "must be a YYMMDD date");
+        }
+        let t = h.creation_time();
+        if !is_blank(t) && !is_hhmm(t) {
+            self.err(n, R, "file_creation_time", t, "must be HHMM or blank");
+        }
+        if !h.file_id_modifier().first().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+            self.err(n, R, "file_id_modifier", h.file_id_modifier(), "must be A-Z or 0-9");
+        }
+        if h.record_size() != b"094" {
+            self.err(n, R, "record_size", h.record_size(), "must be 094");
+        }
+        if h.blocking_factor() != b"10" {
+            self.err(n, R, "blocking_factor", h.blocking_factor(), "must be 10");
+        }
+        if h.format_code() != b"1" {
+            self.err(n, R, "format_code", h.format_code(), "must be 1");
+        }
+        for (field, s, e) in [("immediate_destination_name", 41, 63), ("immediate_origin_name", 64, 86), ("reference_code", 87, 94)] {
+            let v = r.rec.field(s, e);
+            if !is_alphanumeric(v) {
+                self.err(n, R, field, v, "contains control characters (not alphanumeric)");
+            }
+        }
+    }
+
+    fn close_entry(&mut self) {
+        if let Some(e) = self.entry.take() {
+            if e.has_addenda && e.addenda == 0 {
+                self.err(e.line, "EntryDetail", "addenda_record_indicator", b"1", "addenda record indicator is 1 but no addenda follows");
+            }
+            if let Some(x) = e.ctx_expected
+                && x != e.addenda
+            {
+                let v = x.to_string();
+                self.err(e.line, "EntryDetail", "number_of_addenda_records", v.as_bytes(), format!("CTX entry announces {x} addenda but has {}", e.addenda));
+            }
+            let _ = e.iat;
+        }
+    }
+
+    fn close_batch(&mut self, n: u64, missing_control: bool) {
+        self.close_entry();
+        if let Some(b) = self.batch.take() {
+            if missing_control && !self.opts.allow_missing_batch_header_control {
+                self.err(n, "BatchControl", "record_type", b"", "batch has no batch control");
+            }
+            self.file.entry_addenda_count += b.totals.entry_addenda_count;
+            self.file.entry_hash += b.totals.entry_hash;
+            self.file.total_credit += b.totals.total_credit;
+            self.file.total_debit += b.totals.total_debit;
+        }
+    }
+
+    fn batch_header(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "BatchHeader";
+        if self.batch.is_some() {
+            if !self.opts.allow_missing_batch_header_control {
+                self.err(n, R, "record_type", b"5", "batch header inside a batch (previous batch has no control)");
+            }
+            self.close_batch(n, false);
+        } else {
+            self.close_entry();
+        }
+        self.report.batches += 1;
+        let Some(h) = r.batch_header() else { return };
+        let sc = h.service_class_code();
+        if h.service_class().is_none() {
+            self.err(n, R, "service_class_code", r.rec.field(2, 4), "service class must be 200, 220, 225 or 280");
+        }
+        let sec = h.sec_code();
+        if sec.is_none() {
+            self.err(n, R, "standard_entry_class_code", h.sec_code_raw(), "unknown SEC code");
+        }
+        let adv = sec == Some(SecCode::ADV);
+        if !h.is_iat() {
+            let name = r.rec.field(5, 20);
+            if !is_alphanumeric(name) {
+                self.err(n, R, "company_name", name, "contains control characters (not alphanumeric)");
+            }
+            let disc = r.rec.field(21, 40);
+            if !is_alphanumeric(disc) {
+                self.err(n, R, "company_discretionary_data", disc, "contains control characters (not alphanumeric)");
+            }
+        }
+        let cid = h.company_identification();
+        if is_blank(cid) || !is_alphanumeric(cid) {
+            self.err(n, R, "company_identification", cid, "is required");
+        }
+        let desc = r.rec.field(54, 63);
+        if is_blank(desc) || !is_alphanumeric(desc) {
+            self.err(n, R, "company_entry_description", desc, "is required");
+        }
+        let eff = h.effective_entry_date();
+        if !is_blank(eff) && !eff.iter().all(u8::is_ascii_digit) {
+            self.err(n, R, "effective_entry_date", eff, "must be YYMMDD or blank");
+        }
+        let os = h.originator_status_code();
+        if !matches!(os, b"0" | b"1" | b"2") {
+            self.err(n, R, "originator_status_code", os, "must be 0, 1 or 2");
+        }
+        let odfi = h.odfi();
+        if parse_digits(odfi).is_none() || odfi.len() != 8 {
+            self.err(n, R, "odfi_identification", odfi, "must be 8 digits");
+        }
+        let bn = h.batch_number();
+        if bn.is_none() {
+            self.err(n, R, "batch_number", r.rec.field(88, 94), "must be 7 digits");
+        }
+        let mut company_id = [b' '; 10];
+        let l = cid.len().min(10);
+        company_id[..l].copy_from_slice(&cid[..l]);
+        let mut o = [b' '; 8];
+        let l = odfi.len().min(8);
+        o[..l].copy_from_slice(&odfi[..l]);
+        self.batch = Some(BatchState {
+            service_class: sc,
+            sec,
+            company_id,
+            odfi: o,
+            batch_number: bn,
+            totals: Totals::default(),
+            last_trace: None,
+            adv,
+        });
+    }
+
+    fn entry(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "EntryDetail";
+        self.close_entry();
+        self.report.entries += 1;
+        let Some(e) = r.entry() else { return };
+        if self.batch.is_none() && !self.opts.allow_missing_batch_header_control {
+            self.err(n, R, "record_type", b"6", "entry outside a batch (no batch header)");
+        }
+        let (sc, sec) = self.batch.as_ref().map_or((None, None), |b| (b.service_class, b.sec));
+        let layout = r.layout;
+        let code = e.transaction_code_value();
+        let code_ok = match (layout, code) {
+            (Layout::AdvEntry, Some(c)) => is_adv_code(c),
+            (_, Some(c)) => is_valid_transaction_code(c),
+            _ => false,
+        };
+        let credit = code_ok && code.is_some_and(is_credit_code);
+        if !code_ok {
+            self.err(n, R, "transaction_code", r.rec.field(2, 3), "invalid transaction code");
+        } else {
+            if sc == Some(220) && !credit {
+                self.err(n, R, "transaction_code", r.rec.field(2, 3), "service class 220 allows only credits");
+            }
+            if sc == Some(225) && credit {
+                self.err(n, R, "transaction_code", r.rec.field(2, 3), "service class 225 allows only debits");
+            }
+            if let Some(s) = sec {
+                if s.debits_only() && credit {
+                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{s} batches allow only debits"));
+                }
+                if s.credits_only() && !credit {
+                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{s} batches allow only credits"));
+                }
+            }
+        }
+        let rdfi = e.rdfi_identification();
+        let prefix = parse_digits(rdfi);
+        match prefix {
+            None => self.err(n, R, "rdfi_identification", rdfi, "must be 8 digits"),
+            Some(_) => {
+                let cd = e.check_digit();
+                if !self.opts.allow_invalid_check_digit && cd.first().map(|c| c.wrapping_sub(b'0')) != check_digit(rdfi) {
+                    self.err(n, R, "check_digit", cd, "routing number check digit is wrong");
+                }
+            }
+        }
+        let acct = e.account_field();
+        if is_blank(acct) || !is_alphanumeric(acct) {
+            self.err(n, R, "dfi_account_number", acct, "is required and must be alphanumeric");
+        }
+        let amount = e.amount();
+        match amount {
+            None => self.err(n, R, "amount", e.amount_field(), "must be digits"),
+            Some(a) if a > 0 && code_ok && code.is_some_and(|c| matches!(c % 10, 3 | 8)) && layout != Layout::AdvEntry => {
+                self.err(n, R, "amount", e.amount_field(), "prenote amount must be zero")
+            }
+            _ => {}
+        }
+        let mut ctx_expected = None;
+        if layout == Layout::Entry {
+            let id = r.rec.field(40, 54);
+            if !is_alphanumeric(id) {
+                self.err(n, R, "identification_number", id, "contains control characters (not alphanumeric)");
+            }
+            let name = r.rec.field(55, 76);
+            if !is_alphanumeric(name) {
+                self.err(n, R, "individual_name", name, "contains control characters (not alphanumeric)");
+            }
+            if sec == Some(SecCode::SHR) {
+                let m = parse_digits(r.rec.field(40, 41));
+                if !m.is_some_and(|m| (1..=12).contains(&m)) {
+                    self.err(n, R, "card_expiration_date", r.rec.field(40, 43), "invalid month");
+                }
+            }
+            if sec == Some(SecCode::CTX) {
+                ctx_expected = parse_digits(r.rec.field(55, 58));
+            }
+        }
+        let ind = e.addenda_indicator();
+        if ind != b'0' && ind != b'1' {
+            self.err(n, R, "addenda_record_indicator", &[ind], "must be 0 or 1");
+        }
+        if layout == Layout::IatEntry && ind != b'1' {
+            self.err(n, R, "addenda_record_indicator", &[ind], "IAT entries must have addenda (indicator 1)");
+        }
+        let trace = e.trace_number();
+        if layout != Layout::AdvEntry {
+            match trace {
+                None => self.err(n, R, "trace_number", e.trace_field(), "must be 15 digits"),
+                Some(t) => {
+                    let last = self.batch.as_ref().and_then(|b| b.last_trace);
+                    if last.is_some_and(|l| t <= l) {
+                        self.err(n, R, "trace_number", e.trace_field(), "trace numbers must be ascending within a batch");
+                    }
+                }
+            }
+        }
+        let a = amount.unwrap_or(0);
+        if credit {
+            self.credit += a;
+        } else if code_ok {
+            self.debit += a;
+        }
+        self.hash += prefix.unwrap_or(0);
+        if let Some(b) = self.batch.as_mut() {
+            b.totals.entry_addenda_count += 1;
+            b.totals.entry_hash += prefix.unwrap_or(0);
+            if credit {
+                b.totals.total_credit += a;
+            } else if code_ok {
+                b.totals.total_debit += a;
+            }
+            if trace.is_some() {
+                b.last_trace = trace;
+            }
+        }
+        self.entry = Some(EntryState {
+            line: n,
+            has_addenda: ind == b'1',
+            addenda: 0,
+            trace7: trace.unwrap_or(0) % 10_000_000,
+            ctx_expected,
+            iat: layout == Layout::IatEntry,
+        });
+    }
+
+    fn addenda(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "Addenda";
+        self.report.addenda += 1;
+        if let Some(b) = self.batch.as_mut() {
+            b.totals.entry_addenda_count += 1;
+        }
+        let Some(a) = r.addenda() else { return };
+        let (has, seq, trace7) = match self.entry.as_mut() {
+            None => {
+                self.err(n, R, "record_type", b"7", "addenda outside an entry (no entry detail before it)");
+                (true, 0, 0)
+            }
+            Some(e) => {
+                e.addenda += 1;
+                (e.has_addenda, e.addenda, e.trace7)
+            }
+        };
+        if !has {
+            self.err(n, R, "addenda_record_indicator", b"0", "entry's addenda record indicator is 0 but an addenda follows");
+        }
+        let layout = r.layout;
+        match layout {
+            Layout::Addenda05 => {
+                let p = r.rec.field(4, 83);
+                if !is_alphanumeric(p) {
+                    self.err(n, R, "payment_related_information", p, "contains control characters (not alphanumeric)");
+                }
+                match a.addenda_sequence_number() {
+                    Some(s) if s == seq || self.entry.is_none() => {}
+                    _ => self.err(n, R, "addenda_sequence_number", r.rec.field(84, 87), format!("must be {seq}")),
+                }
+                match a.entry_detail_sequence_number() {
+                    Some(s) if s == trace7 || self.entry.is_none() => {}
+                    _ => self.err(n, R, "entry_detail_sequence_number", r.rec.field(88, 94), "must be the last 7 digits of the entry's trace number"),
+                }
+            }
+            Layout::Addenda98 | Layout::Addenda98Refused => {
+                self.report.notifications_of_change += 1;
+                let code = a.reason_code();
+                let known = changes::lookup(code).is_some()
+                    || (self.opts.custom_change_codes && changes::is_code_shaped(code));
+                if !known {
+                    let f = if layout == Layout::Addenda98 { "change_code" } else { "refused_change_code" };
+                    self.err(n, R, f, code, "unknown change code");
+                }
+                if layout == Layout::Addenda98Refused {
+                    let oc = a.refused_original_change_code();
+                    if changes::lookup(oc).is_none() && !(self.opts.custom_change_codes && changes::is_code_shaped(oc)) {
+                        self.err(n, R, "change_code", oc, "unknown change code");
+                    }
+                }
+                if a.original_trace().is_none() {
+                    self.err(n, R, "original_entry_trace_number", a.original_trace_field(), "must be 15 digits");
+                }
+                if is_blank(a.corrected_data()) {
+                    self.err(n, R, "corrected_data", a.corrected_data(), "is required");
+                }
+            }
+            Layout::Addenda99 | Layout::Addenda99Dishonored | Layout::Addenda99Contested => {
+                self.report.returns += 1;
+                let code = a.reason_code();
+                let known = returns::lookup(code).is_some()
+                    || (self.opts.custom_return_codes && returns::is_code_shaped(code));
+                if !known {
+                    self.err(n, R, "return_reason_code", code, "unknown return reason code");
+                }
+                if a.original_trace().is_none() {
+                    self.err(n, R, "original_entry_trace_number", a.original_trace_field(), "must be 15 digits");
+                }
+            }
+            Layout::AddendaIat => {
+                let d = a.data();
+                if !is_alphanumeric(d) {
+                    self.err(n, R, "data", d, "contains control characters (not alphanumeric)");
+                }
+                if a.type_code() == b"10" {
+                    const TYPES: [&[u8]; 21] = [
+                        b"ANN", b"BUS", b"DEP", b"LOA", b"MIS", b"MOR", b"PEN", b"REM", b"RLS", b"SAL", b"TAX", b"ARC",
+                        b"BOC", b"IAT", b"MTE", b"POP", b"POS", b"RCK", b"SHR", b"TEL", b"WEB",
+                    ];
+                    let t = r.rec.field(4, 6);
+                    if !TYPES.contains(&t) {
+                        self.err(n, R, "transaction_type_code", t, "invalid IAT transaction type code");
+                    }
+                }
+            }
+            Layout::Addenda02 => {
+                let d = r.rec.field(4, 79);
+                if !is_alphanumeric(d) {
+                    self.err(n, R, "terminal_data", d, "contains control characters (not alphanumeric)");
+                }
+            }
+            _ => self.err(n, R, "addenda_type_code", a.type_code(), "unknown addenda type code"),
+        }
+    }
+
+    fn batch_control(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "BatchControl";
+        self.close_entry();
+        let Some(c) = r.batch_control() else { return };
+        let Some(b) = self.batch.take() else {
+            if !self.opts.allow_missing_batch_header_control {
+                self.err(n, R, "record_type", b"8", "batch control outside a batch (no batch header)");
+            }
+            return;
+        };
+        let t = b.totals;
+        if c.service_class_code() != b.service_class {
+            self.err(n, R, "service_class_code", r.rec.field(2, 4), "does not match the batch header");
+        }
+        if c.entry_addenda_count() != Some(t.entry_addenda_count) {
+            self.err(n, R, "entry_addenda_count", r.rec.field(5, 10), format!("batch has {} entries and addenda", t.entry_addenda_count));
+        }
+        if c.entry_hash() != Some(t.entry_hash % 10_000_000_000) {
+            self.err(n, R, "entry_hash", r.rec.field(11, 20), format!("computed entry hash is {:010}", t.entry_hash % 10_000_000_000));
+        }
+        if c.total_debit() != Some(t.total_debit) {
+            let f = if b.adv { r.rec.field(21, 40) } else { r.rec.field(21, 32) };
+            self.err(n, R, "total_debit", f, format!("entries debit {}", t.total_debit));
+        }
+        if c.total_credit() != Some(t.total_credit) {
+            let f = if b.adv { r.rec.field(41, 60) } else { r.rec.field(33, 44) };
+            self.err(n, R, "total_credit", f, format!("entries credit {}", t.total_credit));
+        }
+        if let Some(cid) = c.company_identification()
+            && cid != b.company_id
+        {
+            self.err(n, R, "company_identification", cid, "does not match the batch header");
+        }
+        if c.odfi() != b.odfi {
+            self.err(n, R, "odfi_identification", c.odfi(), "does not match the batch header");
+        }
+        if c.batch_number() != b.batch_number {
+            self.err(n, R, "batch_number", r.rec.field(88, 94), "does not match the batch header");
+        }
+        self.batch = Some(b);
+        self.close_batch(n, false);
+    }
+
+    fn file_control(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "FileControl";
+        if self.batch.is_some() {
+            self.close_batch(n, true);
+        } else {
+            self.close_entry();
+        }
+        if self.control_seen {
+            self.err(n, R, "record_type", b"9", "more than one file control");
+            return;
+        }
+        self.control_seen = true;
+        let Some(c) = r.file_control() else { return };
+        let t = self.file;
+        let adv = r.layout == Layout::AdvFileControl;
+        if c.batch_count() != Some(self.report.batches) {
+            self.err(n, R, "batch_count", r.rec.field(2, 7), format!("file has {} batches", self.report.batches));
+        }
+        match c.block_count() {
+            Some(bc) if bc == self.records.div_ceil(10) => {}
+            _ => self.err(n, R, "block_count", r.rec.field(8, 13), format!("file needs {} blocks", self.records.div_ceil(10))),
+        }
+        let count = self.report.entries + self.report.addenda;
+        if c.entry_addenda_count() != Some(count) {
+            self.err(n, R, "entry_addenda_count", r.rec.field(14, 21), format!("file has {count} entries and addenda"));
+        }
+        if c.entry_hash() != Some(t.entry_hash % 10_000_000_000) {
+            self.err(n, R, "entry_hash", r.rec.field(22, 31), format!("computed entry hash is {:010}", t.entry_hash % 10_000_000_000));
+        }
+        if c.total_debit() != Some(t.total_debit) {
+            let f = if adv { r.rec.field(32, 51) } else { r.rec.field(32, 43) };
+            self.err(n, R, "total_debit", f, format!("batches debit {}", t.total_debit));
+        }
+        if c.total_credit() != Some(t.total_credit) {
+            let f = if adv { r.rec.field(52, 71) } else { r.rec.field(44, 55) };
+            self.err(n, R, "total_credit", f, format!("batches credit {}", t.total_credit));
+        }
+    }
+
+    /// Ends validation and returns the report.
+    pub fn finish(mut self) -> Report {
+        if self.batch.is_some() {
+            let n = self.report.lines;
+            self.close_batch(n, true);
+        }
+        self.close_entry();
+        if !self.header_seen && !self.opts.allow_missing_file_header {
+            self.err(0, "FileHeader", "record_type", b"", "missing file header");
+        }
+        if !self.control_seen && !self.opts.allow_missing_file_control {
+            self.err(0, "FileControl", "record_type", b"", "missing file control");
+        }
+        let mut r = self.report;
+        r.total_credit_cents = self.credit;
+        r.total_debit_cents = self.debit;
+        r.entry_hash = format!("{:010}", self.hash % 10_000_000_000);
+        r.valid = r.error_count == 0;
+        r
+    }
+}
+
+/// Validates a whole input stream with constant memory.
+pub fn validate_reader<R: Read>(src: R, opts: &ReadOptions) -> std::io::Result<Report> {
+    let mut reader = Reader::new(src, opts);
+    let mut v = Validator::new(opts.clone());
+    while let Some(item) = reader.next_record() {
+        match item {
+            Ok(line) => v.record(&line),
+            Err(e) => v.frame_error(&e),
+        }
+    }
+    if let Some(e) = reader.take_io_error() {
+        return Err(e);
+    }
+    Ok(v.finish())
+}
+
+/// Validates bytes in memory.
+pub fn validate_bytes(bytes: &[u8], opts: &ReadOptions) -> Report {
+    let mut reader = Reader::from_bytes(bytes, opts);
+    let mut v = Validator::new(opts.clone());
+    while let Some(item) = reader.next_record() {
+        match item {
+            Ok(line) => v.record(&line),
+            Err(e) => v.frame_error(&e),
+        }
+    }
+    v.finish()
+}

@@ -1,0 +1,130 @@
+//! Connecting to SQLite (the embedded default) or PostgreSQL, and running migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migrations::Migrator;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// The shared database handle. Cheap to clone (a pool inside).
+#[derive(Clone)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    pub kind: DbKind,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.kind)
+    }
+}
+
+/// Hides the password in a database URL for logs and `check-config`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Db {
+    /// `url` is `sqlite://path` or `postgres://...`. A SQLite file and its folder are created
+    /// when missing; WAL is switched on so readers never wait for the writer.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbKind::Postgres
+        } else if url.starts_with("sqlite:") {
+            DbKind::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL {}: use sqlite://PATH or postgres://...", redact_url(url));
+        };
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
+        if kind == DbKind::Sqlite {
+            if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p))
+                && let Some(parent) = Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)?;
+            }
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        } else {
+            opts.max_connections(16).min_connections(1);
+        }
+        let conn = Database::connect(opts)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact_url(url)))?;
+        Ok(Db { conn, kind })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock serialises instances that
+    /// start at the same moment, so only one of them migrates.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self.kind {
+            DbKind::Sqlite => Migrator::up(&self.conn, None).await?,
+            DbKind::Postgres => {
+                let txn = self.conn.begin().await?;
+                txn.execute_raw(Statement::from_string(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(724701)"))
+                    .await?;
+                Migrator::up(&txn, None).await?;
+                txn.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip for `/healthz`.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        self.conn.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// (size, idle) of the connection pool, for `/metrics`.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.kind {
+            DbKind::Sqlite => {
+                let p = self.conn.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            DbKind::Postgres => {
+                let p = self.conn.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_password() {
+        assert_eq!(super::redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}
