@@ -107,7 +107,8 @@ pub struct BatchHeaderFields {
 impl BatchHeaderFields {
     /// Checks what the writer cannot fix by padding.
     pub fn check(&self) -> Result<(), String> {
-        if self.service_class == ServiceClass::Advice || self.sec_code == SecCode::ADV || self.sec_code == SecCode::IAT {
+        if self.service_class == ServiceClass::Advice || self.sec_code == SecCode::ADV || self.sec_code == SecCode::IAT
+        {
             return Err("the writer builds domestic batches only (not ADV or IAT)".into());
         }
         if self.company_identification.trim().is_empty() {

@@ -23,11 +23,7 @@ impl<'a> Rec<'a> {
     /// [`char_count`]). Lines with another number of characters are accepted too: missing columns read
     /// as empty fields.
     pub fn new(bytes: Cow<'a, [u8]>) -> Self {
-        let offsets = if bytes.len() == RECORD_LEN && bytes.is_ascii() {
-            None
-        } else {
-            Some(char_offsets(&bytes))
-        };
+        let offsets = if bytes.len() == RECORD_LEN && bytes.is_ascii() { None } else { Some(char_offsets(&bytes)) };
         Rec { bytes, offsets }
     }
 
@@ -142,19 +138,29 @@ pub fn byte_len_of_chars(bytes: &[u8], n: usize) -> usize {
     pos
 }
 
-/// Parses a field made only of ASCII digits (at most 19 of them).
+/// Parses a field made only of ASCII digits; `None` if empty, not digits, or above `u64::MAX`.
 #[inline]
 pub fn parse_digits(f: &[u8]) -> Option<u64> {
-    if f.is_empty() || f.len() > 19 {
+    if f.is_empty() {
         return None;
     }
     let mut n: u64 = 0;
-    for &b in f {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
+    if f.len() <= 19 {
+        for &b in f {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n * 10 + d as u64;
         }
-        n = n * 10 + d as u64;
+    } else {
+        for &b in f {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n.checked_mul(10)?.checked_add(d as u64)?;
+        }
     }
     Some(n)
 }

@@ -26,6 +26,10 @@ pub struct ReadOptions {
     pub custom_return_codes: bool,
     /// Accept change codes not in the NACHA table if shaped like `C` + two digits.
     pub custom_change_codes: bool,
+    /// Report file control mismatches (batch count, block count, entry/addenda count, entry hash,
+    /// totals), addenda sequence numbers and malformed effective entry dates as warnings instead of
+    /// errors. moov-io/ach does not check these when reading; real bank files sometimes get them wrong.
+    pub relaxed_controls: bool,
     /// Stop recording errors after this many (they are still counted).
     pub max_errors: usize,
 }
@@ -42,6 +46,7 @@ impl Default for ReadOptions {
             allow_invalid_check_digit: false,
             custom_return_codes: false,
             custom_change_codes: false,
+            relaxed_controls: false,
             max_errors: 10_000,
         }
     }
@@ -63,6 +68,7 @@ impl ReadOptions {
             allow_invalid_check_digit: true,
             custom_return_codes: true,
             custom_change_codes: true,
+            relaxed_controls: true,
             ..Self::default()
         }
     }

@@ -198,57 +198,63 @@ impl<R: Read> Reader<R> {
     }
 
     fn next_line(&mut self) -> Option<Result<Line<'_>, FrameError>> {
-        // Locate the end of the next line.
-        let (line_start, line_end, next) = loop {
-            let s = self.start;
-            // Fast path: exactly 94 bytes then LF.
-            if self.avail() > RECORD_LEN && self.buf[s + RECORD_LEN] == b'\n' {
-                break (s, s + RECORD_LEN, s + RECORD_LEN + 1);
-            }
-            if let Some(p) = self.buf[s..self.end].iter().position(|&b| b == b'\n') {
-                break (s, s + p, s + p + 1);
-            }
-            if self.avail() >= MAX_LINE {
-                // Overlong line: report it once and skip to the next newline.
-                self.line_no += 1;
-                let first = self.buf[s];
-                let mut skipped = self.avail() as u64;
-                self.bytes_consumed += skipped;
-                self.start = self.end;
-                loop {
-                    if !self.fill() {
-                        break;
-                    }
-                    if let Some(p) = self.buf[self.start..self.end].iter().position(|&b| b == b'\n') {
-                        skipped += p as u64 + 1;
-                        self.bytes_consumed += p as u64 + 1;
-                        self.start += p + 1;
-                        break;
-                    }
-                    skipped += self.avail() as u64;
-                    self.bytes_consumed += self.avail() as u64;
+        // Locate the end of the next non-empty line (moov-io/ach skips blank lines too).
+        let (line_start, line_end) = loop {
+            let (line_start, line_end, next) = loop {
+                let s = self.start;
+                // Fast path: exactly 94 bytes then LF.
+                if self.avail() > RECORD_LEN && self.buf[s + RECORD_LEN] == b'\n' {
+                    break (s, s + RECORD_LEN, s + RECORD_LEN + 1);
+                }
+                if let Some(p) = self.buf[s..self.end].iter().position(|&b| b == b'\n') {
+                    break (s, s + p, s + p + 1);
+                }
+                if self.avail() >= MAX_LINE {
+                    // Overlong line: report it once and skip to the next newline.
+                    self.line_no += 1;
+                    let first = self.buf[s];
+                    let mut skipped = self.avail() as u64;
+                    self.bytes_consumed += skipped;
                     self.start = self.end;
+                    loop {
+                        if !self.fill() {
+                            break;
+                        }
+                        if let Some(p) = self.buf[self.start..self.end].iter().position(|&b| b == b'\n') {
+                            skipped += p as u64 + 1;
+                            self.bytes_consumed += p as u64 + 1;
+                            self.start += p + 1;
+                            break;
+                        }
+                        skipped += self.avail() as u64;
+                        self.bytes_consumed += self.avail() as u64;
+                        self.start = self.end;
+                    }
+                    return Some(Err(FrameError {
+                        line: self.line_no,
+                        record_type: Some(first),
+                        message: format!("RecordLength: line of at least {skipped} bytes, must be 94 characters"),
+                    }));
                 }
-                return Some(Err(FrameError {
-                    line: self.line_no,
-                    record_type: Some(first),
-                    message: format!("RecordLength: line of at least {skipped} bytes, must be 94 characters"),
-                }));
+                if !self.fill() {
+                    if self.avail() == 0 {
+                        return None;
+                    }
+                    break (self.start, self.end, self.end);
+                }
+            };
+            self.bytes_consumed += (next - line_start) as u64;
+            self.start = next;
+            self.line_no += 1;
+            let mut le = line_end;
+            if le > line_start && self.buf[le - 1] == b'\r' {
+                le -= 1;
             }
-            if !self.fill() {
-                if self.avail() == 0 {
-                    return None;
-                }
-                break (self.start, self.end, self.end);
+            if le > line_start {
+                break (line_start, le);
             }
         };
-        self.bytes_consumed += (next - line_start) as u64;
-        self.start = next;
-        self.line_no += 1;
-        let mut line = &self.buf[line_start..line_end];
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
+        let line = &self.buf[line_start..line_end];
         let number = self.line_no;
         if line.len() == RECORD_LEN && line.is_ascii() {
             let rec = Rec::borrowed(line);
@@ -257,9 +263,6 @@ impl<R: Read> Reader<R> {
         }
         let chars = char_count(line);
         let first = line.first().copied();
-        if chars == 0 {
-            return Some(Err(FrameError { line: number, record_type: None, message: "empty line".into() }));
-        }
         let (rec, warning) = if chars == RECORD_LEN {
             (Rec::borrowed(line), None)
         } else if chars < RECORD_LEN {
@@ -296,7 +299,7 @@ fn classify(rec: &Rec<'_>, kind: &mut BatchKind) -> Layout {
     match rec.record_type() {
         b'1' => Layout::FileHeader,
         b'5' => match rec.field(51, 53) {
-            b"IAT" => {
+            sec if sec == b"IAT" || (sec == b"COR" && rec.field(5, 10) == b"IATCOR") => {
                 *kind = BatchKind::Iat;
                 Layout::IatBatchHeader
             }
@@ -339,7 +342,9 @@ fn classify(rec: &Rec<'_>, kind: &mut BatchKind) -> Layout {
 mod tests {
     use super::*;
 
-    fn collect(input: &[u8], opts: &ReadOptions) -> Vec<Result<(u64, Layout, Option<String>), FrameError>> {
+    type Item = Result<(u64, Layout, Option<String>), FrameError>;
+
+    fn collect(input: &[u8], opts: &ReadOptions) -> Vec<Item> {
         let mut r = Reader::from_bytes(input, opts);
         let mut v = Vec::new();
         while let Some(x) = r.next_record() {

@@ -116,7 +116,10 @@ pub fn is_valid_transaction_code(code: u8) -> bool {
 
 /// True when the code credits the receiver (x1-x4, except loan reversal 55).
 pub fn is_credit_code(code: u8) -> bool {
-    (matches!(code % 10, 1..=4) && code != 55) || matches!(code, 81 | 83 | 85 | 87)
+    if is_adv_code(code) {
+        return code % 2 == 1;
+    }
+    matches!(code % 10, 1..=4) && code != 55
 }
 
 /// True for ADV transaction codes (81-88).

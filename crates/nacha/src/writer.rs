@@ -59,7 +59,14 @@ impl<W: Write> Writer<W> {
     /// Starts a file by writing its header.
     pub fn new(out: W, header: &FileHeaderFields) -> Result<Self, WriteError> {
         header.check().map_err(WriteError::Invalid)?;
-        let mut w = Writer { out, buf: Vec::with_capacity(FLUSH_AT + 4096), records: 0, batches: 0, file: Totals::default(), batch: None };
+        let mut w = Writer {
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            records: 0,
+            batches: 0,
+            file: Totals::default(),
+            batch: None,
+        };
         header.write(&mut w.buf);
         w.end_record();
         Ok(w)
@@ -123,8 +130,12 @@ impl<W: Write> Writer<W> {
             return invalid(format!("transaction code {code} requires a zero amount"));
         }
         match b.service_class {
-            ServiceClass::CreditsOnly if !credit => return invalid(format!("service class 220 allows only credits, got {code}")),
-            ServiceClass::DebitsOnly if credit => return invalid(format!("service class 225 allows only debits, got {code}")),
+            ServiceClass::CreditsOnly if !credit => {
+                return invalid(format!("service class 220 allows only credits, got {code}"));
+            }
+            ServiceClass::DebitsOnly if credit => {
+                return invalid(format!("service class 225 allows only debits, got {code}"));
+            }
             _ => {}
         }
         if (b.sec.debits_only() && credit) || (b.sec.credits_only() && !credit) {

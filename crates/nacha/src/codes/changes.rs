@@ -192,7 +192,9 @@ pub fn parse_corrected_data(code: &[u8], data: &[u8]) -> Result<Correction, Stri
                 transaction_code: t,
             },
             Err(e) => match words.as_slice() {
-                [a, t] => Correction::AccountAndTransactionCode { account_number: text(a), transaction_code: tcode(t)? },
+                [a, t] => {
+                    Correction::AccountAndTransactionCode { account_number: text(a), transaction_code: tcode(t)? }
+                }
                 _ => return Err(e),
             },
         },
@@ -228,7 +230,9 @@ mod tests {
         let c01 = parse_corrected_data(b"C01", b"1918171614                   ");
         assert_eq!(c01, Ok(Correction::AccountNumber { account_number: "1918171614".into() }));
         let c03 = parse_corrected_data(b"C03", b"231380104   123456789        ");
-        assert!(matches!(c03, Ok(Correction::RoutingAndAccount { ref account_number, .. }) if account_number == "123456789"));
+        assert!(
+            matches!(c03, Ok(Correction::RoutingAndAccount { ref account_number, .. }) if account_number == "123456789")
+        );
         let c06 = parse_corrected_data(b"C06", b"12345678901234567   32       ");
         assert!(
             matches!(c06, Ok(Correction::AccountAndTransactionCode { transaction_code, .. }) if transaction_code.code() == 32)

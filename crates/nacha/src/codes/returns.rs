@@ -53,7 +53,10 @@ pub const RETURN_CODES: &[ReturnCode] = &[
     r("R14", "Representative payee deceased or unable to continue in that capacity"),
     r("R15", "Beneficiary or account holder (other than a representative payee) deceased"),
     r("R16", "Account frozen / entry returned per OFAC instruction"),
-    r("R17", "File record edit criteria / entry with invalid account number initiated under questionable circumstances"),
+    r(
+        "R17",
+        "File record edit criteria / entry with invalid account number initiated under questionable circumstances",
+    ),
     r("R18", "Improper effective entry date"),
     r("R19", "Amount field error"),
     r("R20", "Non-transaction account"),
