@@ -50,6 +50,7 @@ pub mod entry;
 pub mod field;
 pub mod file;
 pub mod file_header;
+pub mod generate;
 pub mod json;
 pub mod layout;
 pub mod options;
