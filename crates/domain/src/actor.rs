@@ -59,9 +59,9 @@ pub fn may_update_importer(actor: &Actor, filer_firm_id: Option<i64>) -> Result<
     match actor.role {
         Role::CbpStaff => Ok(()),
         Role::Broker if actor.firm_id.is_some() && actor.firm_id == filer_firm_id => Ok(()),
-        Role::Broker => Err(
-            "this importer record was filed by another broker; only its filing broker or CBP staff may change it",
-        ),
+        Role::Broker => {
+            Err("this importer record was filed by another broker; only its filing broker or CBP staff may change it")
+        }
     }
 }
 

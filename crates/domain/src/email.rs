@@ -27,7 +27,10 @@ impl Email {
         let labels: Vec<&str> = domain.split('.').collect();
         let ok_domain = labels.len() >= 2
             && labels.iter().all(|l| {
-                !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             });
         if !ok_local || !ok_domain {
             return Err("enter an email address like name@company.com");

@@ -81,7 +81,14 @@ impl Address {
     }
 
     fn normalise(&mut self) {
-        for s in [&mut self.line1, &mut self.line2, &mut self.city, &mut self.state, &mut self.postal_code, &mut self.country] {
+        for s in [
+            &mut self.line1,
+            &mut self.line2,
+            &mut self.city,
+            &mut self.state,
+            &mut self.postal_code,
+            &mut self.country,
+        ] {
             *s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         }
         self.state = self.state.to_ascii_uppercase();
@@ -231,7 +238,9 @@ impl ImporterDraft {
         };
         let phone = clean(&self.phone);
         let digits = phone.chars().filter(char::is_ascii_digit).count();
-        if !phone.is_empty() && (!(7..=15).contains(&digits) || !phone.chars().all(|c| c.is_ascii_digit() || " ()+-.x".contains(c))) {
+        if !phone.is_empty()
+            && (!(7..=15).contains(&digits) || !phone.chars().all(|c| c.is_ascii_digit() || " ()+-.x".contains(c)))
+        {
             errors.add("phone", "enter a phone number like (202) 555-0147");
         }
         let email = match Email::parse(&self.email) {

@@ -58,7 +58,11 @@ pub async fn append_many(conn: &impl ConnectionTrait, rows: &[AuditRow]) -> Resu
 }
 
 /// Newest first.
-pub async fn for_entity(conn: &impl ConnectionTrait, entity_type: &str, entity_id: i64) -> Result<Vec<AuditRow>, DbErr> {
+pub async fn for_entity(
+    conn: &impl ConnectionTrait,
+    entity_type: &str,
+    entity_id: i64,
+) -> Result<Vec<AuditRow>, DbErr> {
     let stmt = Query::select()
         .columns(std::iter::once("id").chain(COLS).map(a))
         .from(a("audit_log"))

@@ -45,8 +45,11 @@ pub async fn insert(
 }
 
 pub async fn by_filer_code(conn: &impl ConnectionTrait, code: &str) -> Result<Option<FirmRow>, DbErr> {
-    let stmt =
-        Query::select().column(Asterisk).from(a("broker_firms")).and_where(Expr::col(a("filer_code")).eq(code)).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("broker_firms"))
+        .and_where(Expr::col(a("filer_code")).eq(code))
+        .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
@@ -58,11 +61,8 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<FirmRo
 /// Emails that belong to brokers: every broker user's email plus the contact email on each
 /// broker firm's own 5106 record. An importer's contact email may be none of these.
 pub async fn broker_emails(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    let users = Query::select()
-        .column(a("email"))
-        .from(a("users"))
-        .and_where(Expr::col(a("role")).eq("broker"))
-        .to_owned();
+    let users =
+        Query::select().column(a("email")).from(a("users")).and_where(Expr::col(a("role")).eq("broker")).to_owned();
     let firm_records = Query::select()
         .column((a("importers"), a("email")))
         .from(a("importers"))

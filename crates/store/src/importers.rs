@@ -48,7 +48,8 @@ fn insert_columns() -> Vec<String> {
             cols.push(format!("{p}_{f}"));
         }
     }
-    for c in ["phone", "email", "status", "filer_firm_id", "created_by", "created_at", "updated_by", "updated_at", "version"]
+    for c in
+        ["phone", "email", "status", "filer_firm_id", "created_by", "created_at", "updated_by", "updated_at", "version"]
     {
         cols.push(c.to_string());
     }
@@ -131,7 +132,8 @@ pub async fn insert(conn: &impl ConnectionTrait, row: &ImporterRow) -> Result<i6
 
 /// Multi-row insert for bulk import. Callers keep `rows.len() * 31` under the engines' bind
 /// limits (SQLite 32766, PostgreSQL 65535).
-pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[ImporterRow]) -> Result<Vec<i64>, DbErr> {
+/// Returns `(id, number)` pairs: RETURNING order is not promised by SQL, the number is.
+pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[ImporterRow]) -> Result<Vec<(i64, String)>, DbErr> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -141,9 +143,9 @@ pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[ImporterRow]) -> R
     for r in rows {
         stmt.values_panic(r.values());
     }
-    stmt.returning_col(a("id"));
+    stmt.returning(Query::returning().columns([a("id"), a("number")]));
     let out = conn.query_all(&stmt).await?;
-    out.iter().map(|r| r.try_get::<i64>("", "id")).collect()
+    out.iter().map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "number")?))).collect()
 }
 
 /// Optimistic update: succeeds only when the stored version is `row.version - 1`, so two
@@ -203,14 +205,19 @@ pub async fn search(
 ) -> Result<(Vec<ImporterRow>, u64), DbErr> {
     let mut cond = Cond::all();
     if let Some(n) = &q.number_prefix {
-        cond = cond.add(Expr::col(a("number")).like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(n))).escape('\\')));
+        cond = cond.add(
+            Expr::col(a("number")).like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(n))).escape('\\')),
+        );
     }
     for w in &q.name_words {
         let pat = format!("%{}%", escape_like(w));
         cond = cond.add(
             Cond::any()
                 .add(Expr::col(a("name_search")).like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')))
-                .add(Expr::expr(Func::lower(Expr::col(a("dba")))).like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\'))),
+                .add(
+                    Expr::expr(Func::lower(Expr::col(a("dba"))))
+                        .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
+                ),
         );
     }
     if let Some(e) = &q.email {
@@ -248,4 +255,9 @@ pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
         None => 0,
     };
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<ImporterRow>, DbErr> {
+    let stmt = Query::select().column(Asterisk).from(a("importers")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| ImporterRow::from_row(&r)).transpose()
 }

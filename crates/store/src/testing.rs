@@ -64,7 +64,8 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async move {
                         if let Ok(c) = Database::connect(admin.as_str()).await {
-                            let _dropped = c.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                            let _dropped =
+                                c.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                             let _closed = c.close().await;
                         }
                     });

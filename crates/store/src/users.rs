@@ -24,7 +24,11 @@ pub struct UserRow {
 /// The password hash stays out of Debug output.
 impl std::fmt::Debug for UserRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserRow").field("id", &self.id).field("role", &self.role).field("firm_id", &self.firm_id).finish()
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("firm_id", &self.firm_id)
+            .finish()
     }
 }
 
@@ -80,7 +84,8 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<UserRo
 }
 
 pub async fn touch_login(conn: &impl ConnectionTrait, id: i64, at: OffsetDateTime) -> Result<(), DbErr> {
-    let stmt = Query::update().table(a("users")).value(a("last_login_at"), at).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt =
+        Query::update().table(a("users")).value(a("last_login_at"), at).and_where(Expr::col(a("id")).eq(id)).to_owned();
     conn.execute(&stmt).await?;
     Ok(())
 }

@@ -1,0 +1,355 @@
+//! Bulk create/update of Form 5106 records from CSV.
+//!
+//! One pass, one transaction: rows are validated and written in chunks inside a single
+//! transaction, and the transaction is rolled back when any line is bad (or on `--dry-run`),
+//! so the database is either fully updated or untouched while memory stays flat.
+//! Columns are documented in docs/importer-csv.md.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use domain::actor::{may_change_status, may_create_importer, may_update_importer};
+use domain::importer::ValidImporter;
+use domain::{Actor, Address, ImporterDraft, ImporterNumber, ImporterStatus};
+use serde::Serialize;
+use store::TransactionTrait;
+use store::audit::AuditRow;
+use store::importers::ImporterRow;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::history::diff;
+use crate::importers::{BROKER_EMAIL_MESSAGE, audit_row, history_fields, to_row};
+
+pub const REQUIRED: &[&str] = &[
+    "importer_number",
+    "name",
+    "company_type",
+    "number_uses",
+    "physical_line1",
+    "physical_city",
+    "physical_state",
+    "physical_postal_code",
+    "email",
+];
+
+pub const OPTIONAL: &[&str] = &[
+    "dba",
+    "cbp_reasons",
+    "physical_line2",
+    "physical_country",
+    "mailing_line1",
+    "mailing_line2",
+    "mailing_city",
+    "mailing_state",
+    "mailing_postal_code",
+    "mailing_country",
+    "phone",
+    "status",
+];
+
+/// Rows per database round trip: 31 columns x 1000 rows stays under SQLite's 32,766 binds.
+const CHUNK: usize = 1000;
+/// Bad lines listed in full; the rest are counted.
+const MAX_LISTED_ERRORS: usize = 1000;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LineError {
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub error_count: u64,
+    pub errors: Vec<LineError>,
+    pub dry_run: bool,
+    /// Whether the changes were committed.
+    pub written: bool,
+}
+
+impl ImportReport {
+    fn error(&mut self, line: u64, message: impl Into<String>) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(LineError { line, message: message.into() });
+        }
+    }
+}
+
+/// A lossless u64 key of a canonical importer number, to find duplicates in large files
+/// without keeping a million strings.
+fn number_key(n: &ImporterNumber) -> u64 {
+    let digits = |d: &[u8]| d.iter().fold(0u64, |acc, c| acc * 10 + u64::from(c - b'0'));
+    let sfx = |c: u8| u64::from(if c.is_ascii_digit() { c - b'0' } else { c - b'A' + 10 });
+    match n {
+        ImporterNumber::Ein { ein, suffix } => (1 << 62) | (digits(ein) << 12) | (sfx(suffix[0]) * 36 + sfx(suffix[1])),
+        ImporterNumber::Ssn(d) => (2 << 62) | digits(d),
+        ImporterNumber::CbpAssigned(d) => (3 << 62) | digits(d),
+    }
+}
+
+struct Columns {
+    index: HashMap<String, usize>,
+}
+
+impl Columns {
+    fn from_header(header: &csv::StringRecord) -> Result<Columns, String> {
+        let mut index = HashMap::new();
+        let mut unknown = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            let h = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+            if !REQUIRED.contains(&h.as_str()) && !OPTIONAL.contains(&h.as_str()) {
+                unknown.push(h);
+            } else if index.insert(h.clone(), i).is_some() {
+                return Err(format!("column {h} appears twice in the header"));
+            }
+        }
+        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(*c)).collect();
+        if !missing.is_empty() || !unknown.is_empty() {
+            let mut msg = String::from("the header line does not match the importer CSV format:");
+            if !missing.is_empty() {
+                msg.push_str(&format!(" missing column(s) {};", missing.join(", ")));
+            }
+            if !unknown.is_empty() {
+                msg.push_str(&format!(" unknown column(s) {};", unknown.join(", ")));
+            }
+            msg.push_str(" see docs/importer-csv.md");
+            return Err(msg);
+        }
+        Ok(Columns { index })
+    }
+
+    fn get<'r>(&self, rec: &'r csv::StringRecord, name: &str) -> &'r str {
+        self.index.get(name).and_then(|i| rec.get(*i)).unwrap_or("")
+    }
+
+    fn address(&self, rec: &csv::StringRecord, prefix: &str) -> Address {
+        let g = |f: &str| self.get(rec, &format!("{prefix}_{f}")).to_string();
+        Address {
+            line1: g("line1"),
+            line2: g("line2"),
+            city: g("city"),
+            state: g("state"),
+            postal_code: g("postal_code"),
+            country: g("country"),
+        }
+    }
+
+    fn draft(&self, rec: &csv::StringRecord) -> ImporterDraft {
+        let mailing = self.address(rec, "mailing");
+        ImporterDraft {
+            importer_number: self.get(rec, "importer_number").into(),
+            name: self.get(rec, "name").into(),
+            dba: self.get(rec, "dba").into(),
+            company_type: self.get(rec, "company_type").into(),
+            number_uses: self.get(rec, "number_uses").split([';', '|']).map(|s| s.trim().to_string()).collect(),
+            cbp_reasons: self.get(rec, "cbp_reasons").into(),
+            mailing_address: if mailing.is_blank() { None } else { Some(mailing) },
+            physical_address: Some(self.address(rec, "physical")),
+            phone: self.get(rec, "phone").into(),
+            email: self.get(rec, "email").into(),
+        }
+    }
+}
+
+struct Pending {
+    line: u64,
+    valid: ValidImporter,
+    status: Option<ImporterStatus>,
+}
+
+pub struct ImportOptions<'a> {
+    pub dry_run: bool,
+    /// Source name recorded in history ("import of FILE line N").
+    pub source: &'a str,
+}
+
+/// Runs an import. `progress` is called with the number of bytes read so far.
+pub async fn import(
+    app: &App,
+    actor: &Actor,
+    input: impl Read,
+    opts: &ImportOptions<'_>,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> AppResult<ImportReport> {
+    may_create_importer(actor).map_err(|m| AppError::Forbidden(m.into()))?;
+    let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header = reader.headers().map_err(|e| AppError::field("file", csv_error(&e)))?.clone();
+    let cols = Columns::from_header(&header).map_err(|m| AppError::field("file", m))?;
+    let width = header.len();
+
+    let conn = &app.db.conn;
+    let broker_emails: HashSet<String> = store::firms::broker_emails(conn).await?.into_iter().collect();
+    let firm_records: HashSet<String> = store::firms::firm_record_numbers(conn).await?.into_iter().collect();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+
+    let txn = app.db.conn.begin().await?;
+    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // Bad UTF-8 or a broken quote: report it and stop, the rest cannot be trusted.
+                report.error(line, csv_error(&e));
+                break;
+            }
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(line);
+        report.rows += 1;
+        if report.rows.is_multiple_of(4096) {
+            progress(reader.position().byte());
+        }
+        if rec.len() != width {
+            report.error(line, format!("has {} fields, the header has {width}", rec.len()));
+            continue;
+        }
+        let valid = match cols.draft(&rec).validate() {
+            Ok(v) => v,
+            Err(errs) => {
+                report.error(line, errs.summary());
+                continue;
+            }
+        };
+        let status_text = cols.get(&rec, "status");
+        let status = if status_text.trim().is_empty() {
+            None
+        } else {
+            match ImporterStatus::from_code(status_text) {
+                Some(s) => Some(s),
+                None => {
+                    report.error(line, "status: use active or inactive");
+                    continue;
+                }
+            }
+        };
+        let canonical = valid.number.canonical();
+        if broker_emails.contains(valid.email.as_str()) && !firm_records.contains(&canonical) {
+            report.error(line, format!("email: {BROKER_EMAIL_MESSAGE}"));
+            continue;
+        }
+        if let Some(first) = seen.insert(number_key(&valid.number), line) {
+            report.error(line, format!("importer number {} already appears on line {first}", valid.number));
+            continue;
+        }
+        chunk.push(Pending { line, valid, status });
+        if chunk.len() == CHUNK {
+            write_chunk(&txn, actor, opts, &mut chunk, &mut report).await?;
+        }
+    }
+    write_chunk(&txn, actor, opts, &mut chunk, &mut report).await?;
+    progress(reader.position().byte());
+    if report.error_count == 0 && !opts.dry_run {
+        txn.commit().await?;
+        report.written = true;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(report)
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text; save the file as UTF-8 CSV and try again".into(),
+        csv::ErrorKind::Io(_) => "could not be read".into(),
+        _ => format!("is not valid CSV ({e})"),
+    }
+}
+
+async fn write_chunk(
+    txn: &store::DatabaseTransaction,
+    actor: &Actor,
+    opts: &ImportOptions<'_>,
+    chunk: &mut Vec<Pending>,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    // Once a line is bad nothing will be committed: keep validating, stop writing.
+    if report.error_count > 0 {
+        chunk.clear();
+        return Ok(());
+    }
+    let numbers: Vec<String> = chunk.iter().map(|p| p.valid.number.canonical()).collect();
+    let existing: HashMap<String, ImporterRow> =
+        store::importers::by_numbers(txn, &numbers).await?.into_iter().map(|r| (r.number.clone(), r)).collect();
+    let at = store::now();
+    let mut inserts = Vec::new();
+    let mut insert_lines = Vec::new();
+    let mut audits = Vec::new();
+    for p in chunk.drain(..) {
+        let canonical = p.valid.number.canonical();
+        match existing.get(&canonical) {
+            None => {
+                let mut row = to_row(&p.valid, actor, actor.firm_id, at);
+                if let Some(s) = p.status {
+                    if s != ImporterStatus::Active && may_change_status(actor).is_err() {
+                        report.error(p.line, "status: only CBP staff may file a record as inactive");
+                        continue;
+                    }
+                    row.status = s.code().into();
+                }
+                insert_lines.push(p.line);
+                inserts.push(row);
+            }
+            Some(old) => {
+                if let Err(m) = may_update_importer(actor, old.filer_firm_id) {
+                    report.error(p.line, format!("importer number {}: {m}", p.valid.number));
+                    continue;
+                }
+                let mut new = to_row(&p.valid, actor, old.filer_firm_id, at);
+                new.id = old.id;
+                new.status = match p.status {
+                    Some(s) if s.code() != old.status => {
+                        if let Err(m) = may_change_status(actor) {
+                            report.error(p.line, format!("status: {m}"));
+                            continue;
+                        }
+                        s.code().into()
+                    }
+                    _ => old.status.clone(),
+                };
+                new.created_by = old.created_by.clone();
+                new.created_at = old.created_at;
+                new.version = old.version + 1;
+                let changes = diff(&history_fields(old), &history_fields(&new));
+                if changes.is_empty() {
+                    report.unchanged += 1;
+                    continue;
+                }
+                if !store::importers::update(txn, &new).await? {
+                    report.error(p.line, "the record changed during the import; run the import again");
+                    continue;
+                }
+                let mut a = audit_row(actor, "updated", &new, &changes, at);
+                a.action = format!("updated by import of {} line {}", opts.source, p.line);
+                audits.push(a);
+                report.updated += 1;
+            }
+        }
+    }
+    if report.error_count > 0 {
+        return Ok(());
+    }
+    let ids: HashMap<String, i64> =
+        store::importers::insert_many(txn, &inserts).await?.into_iter().map(|(i, n)| (n, i)).collect();
+    for (row, line) in inserts.iter_mut().zip(insert_lines) {
+        row.id = ids.get(&row.number).copied().unwrap_or_default();
+        audits.push(AuditRow {
+            action: format!("created by import of {} line {line}", opts.source),
+            ..audit_row(actor, "created", row, &[], at)
+        });
+    }
+    report.created += inserts.len() as u64;
+    store::audit::append_many(txn, &audits).await?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! CBP staff and broker users, broker firms, API tokens.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use domain::{Actor, Email, Role};
+use store::TransactionTrait;
+use store::users::{NewUser, UserRow};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::secrets::{hash_token, random_token};
+
+/// Passwords too common to allow whatever their length (NIST SP 800-63B asks for a blocklist
+/// instead of composition rules).
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012",
+    "password1234",
+    "passwordpassword",
+    "qwertyuiopas",
+    "111111111111",
+    "iloveyou1234",
+    "administrator",
+    "letmeinletmein",
+    "welcome12345",
+    "changeme1234",
+    "customsbroker",
+    "importer1234",
+    "qwerty123456",
+    "abcdefghijkl",
+    "password123!",
+    "trustno1trustno1",
+    "000000000000",
+    "correcthorsebatterystaple",
+];
+
+pub const MIN_PASSWORD: usize = 12;
+
+pub fn check_password(password: &str, email: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(format!("use at least {MIN_PASSWORD} characters (a few words make a strong, memorable password)"));
+    }
+    if n > 256 {
+        return Err("use at most 256 characters".into());
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) || lower == email.to_lowercase() {
+        return Err("this password is too common or too easy to guess; choose another".into());
+    }
+    if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+        return Err("this password repeats one character; choose another".into());
+    }
+    Ok(())
+}
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+pub fn actor_of(u: &UserRow) -> Actor {
+    Actor {
+        user_id: Some(u.id),
+        label: u.email.clone(),
+        role: Role::from_code(&u.role).unwrap_or(Role::Broker),
+        firm_id: u.firm_id,
+    }
+}
+
+pub struct CreateUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password: &'a str,
+    /// Brokers: their firm's 3-character filer code (the firm is created when new).
+    pub filer_code: Option<&'a str>,
+    pub firm_name: Option<&'a str>,
+    /// Brokers: the firm's own importer number (its 5106 record), if any.
+    pub firm_importer_number: Option<&'a str>,
+}
+
+pub async fn create_user(app: &App, u: &CreateUser<'_>) -> AppResult<i64> {
+    let mut errors = domain::FieldErrors::default();
+    let email = match Email::parse(u.email) {
+        Ok(e) => Some(e),
+        Err(m) => {
+            errors.add("email", m);
+            None
+        }
+    };
+    let name = u.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        errors.add("name", "enter the person's name");
+    }
+    if let Err(m) = check_password(u.password, u.email) {
+        errors.add("password", m);
+    }
+    let filer_code = u.filer_code.map(|c| c.trim().to_ascii_uppercase());
+    match (u.role, &filer_code) {
+        (Role::Broker, None) => errors.add("filer_code", "a broker user needs its firm's 3-character filer code"),
+        (Role::Broker, Some(c)) if c.len() != 3 || !c.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            errors.add("filer_code", "a filer code is 3 letters or digits")
+        }
+        (Role::CbpStaff, Some(_)) => errors.add("filer_code", "CBP staff users do not belong to a broker firm"),
+        _ => {}
+    }
+    let firm_number = match u.firm_importer_number.map(domain::ImporterNumber::parse).transpose() {
+        Ok(n) => n.map(|n| n.canonical()),
+        Err(e) => {
+            errors.add("firm_importer_number", e.message());
+            None
+        }
+    };
+    let (Some(email), true) = (email, errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let hash = hash_password(u.password)?;
+    let at = store::now();
+    let txn = app.db.conn.begin().await?;
+    if store::users::by_email(&txn, email.as_str()).await?.is_some() {
+        return Err(AppError::field("email", "a user with this email already exists"));
+    }
+    let firm_id = match &filer_code {
+        Some(code) => Some(match store::firms::by_filer_code(&txn, code).await? {
+            Some(f) => f.id,
+            None => {
+                let fname = u.firm_name.unwrap_or(code);
+                store::firms::insert(&txn, fname, code, firm_number.as_deref(), at).await?
+            }
+        }),
+        None => None,
+    };
+    let id = store::users::insert(
+        &txn,
+        &NewUser { email: email.as_str(), name: &name, role: u.role.code(), password_hash: &hash, firm_id },
+        at,
+    )
+    .await?;
+    store::audit::append(
+        &txn,
+        &store::audit::AuditRow {
+            id: 0,
+            at,
+            actor_user_id: None,
+            actor_label: "cli-operator".into(),
+            action: "user.created".into(),
+            entity_type: "user".into(),
+            entity_id: Some(id),
+            entity_key: domain::mask::email(email.as_str()),
+            changes: serde_json::json!([{"field": "role", "old": null, "new": u.role.code()}]).to_string(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Creates an API token for the user and returns it (shown once; only its hash is kept).
+pub async fn create_token(app: &App, email: &str, name: &str) -> AppResult<String> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let user = store::users::by_email(&app.db.conn, email.as_str())
+        .await?
+        .ok_or_else(|| AppError::NotFound("no user with this email".into()))?;
+    let token = format!("ace_{}", random_token());
+    store::tokens::insert(&app.db.conn, user.id, name, &hash_token(&token), store::now()).await?;
+    Ok(token)
+}
+
+pub async fn actor_for_token(app: &App, token: &str) -> AppResult<Actor> {
+    let user = store::tokens::user_for(&app.db.conn, &hash_token(token)).await?.ok_or_else(|| {
+        AppError::Unauthorized("the bearer token is unknown, revoked, or its user is inactive".into())
+    })?;
+    Ok(actor_of(&user))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy() {
+        assert!(check_password("short", "a@b.co").is_err());
+        assert!(check_password("password1234", "a@b.co").is_err());
+        assert!(check_password("aaaaaaaaaaaaaaa", "a@b.co").is_err());
+        assert!(check_password("harbor crane lemon", "a@b.co").is_ok());
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash_password("harbor crane lemon").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("harbor crane lemon", &h));
+        assert!(!verify_password("harbor crane lime", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

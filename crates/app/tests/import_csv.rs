@@ -1,0 +1,98 @@
+//! CSV import: all-or-nothing, line-numbered errors, dry runs, updates with history.
+
+mod common;
+
+use app::AppError;
+use app::import_csv::{ImportOptions, import};
+use common::world;
+
+const HEADER: &str = "importer_number,name,company_type,number_uses,physical_line1,physical_city,physical_state,physical_postal_code,email\n";
+
+fn line(n: &str, email: &str) -> String {
+    format!("{n},Acme Imports,corporation,importer_of_record;consignee,1 Main St,Baltimore,MD,21201,{email}\n")
+}
+
+async fn run(w: &common::World, body: &str, dry_run: bool) -> Result<app::import_csv::ImportReport, AppError> {
+    import(&w.app, &w.staff, body.as_bytes(), &ImportOptions { dry_run, source: "test.csv" }, &mut |_| {}).await
+}
+
+async fn count(w: &common::World) -> u64 {
+    store::importers::count(&w.app.db.conn).await.unwrap()
+}
+
+#[tokio::test]
+async fn good_file_creates_then_updates() {
+    let w = world().await;
+    let body = format!("{HEADER}{}{}", line("12-345678900", "a@acme.example"), line("98-7654321A1", "b@beta.example"));
+    let dry = run(&w, &body, true).await.unwrap();
+    assert_eq!((dry.created, dry.written), (2, false));
+    assert_eq!(count(&w).await, 0);
+    let r = run(&w, &body, false).await.unwrap();
+    assert_eq!((r.rows, r.created, r.updated, r.error_count, r.written), (2, 2, 0, 0, true));
+    // Second run: one changed, one unchanged.
+    let body2 =
+        format!("{HEADER}{}{}", line("12-345678900", "new@acme.example"), line("98-7654321A1", "b@beta.example"));
+    let r = run(&w, &body2, false).await.unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 1));
+    let rec = store::importers::by_number(&w.app.db.conn, "12-345678900").await.unwrap().unwrap();
+    assert_eq!(rec.email, "new@acme.example");
+    let h = app::importers::history(&w.app, rec.id).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert!(h[0].action.starts_with("updated by import of test.csv line 2"), "{}", h[0].action);
+}
+
+#[tokio::test]
+async fn any_bad_line_writes_nothing_and_every_bad_line_is_reported() {
+    let w = world().await;
+    let body = format!(
+        "{HEADER}{}{}{}{}{}",
+        line("12-345678900", "a@acme.example"),
+        line("not-a-number", "b@acme.example"),
+        line("12-345678900", "c@acme.example"),
+        line("33-345678900", "agent@brokera.example"),
+        "44-345678900,Short,corporation\n"
+    );
+    let r = run(&w, &body, false).await.unwrap();
+    assert!(!r.written);
+    assert_eq!(r.error_count, 4, "{:?}", r.errors);
+    let lines: Vec<u64> = r.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6]);
+    assert!(r.errors[1].message.contains("already appears on line 2"));
+    assert!(r.errors[2].message.contains("importer's own email"));
+    assert!(r.errors[3].message.contains("fields"));
+    assert_eq!(count(&w).await, 0);
+}
+
+#[tokio::test]
+async fn wrong_columns_and_bad_encoding_are_refused() {
+    let w = world().await;
+    let err = run(&w, "importer_number,nam,colour\n12-345678900,x,y\n", false).await.unwrap_err();
+    let AppError::Invalid(fe) = err else { panic!() };
+    let msg = fe.get("file").unwrap();
+    assert!(msg.contains("missing column(s)") && msg.contains("unknown column(s) nam, colour"), "{msg}");
+
+    let mut bytes = format!("{HEADER}{}", line("12-345678900", "a@acme.example")).into_bytes();
+    bytes.extend_from_slice(b"98-765432100,Caf\xe9 Latin1,corporation,other,1 St,City,MD,21201,c@cafe.example\n");
+    let r = import(&w.app, &w.staff, bytes.as_slice(), &ImportOptions { dry_run: false, source: "x" }, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(r.error_count, 1);
+    assert_eq!(r.errors[0].line, 3);
+    assert!(r.errors[0].message.contains("UTF-8"));
+    assert_eq!(count(&w).await, 0);
+}
+
+#[tokio::test]
+async fn broker_import_cannot_touch_other_brokers_records() {
+    let w = world().await;
+    let body = format!("{HEADER}{}", line("12-345678900", "a@acme.example"));
+    import(&w.app, &w.broker_a, body.as_bytes(), &ImportOptions { dry_run: false, source: "a" }, &mut |_| {})
+        .await
+        .unwrap();
+    let body = format!("{HEADER}{}", line("12-345678900", "changed@acme.example"));
+    let r = import(&w.app, &w.broker_b, body.as_bytes(), &ImportOptions { dry_run: false, source: "b" }, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(r.error_count, 1);
+    assert!(r.errors[0].message.contains("another broker"));
+}
