@@ -1,9 +1,8 @@
 //! Small driver used by bench/nacha scripts (works before the `ace-refunds` binary is wired):
-//!   nacha_tool gen N OUT [ccd|ppd|prenote] [seed]   write a synthetic file, print timing JSON
+//!   nacha_tool gen N OUT [ccd|ccd0|ppd|prenote] [seed]   write a synthetic file, print timing JSON
 //!   nacha_tool check FILE                          validate, print summary JSON (exit 1 if invalid)
 use nacha::generate::{GenSpec, generate};
 use nacha::{ReadOptions, SecCode, validate_reader};
-use std::io::BufWriter;
 use std::time::Instant;
 
 fn main() {
@@ -15,23 +14,37 @@ fn main() {
             let seed = a.get(5).and_then(|s| s.parse().ok()).unwrap_or(0);
             let spec = match kind {
                 "ppd" => GenSpec { sec: SecCode::PPD, addenda: false, seed, ..GenSpec::new(n) },
+                "ccd0" => GenSpec { addenda: false, seed, ..GenSpec::new(n) },
                 "prenote" => GenSpec { sec: SecCode::PPD, addenda: false, prenote: true, seed, ..GenSpec::new(n) },
                 _ => GenSpec { seed, ..GenSpec::new(n) },
             };
-            let t = Instant::now();
-            let file = match std::fs::File::create(&a[3]) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("{}: {e}", a[3]);
-                    std::process::exit(2)
+            // Like the peer scripts: time building the file in memory, then write it out.
+            if n > 1_000_000 {
+                // Large files stream straight to disk (constant memory).
+                let t = Instant::now();
+                let r = std::fs::File::create(&a[3]).map_err(|e| e.to_string()).and_then(|f| {
+                    generate(std::io::BufWriter::with_capacity(1 << 20, f), &spec).map_err(|e| e.to_string())
+                });
+                let secs = t.elapsed().as_secs_f64();
+                if let Err(e) = r {
+                    eprintln!("{e}");
+                    let _ = std::fs::remove_file(&a[3]);
+                    std::process::exit(2);
                 }
-            };
-            match generate(BufWriter::with_capacity(1 << 20, file), &spec) {
-                Ok(_) => {
-                    let bytes = std::fs::metadata(&a[3]).map(|m| m.len()).unwrap_or(0);
+                let bytes = std::fs::metadata(&a[3]).map(|m| m.len()).unwrap_or(0);
+                println!("{{\"lib\":\"nacha-rs\",\"op\":\"gen\",\"n\":{n},\"seconds\":{secs:.6},\"bytes\":{bytes}}}");
+                std::process::exit(0);
+            }
+            let t = Instant::now();
+            let built = generate(Vec::with_capacity((n as usize + 16) * 200), &spec);
+            let secs = t.elapsed().as_secs_f64();
+            match built
+                .map_err(|e| e.to_string())
+                .and_then(|b| std::fs::write(&a[3], &b).map(|_| b.len()).map_err(|e| e.to_string()))
+            {
+                Ok(bytes) => {
                     println!(
-                        "{{\"lib\":\"nacha-rs\",\"op\":\"gen\",\"n\":{n},\"seconds\":{:.6},\"bytes\":{bytes}}}",
-                        t.elapsed().as_secs_f64()
+                        "{{\"lib\":\"nacha-rs\",\"op\":\"gen\",\"n\":{n},\"seconds\":{secs:.6},\"bytes\":{bytes}}}"
                     );
                     0
                 }
@@ -65,7 +78,7 @@ fn main() {
             }
         }
         _ => {
-            eprintln!("usage: nacha_tool gen N OUT [ccd|ppd|prenote] [seed] | nacha_tool check FILE");
+            eprintln!("usage: nacha_tool gen N OUT [ccd|ccd0|ppd|prenote] [seed] | nacha_tool check FILE");
             2
         }
     };

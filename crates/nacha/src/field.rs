@@ -27,6 +27,12 @@ impl<'a> Rec<'a> {
         Rec { bytes, offsets }
     }
 
+    /// Borrowed record from a line already known to be 94 ASCII bytes (reader fast path).
+    #[inline]
+    pub(crate) fn ascii94(bytes: &'a [u8]) -> Self {
+        Rec { bytes: Cow::Borrowed(bytes), offsets: None }
+    }
+
     /// Borrowed record from a line of exactly 94 ASCII bytes or any other line.
     pub fn borrowed(bytes: &'a [u8]) -> Self {
         Self::new(Cow::Borrowed(bytes))

@@ -257,7 +257,7 @@ impl<R: Read> Reader<R> {
         let line = &self.buf[line_start..line_end];
         let number = self.line_no;
         if line.len() == RECORD_LEN && line.is_ascii() {
-            let rec = Rec::borrowed(line);
+            let rec = Rec::ascii94(line);
             let layout = classify(&rec, &mut self.kind);
             return Some(Ok(Line { number, record: Record { layout, rec }, warning: None }));
         }
