@@ -1,1 +1,92 @@
-fn main() {}
+//! `ace-refunds`: the portal server and the operator's commands.
+
+mod commands;
+mod config;
+mod nacha_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "ace-refunds", version, about = "Electronic customs refunds: importer records, ACH enrollment and NACHA files.",
+    long_about = "ace-refunds runs the customs-refund portal (importer records on CBP Form 5106, portal accounts, ACH \
+refund enrollment) and gives operators commands for the database, users, bulk imports and NACHA files.\n\n\
+Configuration comes from defaults, then --config FILE (TOML), then ACE_* environment variables (and DATABASE_URL), \
+then flags. Run `ace-refunds check-config` to see the result.")]
+struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "ACE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: postgres://... for PostgreSQL. Default: SQLite at <data_dir>/ace-refunds.db.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web portal and JSON API (applies pending migrations first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load a small demo data set when the database is empty, and print how to log in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Print the effective configuration, secrets redacted.
+    CheckConfig,
+    /// Manage CBP staff and broker users.
+    #[command(subcommand)]
+    User(commands::UserCommand),
+    /// Manage API bearer tokens.
+    #[command(subcommand)]
+    Token(commands::TokenCommand),
+    /// Importer records (CBP Form 5106): bulk import from CSV, show one.
+    #[command(subcommand)]
+    Importer(commands::ImporterCommand),
+    /// NACHA ACH files: validate, describe, convert, generate.
+    #[command(subcommand)]
+    Nacha(nacha_cmd::NachaCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // NACHA tools need neither configuration nor a database.
+    if let Command::Nacha(cmd) = cli.command {
+        return match nacha_cmd::run(cmd) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let cfg = match config::Config::load(cli.config.as_deref(), cli.database_url.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    commands::init_logging(&cfg);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(commands::run(cli.command, cfg)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The operator commands (everything but `nacha`, which needs no database).
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::{App, AppError, Settings};
+use clap::{Subcommand, ValueEnum};
+use domain::{Actor, ImporterNumber, Role};
+
+use crate::Command;
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a CBP staff or broker user. The password is read from ACE_PASSWORD, or standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Broker users: the firm's 3-character filer code (the firm is created if new).
+        #[arg(long)]
+        filer_code: Option<String>,
+        /// Broker users: the firm's name, when the firm is new.
+        #[arg(long)]
+        firm_name: Option<String>,
+        /// Broker users: the firm's own importer number (its own 5106 record), when the firm is new.
+        #[arg(long)]
+        firm_importer_number: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    CbpStaff,
+    Broker,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new API bearer token for a user (shown once; only its hash is stored).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImporterCommand {
+    /// Create or update 5106 records from a CSV file (columns: docs/importer-csv.md). Nothing is written
+    /// when any line is bad; every bad line is listed with its number and reason.
+    Import {
+        file: PathBuf,
+        /// Check everything and report what would change, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Act as this user (its role and broker firm apply). Default: the operator, with CBP staff rights.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Print one record as JSON.
+    Show { number: String },
+}
+
+pub fn init_logging(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ACE_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{},sqlx=warn,sea_orm=warn", cfg.log_level)))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _already = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let db = store::Db::connect(&cfg.database_url()).await?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(App::new(
+        db,
+        Settings { session_idle_minutes: cfg.session_idle_minutes, session_absolute_hours: cfg.session_absolute_hours },
+    ))
+}
+
+/// Prints an application error the way a person can act on it.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(fe) => {
+            anyhow::anyhow!(fe.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"))
+        }
+        AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Serve { listen, demo } => serve(cfg, listen, demo).await,
+        Command::Migrate => {
+            let db = store::Db::connect(&cfg.database_url()).await?;
+            db.migrate().await?;
+            println!("migrations applied to {}", store::db::redact_url(&cfg.database_url()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckConfig => {
+            print!("{}", cfg.redacted_toml());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Create { email, name, role, filer_code, firm_name, firm_importer_number }) => {
+            let password = read_password()?;
+            let app = open(&cfg).await?;
+            let role = match role {
+                RoleArg::CbpStaff => Role::CbpStaff,
+                RoleArg::Broker => Role::Broker,
+            };
+            let id = app::users::create_user(
+                &app,
+                &app::users::CreateUser {
+                    email: &email,
+                    name: &name,
+                    role,
+                    password: &password,
+                    filer_code: filer_code.as_deref(),
+                    firm_name: firm_name.as_deref(),
+                    firm_importer_number: firm_importer_number.as_deref(),
+                },
+            )
+            .await
+            .map_err(explain)?;
+            println!("created {} user {} (id {id})", role.code(), email.trim().to_ascii_lowercase());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { email, name }) => {
+            let app = open(&cfg).await?;
+            let token = app::users::create_token(&app, &email, &name).await.map_err(explain)?;
+            println!("{token}");
+            eprintln!("Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Importer(ImporterCommand::Import { file, dry_run, as_user }) => import(cfg, file, dry_run, as_user).await,
+        Command::Importer(ImporterCommand::Show { number }) => {
+            let number = ImporterNumber::parse(&number).map_err(|e| anyhow::anyhow!("importer number: {e}"))?;
+            let app = open(&cfg).await?;
+            let rec = app::importers::get_by_number(&app, &number).await.map_err(explain)?;
+            println!("{}", serde_json::to_string_pretty(&rec)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Nacha(_) => unreachable!("handled before configuration is loaded"),
+    }
+}
+
+/// ACE_PASSWORD, else a prompt on a terminal, else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("ACE_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(p == again, "the two passwords differ");
+        return Ok(p);
+    }
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    Ok(s.lines().next().unwrap_or("").to_string())
+}
+
+async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Result<ExitCode> {
+    let listen = listen.unwrap_or_else(|| cfg.listen.clone());
+    let app = open(&cfg).await?;
+    if demo && app::demo::load_if_empty(&app).await.map_err(explain)? {
+        println!("Demo data loaded. Log in at the address below with either user:");
+        println!("  CBP staff: {}", app::demo::STAFF_EMAIL);
+        println!("  Broker:    {}", app::demo::BROKER_EMAIL);
+        println!("  Password:  {}", app::demo::DEMO_PASSWORD);
+    } else if demo {
+        println!("The database already has users: demo data not loaded. Demo password: {}", app::demo::DEMO_PASSWORD);
+    }
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let public_url = if cfg.public_url.is_empty() { format!("http://{}", listener.local_addr()?) } else { cfg.public_url() };
+    let web_cfg = web::WebConfig {
+        public_url: public_url.clone(),
+        body_limit: cfg.body_limit_bytes,
+        request_timeout: Duration::from_secs(cfg.request_timeout_secs),
+    };
+    let state = web::AppState::new(app.clone(), web_cfg)?;
+    // Expired sessions are swept hourly; idempotent, so several instances may all do it.
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = store::sessions::delete_expired(&sweeper.db.conn, store::now()).await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+    println!("ace-refunds listening on {public_url}");
+    tracing::info!(%listen, database = %store::db::redact_url(&cfg.database_url()), "serving");
+    web::serve(state, listener).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(cfg: Config, file: PathBuf, dry_run: bool, as_user: Option<String>) -> anyhow::Result<ExitCode> {
+    let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let app = open(&cfg).await?;
+    let actor = match as_user {
+        Some(email) => {
+            let email = domain::Email::parse(&email).map_err(|m| anyhow::anyhow!("--as: {m}"))?;
+            let u = store::users::by_email(&app.db.conn, email.as_str())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("--as: no user with this email"))?;
+            app::users::actor_of(&u)
+        }
+        None => Actor::operator(),
+    };
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let reader = std::io::BufReader::with_capacity(1 << 20, f);
+    let b = bar.clone();
+    let report = app::import_csv::import(
+        &app,
+        &actor,
+        reader,
+        &app::import_csv::ImportOptions { dry_run, source: &source },
+        &mut move |pos| b.set_position(pos),
+    )
+    .await
+    .map_err(explain)?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("line {}: {}", e.line, e.message);
+    }
+    if report.error_count > report.errors.len() as u64 {
+        eprintln!("... and {} more bad lines", report.error_count - report.errors.len() as u64);
+    }
+    println!(
+        "{} rows: {} to create, {} to update, {} unchanged, {} bad",
+        report.rows, report.created, report.updated, report.unchanged, report.error_count
+    );
+    if report.written {
+        println!("import committed");
+        Ok(ExitCode::SUCCESS)
+    } else if dry_run && report.error_count == 0 {
+        println!("dry run: nothing written");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("nothing written: fix the lines above and run the import again");
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,167 @@
+//! `/api/v1/importers`: create, read, update, search, (de)activate, history.
+
+use app::AppError;
+use app::importers::{self, SearchQuery};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::{ImporterNumber, ImporterStatus};
+
+use super::ApiActor;
+use super::types::{HistoryOut, ImporterInput, ImporterOut, SearchOut, SearchParams, StatusInput};
+use crate::AppState;
+use crate::problem::{ApiError, Problem};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/importers", get(search).post(create))
+        .route("/importers/search", post(search_post))
+        .route("/importers/{key}", get(get_one).put(update))
+        .route("/importers/{key}/status", post(set_status))
+        .route("/importers/{key}/history", get(history))
+}
+
+/// Malformed JSON gets a problem document that says what is wrong with it.
+fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    r.map(|Json(v)| v).map_err(|e| ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {}", e.body_text()))))
+}
+
+/// A record key in a path: the numeric id, or an EIN/CBP-assigned importer number. SSN-based
+/// numbers are refused in paths so they never land in URLs and access logs.
+async fn resolve(state: &AppState, key: &str) -> Result<i64, ApiError> {
+    if let Ok(id) = key.parse::<i64>()
+        && !key.starts_with('0')
+        && key.len() < 9
+    {
+        return Ok(id);
+    }
+    let number = ImporterNumber::parse(key).map_err(|e| AppError::field("key", e.message()))?;
+    if number.is_personal() {
+        return Err(ApiError(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "SSN-based importer numbers may not appear in URLs; find the record with POST /api/v1/importers/search and use its id",
+        )));
+    }
+    Ok(importers::get_by_number(&state.app, &number).await?.id)
+}
+
+fn query_of(p: SearchParams) -> SearchQuery {
+    SearchQuery {
+        q: p.q,
+        number: p.number,
+        name: p.name,
+        email: p.email,
+        status: p.status,
+        page: p.page.unwrap_or(1),
+        per_page: p.per_page.unwrap_or(25),
+    }
+}
+
+/// Search importer records.
+#[utoipa::path(get, path = "/api/v1/importers", tag = "importers", params(SearchParams),
+    responses((status = 200, body = SearchOut), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+    q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SearchOut>, ApiError> {
+    let Query(p) = q.map_err(|e| ApiError(Problem::new(StatusCode::BAD_REQUEST, e.body_text())))?;
+    if ImporterNumber::parse(&p.number).is_ok_and(|n| n.is_personal())
+        || ImporterNumber::parse(&p.q).is_ok_and(|n| n.is_personal())
+    {
+        return Err(ApiError(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "SSN-based importer numbers may not appear in URLs; use POST /api/v1/importers/search",
+        )));
+    }
+    Ok(Json(importers::search(&state.app, &query_of(p)).await?.into()))
+}
+
+/// Search importer records with the criteria in the body (for SSN-based numbers).
+#[utoipa::path(post, path = "/api/v1/importers/search", tag = "importers", request_body = SearchParams,
+    responses((status = 200, body = SearchOut), (status = 422, body = Problem), (status = 401, body = Problem)))]
+pub async fn search_post(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+    b: Result<Json<SearchParams>, JsonRejection>,
+) -> Result<Json<SearchOut>, ApiError> {
+    let p = body(b)?;
+    Ok(Json(importers::search(&state.app, &query_of(p)).await?.into()))
+}
+
+/// Create an importer record.
+#[utoipa::path(post, path = "/api/v1/importers", tag = "importers", request_body = ImporterInput,
+    responses((status = 201, body = ImporterOut), (status = 422, body = Problem), (status = 403, body = Problem),
+        (status = 401, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    b: Result<Json<ImporterInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(b)?;
+    let rec = importers::create(&state.app, &actor, &input.draft()).await?;
+    let location = format!("/api/v1/importers/{}", rec.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ImporterOut::from(rec))).into_response())
+}
+
+/// Get one importer record by id or (non-SSN) importer number.
+#[utoipa::path(get, path = "/api/v1/importers/{key}", tag = "importers",
+    params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
+    responses((status = 200, body = ImporterOut), (status = 404, body = Problem), (status = 401, body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+    Path(key): Path<String>,
+) -> Result<Json<ImporterOut>, ApiError> {
+    let id = resolve(&state, &key).await?;
+    Ok(Json(importers::get(&state.app, id).await?.into()))
+}
+
+/// Update an importer record (the whole record; send `version` to guard against lost updates).
+#[utoipa::path(put, path = "/api/v1/importers/{key}", tag = "importers", request_body = ImporterInput,
+    params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
+    responses((status = 200, body = ImporterOut), (status = 422, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 404, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(key): Path<String>,
+    b: Result<Json<ImporterInput>, JsonRejection>,
+) -> Result<Json<ImporterOut>, ApiError> {
+    let input = body(b)?;
+    let id = resolve(&state, &key).await?;
+    Ok(Json(importers::update(&state.app, &actor, id, &input.draft(), input.version).await?.into()))
+}
+
+/// Deactivate or reactivate a record (CBP staff only).
+#[utoipa::path(post, path = "/api/v1/importers/{key}/status", tag = "importers", request_body = StatusInput,
+    params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
+    responses((status = 200, body = ImporterOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(key): Path<String>,
+    b: Result<Json<StatusInput>, JsonRejection>,
+) -> Result<Json<ImporterOut>, ApiError> {
+    let input = body(b)?;
+    let status = ImporterStatus::from_code(&input.status)
+        .ok_or_else(|| AppError::field("status", "status is active or inactive"))?;
+    let id = resolve(&state, &key).await?;
+    Ok(Json(importers::set_status(&state.app, &actor, id, status).await?.into()))
+}
+
+/// The record's history, newest first (personal values masked).
+#[utoipa::path(get, path = "/api/v1/importers/{key}/history", tag = "importers",
+    params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
+    responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = Problem)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiActor(_actor): ApiActor,
+    Path(key): Path<String>,
+) -> Result<Json<Vec<HistoryOut>>, ApiError> {
+    let id = resolve(&state, &key).await?;
+    Ok(Json(importers::history(&state.app, id).await?.into_iter().map(Into::into).collect()))
+}

@@ -1,0 +1,74 @@
+//! The JSON API under `/api/v1`: bearer tokens, RFC 9457 problems, an OpenAPI document.
+
+mod importers;
+mod types;
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::Actor;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::problem::{ApiError, Problem};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(openapi_json)).merge(importers::router())
+}
+
+/// The authenticated API caller.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+            return Err(ApiError(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "send an API token as `Authorization: Bearer <token>` (create one with `ace-refunds token create`)",
+            )));
+        };
+        Ok(ApiActor(app::users::actor_for_token(&state.app, token).await?))
+    }
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ace-refunds API",
+        version = "1",
+        description = "Importer records (CBP Form 5106) and their history. Authenticate with a bearer token from \
+                       `ace-refunds token create`. Errors are RFC 9457 problem documents."
+    ),
+    paths(
+        importers::search,
+        importers::search_post,
+        importers::create,
+        importers::get_one,
+        importers::update,
+        importers::set_status,
+        importers::history,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "importers", description = "Form 5106 importer records"))
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
