@@ -56,6 +56,7 @@ pub mod layout;
 pub mod options;
 pub mod reader;
 pub mod record;
+mod swar;
 pub mod types;
 pub mod validate;
 pub mod writer;

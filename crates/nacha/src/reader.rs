@@ -52,8 +52,31 @@ enum BatchKind {
 
 /// Streaming record reader over any `Read`.
 pub struct Reader<R> {
+    core: Core<'static, R>,
+}
+
+/// Where the reader's bytes live: its own buffer (filled from a `Read`), or the caller's slice
+/// (no copy, used by [`crate::validate_bytes`] and [`crate::read_file`]).
+enum Storage<'a> {
+    Owned(Vec<u8>),
+    Borrowed(&'a [u8]),
+}
+
+impl Storage<'_> {
+    #[inline]
+    fn get(&self) -> &[u8] {
+        match self {
+            Storage::Owned(v) => v,
+            Storage::Borrowed(b) => b,
+        }
+    }
+}
+
+/// The reader proper. `Reader<R>` wraps a `Core<'static, R>` with its own buffer; in-memory
+/// validation uses a `Core` borrowing the input, so both share one implementation.
+pub(crate) struct Core<'a, R> {
     src: R,
-    buf: Vec<u8>,
+    buf: Storage<'a>,
     start: usize,
     end: usize,
     eof: bool,
@@ -77,12 +100,45 @@ impl<'s> Reader<&'s [u8]> {
 impl<R: Read> Reader<R> {
     /// New reader; only the framing options of `opts` are used here.
     pub fn new(src: R, opts: &ReadOptions) -> Self {
-        Reader {
+        Reader { core: Core::with_storage(src, Storage::Owned(vec![0; CHUNK]), 0, false, opts) }
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.core.bytes_consumed
+    }
+
+    /// The I/O error that ended reading, if any.
+    pub fn take_io_error(&mut self) -> Option<io::Error> {
+        self.core.io_error.take()
+    }
+
+    /// Next record, a framing error, or `None` at end of input.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next_record(&mut self) -> Option<Result<Line<'_>, FrameError>> {
+        self.core.next_record()
+    }
+
+    pub(crate) fn core_mut(&mut self) -> &mut Core<'static, R> {
+        &mut self.core
+    }
+}
+
+impl<'a> Core<'a, io::Empty> {
+    /// Reader over the caller's bytes, without copying them.
+    pub(crate) fn borrowed(bytes: &'a [u8], opts: &ReadOptions) -> Self {
+        Core::with_storage(io::empty(), Storage::Borrowed(bytes), bytes.len(), true, opts)
+    }
+}
+
+impl<'a, R: Read> Core<'a, R> {
+    fn with_storage(src: R, buf: Storage<'a>, end: usize, eof: bool, opts: &ReadOptions) -> Self {
+        Core {
             src,
-            buf: vec![0; CHUNK],
+            buf,
             start: 0,
-            end: 0,
-            eof: false,
+            end,
+            eof,
             line_no: 0,
             mode: if opts.allow_single_line { Mode::Unknown } else { Mode::Lines },
             kind: BatchKind::Domestic,
@@ -94,14 +150,37 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Bytes consumed so far.
-    pub fn bytes_consumed(&self) -> u64 {
-        self.bytes_consumed
-    }
-
-    /// The I/O error that ended reading, if any.
-    pub fn take_io_error(&mut self) -> Option<io::Error> {
-        self.io_error.take()
+    /// Fast path for the common case: hands `f` each following line made of exactly 94 bytes and a
+    /// LF (or CRLF), with its line number, as long as `f` accepts it (returns true). Runs only in
+    /// line mode and outside ADV/IAT batches; `f` must accept only records whose classification
+    /// does not depend on or change the batch context (entries and addenda of a domestic batch).
+    /// A line `f` declines is left for [`Core::next_record`].
+    #[inline]
+    pub(crate) fn fast_lines(&mut self, mut f: impl FnMut(&[u8; RECORD_LEN], u64) -> bool) {
+        if self.mode != Mode::Lines || self.kind != BatchKind::Domestic {
+            return;
+        }
+        let buf = &self.buf.get()[..self.end];
+        let first = self.start;
+        let mut s = first;
+        let mut n = self.line_no;
+        while let Some(rest) = buf.get(s..)
+            && let Some((line, tail)) = rest.split_first_chunk::<RECORD_LEN>()
+        {
+            let next = match tail {
+                [b'\n', ..] => s + RECORD_LEN + 1,
+                [b'\r', b'\n', ..] => s + RECORD_LEN + 2,
+                _ => break,
+            };
+            if !f(line, n + 1) {
+                break;
+            }
+            n += 1;
+            s = next;
+        }
+        self.bytes_consumed += (s - first) as u64;
+        self.start = s;
+        self.line_no = n;
     }
 
     /// Reads more input; returns false at end of input.
@@ -109,16 +188,20 @@ impl<R: Read> Reader<R> {
         if self.eof {
             return false;
         }
+        let Storage::Owned(buf) = &mut self.buf else {
+            self.eof = true;
+            return false;
+        };
         if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+            buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+        if self.end == buf.len() {
+            buf.resize(buf.len() * 2, 0);
         }
         loop {
-            match self.src.read(&mut self.buf[self.end..]) {
+            match self.src.read(&mut buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return false;
@@ -142,11 +225,10 @@ impl<R: Read> Reader<R> {
     }
 
     /// Next record, a framing error, or `None` at end of input.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next_record(&mut self) -> Option<Result<Line<'_>, FrameError>> {
+    pub(crate) fn next_record(&mut self) -> Option<Result<Line<'_>, FrameError>> {
         if self.mode == Mode::Unknown {
             while self.avail() < RECORD_LEN + 1 && self.fill() {}
-            let b = self.buf.get(self.start + RECORD_LEN).copied();
+            let b = self.buf.get()[..self.end].get(self.start + RECORD_LEN).copied();
             self.mode = if self.single && b.is_some_and(|b| b.is_ascii_digit()) { Mode::Fixed } else { Mode::Lines };
         }
         match self.mode {
@@ -159,7 +241,7 @@ impl<R: Read> Reader<R> {
         loop {
             while self.avail() < RECORD_LEN && self.fill() {}
             // Skip line endings between or after records.
-            while self.avail() > 0 && matches!(self.buf[self.start], b'\n' | b'\r') {
+            while self.avail() > 0 && matches!(self.buf.get()[self.start], b'\n' | b'\r') {
                 self.start += 1;
                 self.bytes_consumed += 1;
             }
@@ -173,7 +255,7 @@ impl<R: Read> Reader<R> {
         self.line_no += 1;
         let n = self.avail().min(RECORD_LEN);
         let s = self.start;
-        let chunk = &self.buf[s..s + n];
+        let chunk = &self.buf.get()[s..s + n];
         if let Some(nl) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
             self.start += nl;
             self.bytes_consumed += nl as u64;
@@ -192,7 +274,7 @@ impl<R: Read> Reader<R> {
                 message: format!("RecordLength: must be 94 characters and found {n}"),
             }));
         }
-        let rec = Rec::borrowed(&self.buf[s..s + n]);
+        let rec = Rec::borrowed(&self.buf.get()[s..s + n]);
         let layout = classify(&rec, &mut self.kind);
         Some(Ok(Line { number: self.line_no, record: Record { layout, rec }, warning: None }))
     }
@@ -203,16 +285,19 @@ impl<R: Read> Reader<R> {
             let (line_start, line_end, next) = loop {
                 let s = self.start;
                 // Fast path: exactly 94 bytes then LF.
-                if self.avail() > RECORD_LEN && self.buf[s + RECORD_LEN] == b'\n' {
+                if self.avail() > RECORD_LEN
+                    && self.buf.get()[s + RECORD_LEN] == b'\n'
+                    && !self.buf.get()[s..s + RECORD_LEN].contains(&b'\n')
+                {
                     break (s, s + RECORD_LEN, s + RECORD_LEN + 1);
                 }
-                if let Some(p) = self.buf[s..self.end].iter().position(|&b| b == b'\n') {
+                if let Some(p) = self.buf.get()[s..self.end].iter().position(|&b| b == b'\n') {
                     break (s, s + p, s + p + 1);
                 }
                 if self.avail() >= MAX_LINE {
                     // Overlong line: report it once and skip to the next newline.
                     self.line_no += 1;
-                    let first = self.buf[s];
+                    let first = self.buf.get()[s];
                     let mut skipped = self.avail() as u64;
                     self.bytes_consumed += skipped;
                     self.start = self.end;
@@ -220,7 +305,7 @@ impl<R: Read> Reader<R> {
                         if !self.fill() {
                             break;
                         }
-                        if let Some(p) = self.buf[self.start..self.end].iter().position(|&b| b == b'\n') {
+                        if let Some(p) = self.buf.get()[self.start..self.end].iter().position(|&b| b == b'\n') {
                             skipped += p as u64 + 1;
                             self.bytes_consumed += p as u64 + 1;
                             self.start += p + 1;
@@ -247,14 +332,14 @@ impl<R: Read> Reader<R> {
             self.start = next;
             self.line_no += 1;
             let mut le = line_end;
-            if le > line_start && self.buf[le - 1] == b'\r' {
+            if le > line_start && self.buf.get()[le - 1] == b'\r' {
                 le -= 1;
             }
             if le > line_start {
                 break (line_start, le);
             }
         };
-        let line = &self.buf[line_start..line_end];
+        let line = &self.buf.get()[line_start..line_end];
         let number = self.line_no;
         if line.len() == RECORD_LEN && line.is_ascii() {
             let rec = Rec::ascii94(line);

@@ -7,8 +7,9 @@ use crate::field::{is_alphanumeric, is_blank, parse_digits, trim_end};
 use crate::file_header::{is_hhmm, is_yymmdd};
 use crate::layout::Layout;
 use crate::options::ReadOptions;
-use crate::reader::{FrameError, Line, Reader};
+use crate::reader::{Core, FrameError, Line, Reader};
 use crate::record::Record;
+use crate::swar;
 use crate::types::{SecCode, check_digit, is_adv_code, is_credit_code, is_valid_transaction_code};
 use serde::Serialize;
 use std::io::Read;
@@ -80,7 +81,36 @@ struct BatchState {
     last_trace: Option<u64>,
     adv: bool,
     iat: bool,
+    /// Entries of this batch may take the fast path (domestic, not ADV/IAT/CTX/SHR).
+    fast: bool,
+    /// Credits are allowed by the service class and SEC code (fast path).
+    allow_credit: bool,
+    /// Debits are allowed by the service class and SEC code (fast path).
+    allow_debit: bool,
 }
+
+/// Transaction code properties, by code value 0-99 (fast path): bit 0 valid (non-ADV), bit 1
+/// credit, bit 2 prenote (x3/x8).
+const CODE_FLAGS: [u8; 100] = {
+    let mut t = [0u8; 100];
+    let mut c = 0;
+    while c < 100 {
+        let valid = matches!(c, 21..=24 | 26..=29 | 31..=34 | 36..=39 | 41..=44 | 46..=49 | 51..=56);
+        if valid {
+            let credit = matches!(c % 10, 1..=4) && c != 55;
+            let prenote = matches!(c % 10, 3 | 8);
+            t[c] = 1 | if credit { 2 } else { 0 } | if prenote { 4 } else { 0 };
+        }
+        c += 1;
+    }
+    t
+};
+
+/// Columns of a domestic entry that must be digits for the fast path: transaction code, RDFI and
+/// check digit, amount, trace number.
+const ENTRY_DIGITS: [u64; 12] = swar::digit_masks(&[(2, 3), (4, 12), (30, 39), (80, 94)]);
+/// Columns of an addenda 05 that must be digits: type code, addenda and entry sequence numbers.
+const ADDENDA05_DIGITS: [u64; 12] = swar::digit_masks(&[(2, 3), (84, 94)]);
 
 /// Incremental validator.
 pub struct Validator {
@@ -152,6 +182,104 @@ impl Validator {
         };
         self.report.lines = self.report.lines.max(e.line);
         self.err(e.line, record, "record_length", &[], e.message.clone());
+    }
+
+    /// Fast path for one record given as exactly 94 bytes: handles a domestic entry or an addenda 05
+    /// that passes every check, with the same effect on the report and the state as
+    /// [`Validator::record`], and returns true. Returns false, having changed nothing, for anything
+    /// else (other records, any doubt, any error): the caller then uses the slow path, which finds
+    /// and reports the details.
+    #[inline]
+    pub(crate) fn fast_record(&mut self, line: &[u8; 94], n: u64) -> bool {
+        if self.control_seen {
+            return false;
+        }
+        match line[0] {
+            b'6' => self.fast_entry(line, n),
+            b'7' => self.fast_addenda05(line, n),
+            _ => false,
+        }
+    }
+
+    #[inline(always)]
+    fn fast_entry(&mut self, line: &[u8; 94], n: u64) -> bool {
+        // The previous entry must close without error (see `close_entry`).
+        if let Some(e) = &self.entry
+            && ((e.has_addenda && e.addenda == 0) || e.ctx_expected.is_some())
+        {
+            return false;
+        }
+        let Some(b) = self.batch.as_mut() else { return false };
+        if !b.fast || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
+            return false;
+        }
+        let flags = CODE_FLAGS[swar::parse2(line, 1) as usize];
+        let credit = flags & 2 != 0;
+        if flags & 1 == 0 || !(if credit { b.allow_credit } else { b.allow_debit }) {
+            return false;
+        }
+        let rdfi = swar::word(line, 3);
+        if !self.opts.allow_invalid_check_digit {
+            let d = rdfi.wrapping_sub(0x3030_3030_3030_3030).to_le_bytes();
+            let sum = 3 * (d[0] + d[3] + d[6]) as u32 + 7 * (d[1] + d[4] + d[7]) as u32 + (d[2] + d[5]) as u32;
+            if (line[11] - b'0') as u32 != (10 - sum % 10) % 10 {
+                return false;
+            }
+        }
+        // Account number (13-29) must not be blank.
+        if is_blank(&line[12..29]) {
+            return false;
+        }
+        let amount = swar::parse2(line, 29) * 100_000_000 + swar::parse_tail(line, 39, 8);
+        if flags & 4 != 0 && amount > 0 {
+            return false;
+        }
+        let ind = line[78];
+        if ind != b'0' && ind != b'1' {
+            return false;
+        }
+        let trace7 = swar::parse_tail(line, 94, 7);
+        let trace = swar::parse_tail(line, 87, 8) * 10_000_000 + trace7;
+        if b.last_trace.is_some_and(|l| trace <= l) {
+            return false;
+        }
+        // Valid: the same updates as `record` + `entry`.
+        let prefix = swar::parse8(rdfi);
+        b.totals.entry_addenda_count += 1;
+        b.totals.entry_hash += prefix;
+        if credit {
+            b.totals.total_credit += amount;
+            self.credit += amount;
+        } else {
+            b.totals.total_debit += amount;
+            self.debit += amount;
+        }
+        b.last_trace = Some(trace);
+        self.hash += prefix;
+        self.report.lines = self.report.lines.max(n);
+        self.records += 1;
+        self.report.entries += 1;
+        self.entry =
+            Some(EntryState { line: n, has_addenda: ind == b'1', addenda: 0, trace7, ctx_expected: None, iat: false });
+        true
+    }
+
+    #[inline(always)]
+    fn fast_addenda05(&mut self, line: &[u8; 94], n: u64) -> bool {
+        if &line[1..3] != b"05" || !swar::printable_with_digits(line, &ADDENDA05_DIGITS) {
+            return false;
+        }
+        let (Some(e), Some(b)) = (self.entry.as_mut(), self.batch.as_mut()) else { return false };
+        if !e.has_addenda || swar::parse_tail(line, 87, 4) != e.addenda + 1 || swar::parse_tail(line, 94, 7) != e.trace7
+        {
+            return false;
+        }
+        e.addenda += 1;
+        b.totals.entry_addenda_count += 1;
+        self.report.addenda += 1;
+        self.report.lines = self.report.lines.max(n);
+        self.records += 1;
+        true
     }
 
     /// Checks one record.
@@ -364,6 +492,9 @@ impl Validator {
             last_trace: None,
             adv,
             iat: h.is_iat(),
+            fast: !adv && !h.is_iat() && !matches!(sec, Some(SecCode::CTX | SecCode::SHR)),
+            allow_credit: sc != Some(225) && !sec.is_some_and(SecCode::debits_only),
+            allow_debit: sc != Some(220) && !sec.is_some_and(SecCode::credits_only),
         });
     }
 
@@ -748,31 +879,34 @@ impl Validator {
     }
 }
 
+/// Feeds every record of `reader` to `v`: entries and addenda 05 that are valid go through the fast
+/// path, everything else (and anything the fast path declines) through [`Validator::record`].
+fn drive<R: Read>(reader: &mut Core<'_, R>, v: &mut Validator) {
+    loop {
+        reader.fast_lines(|line, n| v.fast_record(line, n));
+        match reader.next_record() {
+            None => break,
+            Some(Ok(line)) => v.record(&line),
+            Some(Err(e)) => v.frame_error(&e),
+        }
+    }
+}
+
 /// Validates a whole input stream with constant memory.
 pub fn validate_reader<R: Read>(src: R, opts: &ReadOptions) -> std::io::Result<Report> {
     let mut reader = Reader::new(src, opts);
     let mut v = Validator::new(opts.clone());
-    while let Some(item) = reader.next_record() {
-        match item {
-            Ok(line) => v.record(&line),
-            Err(e) => v.frame_error(&e),
-        }
-    }
+    drive(reader.core_mut(), &mut v);
     if let Some(e) = reader.take_io_error() {
         return Err(e);
     }
     Ok(v.finish())
 }
 
-/// Validates bytes in memory.
+/// Validates bytes in memory (without copying them).
 pub fn validate_bytes(bytes: &[u8], opts: &ReadOptions) -> Report {
-    let mut reader = Reader::from_bytes(bytes, opts);
+    let mut reader = Core::borrowed(bytes, opts);
     let mut v = Validator::new(opts.clone());
-    while let Some(item) = reader.next_record() {
-        match item {
-            Ok(line) => v.record(&line),
-            Err(e) => v.frame_error(&e),
-        }
-    }
+    drive(&mut reader, &mut v);
     v.finish()
 }

@@ -3,7 +3,7 @@
 //! validator, whole-file reader and JSON form, failing on any panic.
 //!   NACHA_FUZZ_ITERS=1000000 ACE_NACHA_CORPUS=... cargo test -p nacha --release --test fuzz_mutations
 use nacha::json::JsonRecord;
-use nacha::{ReadOptions, Reader, read_file, validate_bytes};
+use nacha::{ReadOptions, Reader, Validator, read_file, validate_bytes};
 
 fn seeds() -> Vec<Vec<u8>> {
     let mut v = vec![nacha::generate::generate(Vec::new(), &nacha::generate::GenSpec::new(20)).expect("gen")];
@@ -70,6 +70,16 @@ fn exercise(d: &[u8]) {
     for opts in [ReadOptions::default(), ReadOptions::strict(), ReadOptions::lenient()] {
         let r = validate_bytes(d, &opts);
         assert!(r.valid == (r.error_count == 0));
+        // The fast path of `validate_bytes` must agree with the record-by-record slow path.
+        let mut rd = Reader::from_bytes(d, &opts);
+        let mut v = Validator::new(opts.clone());
+        while let Some(item) = rd.next_record() {
+            match item {
+                Ok(l) => v.record(&l),
+                Err(e) => v.frame_error(&e),
+            }
+        }
+        assert_eq!(r, v.finish(), "fast and slow validation differ");
     }
     let f = read_file(d, &ReadOptions::lenient());
     let idx = f.trace_index();
