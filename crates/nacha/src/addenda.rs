@@ -4,7 +4,7 @@
 use crate::codes::changes::{self, Correction};
 use crate::codes::returns;
 use crate::entry::NewAddenda;
-use crate::field::{Rec, parse_digits, put_alpha, put_num, put_raw};
+use crate::field::{RECORD_LEN, Rec, alpha_into, num_into, parse_digits, put_alpha, put_num, put_raw};
 use crate::layout::Layout;
 use std::borrow::Cow;
 
@@ -128,9 +128,29 @@ impl<'r> AddendaRecord<'r> {
     }
 }
 
+/// Fills `r` (which holds spaces) with an addenda 05 whose text is ASCII (exactly 94 bytes); returns
+/// false, leaving `r` as it was, for other addenda and non-ASCII text.
+#[inline]
+pub(crate) fn fill_addenda_ascii(a: &NewAddenda, seq: u64, entry_trace: u64, r: &mut [u8; RECORD_LEN]) -> bool {
+    let NewAddenda::Remittance { payment_related_information: p } = a else { return false };
+    if !p.is_ascii() {
+        return false;
+    }
+    r[..3].copy_from_slice(b"705");
+    alpha_into(&mut r[3..83], p.as_bytes());
+    num_into(&mut r[83..87], seq);
+    num_into(&mut r[87..94], entry_trace % 10_000_000);
+    true
+}
+
 /// Appends an addenda record. `seq` is the addenda sequence (1-based), `entry_trace` the trace number
 /// of the entry it belongs to.
 pub fn write_addenda(a: &NewAddenda, seq: u64, entry_trace: u64, out: &mut Vec<u8>) {
+    let mut r = [b' '; RECORD_LEN];
+    if fill_addenda_ascii(a, seq, entry_trace, &mut r) {
+        out.extend_from_slice(&r);
+        return;
+    }
     match a {
         NewAddenda::Remittance { payment_related_information } => {
             out.extend_from_slice(b"705");

@@ -1,6 +1,6 @@
 //! Entry detail record (type 6): domestic, ADV and IAT layouts.
 
-use crate::field::{Rec, parse_digits, put_alpha, put_num};
+use crate::field::{RECORD_LEN, Rec, alpha_into, num_into, parse_digits, put_alpha, put_num};
 use crate::layout::Layout;
 use crate::types::{RoutingNumber, TransactionCode, is_credit_code};
 use serde::{Deserialize, Serialize};
@@ -187,6 +187,11 @@ impl EntryFields<'_> {
     /// Appends the 94-character entry with the given trace number.
     #[inline]
     pub fn write(&self, trace: u64, out: &mut Vec<u8>) {
+        let mut r = [b' '; RECORD_LEN];
+        if self.fill_ascii(trace, &mut r) {
+            out.extend_from_slice(&r);
+            return;
+        }
         out.push(b'6');
         put_num(out, self.transaction_code.code() as u64, 2);
         out.extend_from_slice(self.rdfi.as_str().as_bytes());
@@ -197,5 +202,32 @@ impl EntryFields<'_> {
         put_alpha(out, &self.discretionary_data, 2);
         out.push(if self.addenda.is_empty() { b'0' } else { b'1' });
         put_num(out, trace, 15);
+    }
+
+    /// Fills `r` (which holds spaces) with the record when every text field is ASCII, so the record
+    /// is exactly 94 bytes; returns false, leaving `r` as it was, otherwise (non-ASCII text is cut
+    /// by characters, see [`put_alpha`]).
+    #[inline]
+    pub(crate) fn fill_ascii(&self, trace: u64, r: &mut [u8; RECORD_LEN]) -> bool {
+        let (acct, id, name, disc) = (
+            self.account_number.as_bytes(),
+            self.identification_number.as_bytes(),
+            self.individual_name.as_bytes(),
+            self.discretionary_data.as_bytes(),
+        );
+        if !(acct.is_ascii() && id.is_ascii() && name.is_ascii() && disc.is_ascii()) {
+            return false;
+        }
+        r[0] = b'6';
+        num_into(&mut r[1..3], self.transaction_code.code() as u64);
+        r[3..12].copy_from_slice(self.rdfi.as_str().as_bytes());
+        alpha_into(&mut r[12..29], acct);
+        num_into(&mut r[29..39], self.amount_cents);
+        alpha_into(&mut r[39..54], id);
+        alpha_into(&mut r[54..76], name);
+        alpha_into(&mut r[76..78], disc);
+        r[78] = if self.addenda.is_empty() { b'0' } else { b'1' };
+        num_into(&mut r[79..94], trace);
+        true
     }
 }

@@ -217,15 +217,46 @@ pub fn put_alpha(out: &mut Vec<u8>, value: &str, width: usize) {
 /// Appends `value` right-justified and zero padded to `width` digits; keeps the last `width` digits if
 /// the number is wider (callers validate ranges before writing).
 #[inline]
-pub fn put_num(out: &mut Vec<u8>, mut value: u64, width: usize) {
+pub fn put_num(out: &mut Vec<u8>, value: u64, width: usize) {
     let start = out.len();
     out.resize(start + width, b'0');
-    let mut i = width;
-    while i > 0 && value > 0 {
-        i -= 1;
-        out[start + i] = b'0' + (value % 10) as u8;
-        value /= 10;
+    num_into(&mut out[start..], value);
+}
+
+/// The 8 decimal digits of `v % 100_000_000`, most significant first, as ASCII, computed without a
+/// loop (two 4-digit halves split into 2-digit and 1-digit lanes of one 64-bit word).
+#[inline(always)]
+pub(crate) fn digits8(v: u64) -> [u8; 8] {
+    let v = v % 100_000_000;
+    // 32-bit lanes: first 4 digits, last 4 digits.
+    let x = (v / 10_000) | ((v % 10_000) << 32);
+    // 16-bit lanes: each lane / 100 and % 100 (x * 10486 >> 20 is x / 100 for x < 10,000).
+    let q = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = q | ((x - q * 100) << 16);
+    // 8-bit lanes: each lane / 10 and % 10 (x * 103 >> 10 is x / 10 for x < 100).
+    let q = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = q | ((x - q * 10) << 8);
+    (x | 0x3030_3030_3030_3030).to_le_bytes()
+}
+
+/// Writes `value` zero padded (or cut to its last digits) into all of `dst`.
+#[inline(always)]
+pub(crate) fn num_into(dst: &mut [u8], mut value: u64) {
+    let mut end = dst.len();
+    while end > 0 {
+        let n = end.min(8);
+        let d = digits8(value);
+        dst[end - n..end].copy_from_slice(&d[8 - n..]);
+        value /= 100_000_000;
+        end -= n;
     }
+}
+
+/// Copies ASCII `value` left-justified into `dst`, cut to its width; `dst` already holds spaces.
+#[inline(always)]
+pub(crate) fn alpha_into(dst: &mut [u8], value: &[u8]) {
+    let n = value.len().min(dst.len());
+    dst[..n].copy_from_slice(&value[..n]);
 }
 
 /// Appends exactly `width` bytes of `raw` (already formatted text), space padded or cut.
@@ -265,5 +296,26 @@ mod tests {
         assert_eq!(parse_digits(b"0012"), Some(12));
         assert_eq!(parse_digits(b" 12"), None);
         assert_eq!(parse_digits(b""), None);
+    }
+
+    #[test]
+    fn digit_writing_matches_format() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut values: Vec<u64> = (0..20_000).chain([99_999_999, 100_000_000, u64::MAX, 9_999_999_999]).collect();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        for v in values {
+            assert_eq!(digits8(v), *format!("{:08}", v % 100_000_000).as_bytes(), "{v}");
+            for w in [1, 2, 4, 7, 8, 10, 12, 15, 20, 22] {
+                let mut got = Vec::new();
+                put_num(&mut got, v, w);
+                let full = format!("{v:0w$}");
+                assert_eq!(got, full.as_bytes()[full.len() - w..], "{v} width {w}");
+            }
+        }
     }
 }

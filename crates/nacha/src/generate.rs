@@ -10,7 +10,7 @@ use crate::file_header::FileHeaderFields;
 use crate::types::{RoutingNumber, SecCode, ServiceClass, TransactionCode};
 use crate::writer::{WriteError, Writer};
 use std::borrow::Cow;
-use std::fmt::Write as _;
+use crate::field::digits8;
 use std::io::Write;
 
 /// Receiving routing numbers used in turn (all ABA-valid).
@@ -55,6 +55,23 @@ pub fn amount_of(spec: &GenSpec, i: u64) -> u64 {
         100 + i % 100_000
     } else {
         100 + splitmix(spec.seed ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D)) % 1_000_000
+    }
+}
+
+/// Appends `v` in decimal, zero padded to at least `width` digits (like `{v:0width$}`), without
+/// the formatting machinery (this runs three times per generated entry).
+#[inline]
+fn push_padded(out: &mut String, v: u64, width: usize) {
+    if v >= 100_000_000 || width > 8 {
+        out.push_str(&format!("{v:0width$}"));
+        return;
+    }
+    let d = digits8(v);
+    // Leading '0' characters = low zero bytes of the digits minus '0' (8 when v is 0).
+    let zeros = (u64::from_le_bytes(d) ^ 0x3030_3030_3030_3030).trailing_zeros() as usize / 8;
+    let n = (8 - zeros).max(width).max(1);
+    for &c in &d[8 - n..] {
+        out.push(c as char);
     }
 }
 
@@ -115,16 +132,23 @@ pub fn generate<W: Write>(out: W, spec: &GenSpec) -> Result<W, WriteError> {
         let end = (i + per_batch).min(spec.entries);
         while i < end {
             account.clear();
-            let _ = write!(account, "ACCT{i:07}");
+            account.push_str("ACCT");
+            push_padded(&mut account, i, 7);
             name.clear();
-            let _ = write!(name, "VENDOR {i:06}");
+            name.push_str("VENDOR ");
+            push_padded(&mut name, i, 6);
             e.rdfi = routings[(i % 5) as usize];
             e.amount_cents = amount_of(spec, i);
             e.account_number = Cow::Owned(std::mem::take(&mut account));
             e.individual_name = Cow::Owned(std::mem::take(&mut name));
             if spec.addenda {
                 remit.clear();
-                let _ = write!(remit, "REFUND OF ENTRY {:03}-{:07}-{}", i % 1000, i % 10_000_000, i % 10);
+                remit.push_str("REFUND OF ENTRY ");
+                push_padded(&mut remit, i % 1000, 3);
+                remit.push('-');
+                push_padded(&mut remit, i % 10_000_000, 7);
+                remit.push('-');
+                push_padded(&mut remit, i % 10, 1);
                 e.addenda.clear();
                 e.addenda.push(NewAddenda::Remittance { payment_related_information: std::mem::take(&mut remit) });
             }
@@ -165,6 +189,17 @@ mod tests {
             assert_eq!(r.total_credit_cents, total);
             assert_eq!(r.batches, n.div_ceil(300));
             assert_eq!(bytes.len() % 950, 0, "padded to blocks of 10 records");
+        }
+    }
+
+    #[test]
+    fn padded_numbers_match_format() {
+        for v in (0..2000).chain([9_999_999, 10_000_000, 123_456_789, u64::MAX]) {
+            for w in [1, 3, 6, 7] {
+                let mut s = String::new();
+                push_padded(&mut s, v, w);
+                assert_eq!(s, format!("{v:0w$}"));
+            }
         }
     }
 

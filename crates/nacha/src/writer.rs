@@ -5,7 +5,8 @@
 //! batch numbers count from 1, and trace numbers are the ODFI's 8-digit prefix followed by a 7-digit
 //! sequence that restarts at 1 in each batch (as moov-io/ach does).
 
-use crate::addenda::write_addenda;
+use crate::addenda::{fill_addenda_ascii, write_addenda};
+use crate::field::RECORD_LEN;
 use crate::batch_header::BatchHeaderFields;
 use crate::controls::{Totals, write_batch_control, write_file_control};
 use crate::entry::{EntryFields, NewAddenda};
@@ -183,11 +184,28 @@ impl<W: Write> Writer<W> {
         b.totals.entry_hash += e.rdfi.prefix_value();
         b.totals.total_credit += credit_add;
         b.totals.total_debit += debit_add;
-        e.write(trace, &mut self.buf);
-        self.buf.push(b'\n');
-        for (i, a) in e.addenda.iter().enumerate() {
-            write_addenda(a, i as u64 + 1, trace, &mut self.buf);
+        // Common case: 94 ASCII bytes and a LF written straight into a slot of the buffer.
+        let at = self.buf.len();
+        self.buf.resize(at + RECORD_LEN + 1, b' ');
+        let slot = self.buf[at..].first_chunk_mut::<{ RECORD_LEN + 1 }>().expect("slot of 95 bytes");
+        let (rec, nl) = slot.split_at_mut(RECORD_LEN);
+        nl[0] = b'\n';
+        if !e.fill_ascii(trace, rec.try_into().expect("94 bytes")) {
+            self.buf.truncate(at);
+            e.write(trace, &mut self.buf);
             self.buf.push(b'\n');
+        }
+        for (i, a) in e.addenda.iter().enumerate() {
+            let at = self.buf.len();
+            self.buf.resize(at + RECORD_LEN + 1, b' ');
+            let slot = self.buf[at..].first_chunk_mut::<{ RECORD_LEN + 1 }>().expect("slot of 95 bytes");
+            let (rec, nl) = slot.split_at_mut(RECORD_LEN);
+            nl[0] = b'\n';
+            if !fill_addenda_ascii(a, i as u64 + 1, trace, rec.try_into().expect("94 bytes")) {
+                self.buf.truncate(at);
+                write_addenda(a, i as u64 + 1, trace, &mut self.buf);
+                self.buf.push(b'\n');
+            }
         }
         self.records += records;
         self.maybe_flush()?;
