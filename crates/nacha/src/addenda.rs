@@ -149,8 +149,13 @@ pub fn write_addenda(a: &NewAddenda, seq: u64, entry_trace: u64, out: &mut Vec<u
     let mut r = [b' '; RECORD_LEN];
     if fill_addenda_ascii(a, seq, entry_trace, &mut r) {
         out.extend_from_slice(&r);
-        return;
+    } else {
+        write_addenda_general(a, seq, entry_trace, out);
     }
+}
+
+/// Field-by-field addenda writer for any addenda and any text.
+fn write_addenda_general(a: &NewAddenda, seq: u64, entry_trace: u64, out: &mut Vec<u8>) {
     match a {
         NewAddenda::Remittance { payment_related_information } => {
             out.extend_from_slice(b"705");
@@ -188,5 +193,29 @@ pub fn write_addenda(a: &NewAddenda, seq: u64, entry_trace: u64, out: &mut Vec<u
             out.extend_from_slice(&[b' '; 15]);
             put_num(out, entry_trace, 15);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_fast_fill_matches_general_writer() {
+        let long = "X".repeat(100);
+        for text in ["", "REFUND OF ENTRY 001-0000001-1", long.as_str(), &long[..80], &long[..79]] {
+            let a = NewAddenda::Remittance { payment_related_information: text.to_string() };
+            for (seq, trace) in [(1, 121_042_880_000_001), (9999, 9_999_999), (12_345, 0)] {
+                let mut fast = [b' '; RECORD_LEN];
+                assert!(fill_addenda_ascii(&a, seq, trace, &mut fast));
+                let mut general = Vec::new();
+                write_addenda_general(&a, seq, trace, &mut general);
+                assert_eq!(fast.as_slice(), general.as_slice());
+            }
+        }
+        let a = NewAddenda::Remittance { payment_related_information: "caf\u{e9}".into() };
+        let mut r = [b' '; RECORD_LEN];
+        assert!(!fill_addenda_ascii(&a, 1, 1, &mut r));
+        assert_eq!(r, [b' '; RECORD_LEN], "left untouched");
     }
 }

@@ -190,8 +190,13 @@ impl EntryFields<'_> {
         let mut r = [b' '; RECORD_LEN];
         if self.fill_ascii(trace, &mut r) {
             out.extend_from_slice(&r);
-            return;
+        } else {
+            self.write_general(trace, out);
         }
+    }
+
+    /// Field-by-field writer for any text (non-ASCII characters count as one column each).
+    fn write_general(&self, trace: u64, out: &mut Vec<u8>) {
         out.push(b'6');
         put_num(out, self.transaction_code.code() as u64, 2);
         out.extend_from_slice(self.rdfi.as_str().as_bytes());
@@ -220,7 +225,7 @@ impl EntryFields<'_> {
         }
         r[0] = b'6';
         num_into(&mut r[1..3], self.transaction_code.code() as u64);
-        r[3..12].copy_from_slice(self.rdfi.as_str().as_bytes());
+        r[3..12].copy_from_slice(self.rdfi.as_bytes());
         alpha_into(&mut r[12..29], acct);
         num_into(&mut r[29..39], self.amount_cents);
         alpha_into(&mut r[39..54], id);
@@ -229,5 +234,58 @@ impl EntryFields<'_> {
         r[78] = if self.addenda.is_empty() { b'0' } else { b'1' };
         num_into(&mut r[79..94], trace);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_fast_fill_matches_general_writer() {
+        let texts = ["", "A", "ACCT0000001", "12345678901234567", "123456789012345678901234567890", "  X  "];
+        for (k, acct) in texts.iter().enumerate() {
+            for id in texts {
+                for name in texts {
+                    let e = EntryFields {
+                        transaction_code: TransactionCode::new(if k % 2 == 0 { 22 } else { 37 }).expect("code"),
+                        rdfi: RoutingNumber::parse("011000015").expect("rn"),
+                        account_number: Cow::Borrowed(acct),
+                        amount_cents: [0, 1, 99_999, 9_999_999_999][k % 4],
+                        identification_number: Cow::Borrowed(id),
+                        individual_name: Cow::Borrowed(name),
+                        discretionary_data: Cow::Borrowed(&acct[..acct.len().min(3)]),
+                        addenda: if k % 3 == 0 {
+                            Vec::new()
+                        } else {
+                            vec![NewAddenda::Remittance { payment_related_information: "X".into() }]
+                        },
+                    };
+                    for trace in [1, 121_042_880_000_001, 999_999_999_999_999] {
+                        let mut fast = [b' '; RECORD_LEN];
+                        assert!(e.fill_ascii(trace, &mut fast));
+                        let mut general = Vec::new();
+                        e.write_general(trace, &mut general);
+                        assert_eq!(fast.as_slice(), general.as_slice());
+                    }
+                }
+            }
+        }
+        let e = EntryFields {
+            transaction_code: TransactionCode::CHECKING_CREDIT,
+            rdfi: RoutingNumber::parse("011000015").expect("rn"),
+            account_number: Cow::Borrowed("ACCT"),
+            amount_cents: 1,
+            identification_number: Cow::Borrowed(""),
+            individual_name: Cow::Borrowed("JOS\u{c9} \u{a6}"),
+            discretionary_data: Cow::Borrowed(""),
+            addenda: Vec::new(),
+        };
+        let mut r = [b' '; RECORD_LEN];
+        assert!(!e.fill_ascii(1, &mut r));
+        assert_eq!(r, [b' '; RECORD_LEN], "left untouched");
+        let mut out = Vec::new();
+        e.write(1, &mut out);
+        assert_eq!(crate::field::char_count(&out), RECORD_LEN);
     }
 }

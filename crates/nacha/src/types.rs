@@ -55,11 +55,13 @@ impl TransactionCode {
     }
 
     /// Numeric code.
+    #[inline]
     pub fn code(self) -> u8 {
         self.0
     }
 
     /// Credit or debit.
+    #[inline]
     pub fn direction(self) -> Direction {
         if is_credit_code(self.0) { Direction::Credit } else { Direction::Debit }
     }
@@ -75,11 +77,13 @@ impl TransactionCode {
     }
 
     /// Prenotification (zero-dollar account test): x3 or x8.
+    #[inline]
     pub fn is_prenote(self) -> bool {
         matches!(self.0 % 10, 3 | 8)
     }
 
     /// Zero-dollar entry carrying remittance data: x4 or x9.
+    #[inline]
     pub fn is_zero_dollar_remittance(self) -> bool {
         matches!(self.0 % 10, 4 | 9) && self.0 != 54
     }
@@ -110,11 +114,13 @@ impl fmt::Display for TransactionCode {
 }
 
 /// True for every transaction code NACHA defines outside ADV files.
+#[inline]
 pub fn is_valid_transaction_code(code: u8) -> bool {
     matches!(code, 21..=24 | 26..=29 | 31..=34 | 36..=39 | 41..=44 | 46..=49 | 51..=56)
 }
 
 /// True when the code credits the receiver (x1-x4, except loan reversal 55).
+#[inline]
 pub fn is_credit_code(code: u8) -> bool {
     if is_adv_code(code) {
         return code % 2 == 1;
@@ -123,6 +129,7 @@ pub fn is_credit_code(code: u8) -> bool {
 }
 
 /// True for ADV transaction codes (81-88).
+#[inline]
 pub fn is_adv_code(code: u8) -> bool {
     (81..=88).contains(&code)
 }
@@ -219,12 +226,14 @@ impl SecCode {
     }
 
     /// SEC codes whose entries may only debit the receiver.
+    #[inline]
     pub fn debits_only(self) -> bool {
         use SecCode::*;
         matches!(self, ARC | BOC | POP | RCK | TEL | XCK | TRC)
     }
 
     /// SEC codes whose entries may only credit the receiver.
+    #[inline]
     pub fn credits_only(self) -> bool {
         matches!(self, SecCode::CIE)
     }
@@ -262,6 +271,7 @@ impl ServiceClass {
     }
 
     /// Numeric code.
+    #[inline]
     pub fn code(self) -> u16 {
         match self {
             Self::Mixed => 200,
@@ -294,18 +304,27 @@ impl RoutingNumber {
     }
 
     /// The eight-digit DFI identification (without check digit).
+    #[inline]
     pub fn prefix(&self) -> &[u8] {
         &self.0[..8]
     }
 
     /// The eight-digit prefix as a number (for entry hashes).
+    #[inline]
     pub fn prefix_value(&self) -> u64 {
-        self.0[..8].iter().fold(0, |n, d| n * 10 + (d - b'0') as u64)
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.0[..8]);
+        crate::swar::parse8(u64::from_le_bytes(w))
     }
 
     /// The check digit.
     pub fn check_digit(&self) -> u8 {
         self.0[8] - b'0'
+    }
+
+    /// The nine digits as bytes.
+    pub fn as_bytes(&self) -> &[u8; 9] {
+        &self.0
     }
 
     /// The nine digits.

@@ -6,10 +6,10 @@
 //! sequence that restarts at 1 in each batch (as moov-io/ach does).
 
 use crate::addenda::{fill_addenda_ascii, write_addenda};
-use crate::field::RECORD_LEN;
 use crate::batch_header::BatchHeaderFields;
 use crate::controls::{Totals, write_batch_control, write_file_control};
 use crate::entry::{EntryFields, NewAddenda};
+use crate::field::RECORD_LEN;
 use crate::file_header::FileHeaderFields;
 use crate::types::{MAX_ENTRY_AMOUNT, MAX_TOTAL_AMOUNT, SecCode, ServiceClass};
 use std::io::{self, Write};
@@ -184,25 +184,23 @@ impl<W: Write> Writer<W> {
         b.totals.entry_hash += e.rdfi.prefix_value();
         b.totals.total_credit += credit_add;
         b.totals.total_debit += debit_add;
-        // Common case: 94 ASCII bytes and a LF written straight into a slot of the buffer.
-        let at = self.buf.len();
-        self.buf.resize(at + RECORD_LEN + 1, b' ');
-        let slot = self.buf[at..].first_chunk_mut::<{ RECORD_LEN + 1 }>().expect("slot of 95 bytes");
-        let (rec, nl) = slot.split_at_mut(RECORD_LEN);
-        nl[0] = b'\n';
-        if !e.fill_ascii(trace, rec.try_into().expect("94 bytes")) {
-            self.buf.truncate(at);
+        // Common case: 94 ASCII bytes and a LF built in one go, then appended as one block.
+        let mut slot = [b' '; RECORD_LEN + 1];
+        slot[RECORD_LEN] = b'\n';
+        let (rec, _) = slot.split_first_chunk_mut::<RECORD_LEN>().expect("95 bytes");
+        if e.fill_ascii(trace, rec) {
+            self.buf.extend_from_slice(&slot);
+        } else {
             e.write(trace, &mut self.buf);
             self.buf.push(b'\n');
         }
         for (i, a) in e.addenda.iter().enumerate() {
-            let at = self.buf.len();
-            self.buf.resize(at + RECORD_LEN + 1, b' ');
-            let slot = self.buf[at..].first_chunk_mut::<{ RECORD_LEN + 1 }>().expect("slot of 95 bytes");
-            let (rec, nl) = slot.split_at_mut(RECORD_LEN);
-            nl[0] = b'\n';
-            if !fill_addenda_ascii(a, i as u64 + 1, trace, rec.try_into().expect("94 bytes")) {
-                self.buf.truncate(at);
+            let mut slot = [b' '; RECORD_LEN + 1];
+            slot[RECORD_LEN] = b'\n';
+            let (rec, _) = slot.split_first_chunk_mut::<RECORD_LEN>().expect("95 bytes");
+            if fill_addenda_ascii(a, i as u64 + 1, trace, rec) {
+                self.buf.extend_from_slice(&slot);
+            } else {
                 write_addenda(a, i as u64 + 1, trace, &mut self.buf);
                 self.buf.push(b'\n');
             }
