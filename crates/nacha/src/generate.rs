@@ -6,6 +6,7 @@
 
 use crate::batch_header::BatchHeaderFields;
 use crate::entry::{EntryFields, NewAddenda};
+use crate::field::digits8;
 use crate::file_header::FileHeaderFields;
 use crate::types::{RoutingNumber, SecCode, ServiceClass, TransactionCode};
 use crate::writer::{WriteError, Writer};
@@ -74,6 +75,45 @@ static DIGITS4_BYTES: [u8; 40_000] = {
     }
     b
 };
+
+/// The text of entry `i`: account `ACCT{i:07}`, name `VENDOR {i:06}` and, when asked, remittance
+/// `REFUND OF ENTRY {i % 1000:03}-{i % 10^7:07}-{i % 10}`, filled from one set of digits.
+#[inline(always)]
+fn entry_texts(i: u64, account: &mut String, name: &mut String, remit: Option<&mut String>) {
+    let d = digits8(i % 10_000_000);
+    if i < 10_000_000 {
+        let mut a = *b"ACCT0000000";
+        a[4..].copy_from_slice(&d[1..]);
+        set_ascii(account, &a);
+    } else {
+        account.clear();
+        account.push_str("ACCT");
+        push_padded(account, i, 7);
+    }
+    if i < 1_000_000 {
+        let mut a = *b"VENDOR 000000";
+        a[7..].copy_from_slice(&d[2..]);
+        set_ascii(name, &a);
+    } else {
+        name.clear();
+        name.push_str("VENDOR ");
+        push_padded(name, i, 6);
+    }
+    if let Some(remit) = remit {
+        let mut a = *b"REFUND OF ENTRY 000-0000000-0";
+        a[16..19].copy_from_slice(&d[5..]);
+        a[20..27].copy_from_slice(&d[1..]);
+        a[28] = d[7];
+        set_ascii(remit, &a);
+    }
+}
+
+/// Sets `s` to `ascii` (text the generator built from ASCII pieces; `from_utf8` only validates).
+#[inline(always)]
+fn set_ascii(s: &mut String, ascii: &[u8]) {
+    s.clear();
+    s.push_str(std::str::from_utf8(ascii).unwrap_or_default());
+}
 
 /// Appends the 4 digits of `v` (< 10,000).
 #[inline(always)]
@@ -157,24 +197,12 @@ pub fn generate<W: Write>(out: W, spec: &GenSpec) -> Result<W, WriteError> {
         w.begin_batch(&batch)?;
         let end = (i + per_batch).min(spec.entries);
         while i < end {
-            account.clear();
-            account.push_str("ACCT");
-            push_padded(&mut account, i, 7);
-            name.clear();
-            name.push_str("VENDOR ");
-            push_padded(&mut name, i, 6);
+            entry_texts(i, &mut account, &mut name, spec.addenda.then_some(&mut remit));
             e.rdfi = routings[(i % 5) as usize];
             e.amount_cents = amount_of(spec, i);
             e.account_number = Cow::Owned(std::mem::take(&mut account));
             e.individual_name = Cow::Owned(std::mem::take(&mut name));
             if spec.addenda {
-                remit.clear();
-                remit.push_str("REFUND OF ENTRY ");
-                push_padded(&mut remit, i % 1000, 3);
-                remit.push('-');
-                push_padded(&mut remit, i % 10_000_000, 7);
-                remit.push('-');
-                push_padded(&mut remit, i % 10, 1);
                 e.addenda.clear();
                 e.addenda.push(NewAddenda::Remittance { payment_related_information: std::mem::take(&mut remit) });
             }
@@ -226,6 +254,17 @@ mod tests {
                 push_padded(&mut s, v, w);
                 assert_eq!(s, format!("{v:0w$}"));
             }
+        }
+    }
+
+    #[test]
+    fn entry_texts_match_format() {
+        let (mut a, mut n, mut r) = (String::new(), String::new(), String::new());
+        for i in (0..3000).chain(999_990..1_000_010).chain(9_999_990..10_000_010).chain([123_456_789_012, u64::MAX]) {
+            entry_texts(i, &mut a, &mut n, Some(&mut r));
+            assert_eq!(a, format!("ACCT{i:07}"));
+            assert_eq!(n, format!("VENDOR {i:06}"));
+            assert_eq!(r, format!("REFUND OF ENTRY {:03}-{:07}-{}", i % 1000, i % 10_000_000, i % 10));
         }
     }
 
