@@ -9,6 +9,7 @@ mod common;
 
 use std::future::Future;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,6 +43,9 @@ fn enabled() -> bool {
 // ---------------------------------------------------------------------------------------------
 
 /// A chromedriver process on a free port, killed when dropped (also when the test panics).
+///
+/// chromedriver runs in a process group of its own, which the chromium it launches joins; dropping
+/// the guard kills that whole group, since chromium outlives a killed chromedriver otherwise.
 struct Driver {
     child: Child,
     url: String,
@@ -49,6 +53,13 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The group id is chromedriver's pid (process_group(0) below), never this test's own group.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("/usr/bin/kill")
+            .args(["-s", "KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -72,6 +83,7 @@ impl Driver {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
         let mut driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
@@ -190,6 +202,19 @@ async fn click_to_new_page(c: &Client, el: Element) {
     }
 }
 
+/// Polls `script` until it returns `expected`; fails with the last value after [`WAIT`].
+async fn wait_for_js(c: &Client, script: &str, expected: Value, what: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = js(c, script).await;
+        if got == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: expected {expected}, got {got} (at {})", url_of(c).await);
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Replaces the value of the input with id `id` by typing, as a user would.
 async fn fill(c: &Client, id: &str, value: &str) {
     let el = find(c, &format!("#{id}")).await;
@@ -258,23 +283,25 @@ const DESCRIBE: &str = "window.__aceDescribe = e => !e || e === document.body ? 
 /// starting at `first`, and that nothing on the page uses a positive tabindex.
 async fn assert_focus_order(c: &Client, form_css: &str, first: &str, page: &str) {
     js(c, DESCRIBE).await;
-    let positive = js(c, "return Array.from(document.querySelectorAll('[tabindex]')).filter(e => e.tabIndex > 0).length;").await;
+    let positive =
+        js(c, "return Array.from(document.querySelectorAll('[tabindex]')).filter(e => e.tabIndex > 0).length;").await;
     assert_eq!(positive, json!(0), "{page}: elements with a positive tabindex break the focus order");
-    let expected = js(
-        c,
-        &format!(
-            "return Array.from(document.querySelector('{form_css}').querySelectorAll(
+    let expected = c
+        .execute(
+            "return Array.from(document.querySelector(arguments[0]).querySelectorAll(
                  'input:not([type=hidden]), select, textarea, button, a[href]'))
                .filter(e => !e.disabled)
-               .map(window.__aceDescribe);"
-        ),
-    )
-    .await;
+               .map(window.__aceDescribe);",
+            vec![json!(form_css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{page}: listing the controls of `{form_css}`: {e}"));
     let expected: Vec<String> = serde_json::from_value(expected).unwrap();
     assert!(expected.len() > 3, "{page}: form has too few controls: {expected:?}");
     assert_eq!(expected[0], format!("#{first}"), "{page}: first control of the form");
     find(c, &format!("#{first}")).await.click().await.unwrap();
-    let mut actual = vec![js(c, "return window.__aceDescribe(document.activeElement);").await.as_str().unwrap().to_string()];
+    let mut actual =
+        vec![js(c, "return window.__aceDescribe(document.activeElement);").await.as_str().unwrap().to_string()];
     for _ in 1..expected.len() {
         c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
         actual.push(js(c, "return window.__aceDescribe(document.activeElement);").await.as_str().unwrap().to_string());
@@ -341,6 +368,9 @@ async fn broker_creates_corrects_and_updates_a_record() {
         assert_eq!(c.current_url().await.unwrap().path(), "/importers");
         let summary = find(&c, "#error-summary").await;
         assert_eq!(summary.attr("role").await.unwrap().as_deref(), Some("alert"));
+        // Keyboard and screen-reader users start at the summary, not at the top of the page.
+        wait_for_js(&c, "return document.activeElement.id;", json!("error-summary"), "focus on the error summary")
+            .await;
         let summary_text = summary.text().await.unwrap();
         assert!(summary_text.contains("There is a problem to fix"), "summary: {summary_text}");
         let links = summary.find_all(Locator::Css("a")).await.unwrap();
@@ -352,29 +382,39 @@ async fn broker_creates_corrects_and_updates_a_record() {
         let email = find(&c, "#email").await;
         assert_eq!(email.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
         let described = email.attr("aria-describedby").await.unwrap().unwrap_or_default();
-        assert!(described.split(' ').any(|id| id == "email-error"), "email input is described by its error: {described}");
+        assert!(
+            described.split(' ').any(|id| id == "email-error"),
+            "email input is described by its error: {described}"
+        );
         // The entered values are kept.
         assert_eq!(value_of(&c, "email").await, BROKER_A);
         assert_eq!(value_of(&c, "name").await, "Acme Imports Inc");
         assert_eq!(value_of(&c, "physical_line1").await, "1 Main St");
         assert_eq!(value_of(&c, "company_type").await, "corporation");
         assert_accessible(&c, &axe, "the new record form with an error").await;
+
+        // By keyboard: from the focused summary, Tab reaches its link and Enter moves focus to the input.
+        c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+        wait_for_js(
+            &c,
+            "const a = document.activeElement;
+             return a.closest('#error-summary') !== null ? a.getAttribute('href') : a.outerHTML;",
+            json!("#email"),
+            "Tab from the error summary",
+        )
+        .await;
+        c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+        wait_for_js(
+            &c,
+            "const t = document.querySelector(':target');
+             return [location.hash, t && t.id, document.activeElement.id];",
+            json!(["#email", "email", "email"]),
+            "[hash, :target id, focused id] after following the summary link",
+        )
+        .await;
         assert_focus_order(&c, "form[action='/importers']", "importer_number", "the form with an error").await;
 
-        // Following the summary link moves focus to the email input.
-        js(&c, "window.scrollTo(0, 0); document.activeElement.blur(); return null;").await;
-        find(&c, "#error-summary a[href='#email']").await.click().await.unwrap();
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let state = js(&c, "return [location.hash, document.querySelector(':target') && document.querySelector(':target').id, document.activeElement.id];").await;
-            if state == json!(["#email", "email", "email"]) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "after following the summary link: [hash, :target id, focused id] = {state}");
-            tokio::time::sleep(POLL).await;
-        }
-
-        // Fix the email: typing goes into the focused field.
+        // Fix the email and submit again.
         fill(&c, "email", "ops@acme.example").await;
         click_to_new_page(&c, find(&c, "form[action='/importers'] button[type=submit]").await).await;
         let url = c.current_url().await.unwrap();
@@ -483,7 +523,10 @@ async fn other_broker_is_refused_with_a_reason() {
             why.contains("filed by another broker") && why.contains("only its filing broker or CBP staff"),
             "403 page says why: {why}"
         );
-        assert!(c.find_all(Locator::Css("form[action^='/importers']")).await.unwrap().is_empty(), "no form on the 403 page");
+        assert!(
+            c.find_all(Locator::Css("form[action^='/importers']")).await.unwrap().is_empty(),
+            "no form on the 403 page"
+        );
         assert_accessible(&c, &axe, "the 403 page").await;
     })
     .await;
