@@ -77,42 +77,53 @@ static DIGITS4_BYTES: [u8; 40_000] = {
 };
 
 /// The text of entry `i`: account `ACCT{i:07}`, name `VENDOR {i:06}` and, when asked, remittance
-/// `REFUND OF ENTRY {i % 1000:03}-{i % 10^7:07}-{i % 10}`, filled from one set of digits.
+/// `REFUND OF ENTRY {i % 1000:03}-{i % 10^7:07}-{i % 10}`. Digits come from one SWAR conversion and
+/// are pushed after the kept prefix as `char`s masked to 7 bits (so no UTF-8 encoding or
+/// validation is needed).
 #[inline(always)]
 fn entry_texts(i: u64, account: &mut String, name: &mut String, remit: Option<&mut String>) {
     let d = digits8(i % 10_000_000);
     if i < 10_000_000 {
-        let mut a = *b"ACCT0000000";
-        a[4..].copy_from_slice(&d[1..]);
-        set_ascii(account, &a);
+        reset(account, "ACCT");
+        push_ascii(account, &d[1..]);
     } else {
-        account.clear();
-        account.push_str("ACCT");
+        reset(account, "ACCT");
         push_padded(account, i, 7);
     }
     if i < 1_000_000 {
-        let mut a = *b"VENDOR 000000";
-        a[7..].copy_from_slice(&d[2..]);
-        set_ascii(name, &a);
+        reset(name, "VENDOR ");
+        push_ascii(name, &d[2..]);
     } else {
-        name.clear();
-        name.push_str("VENDOR ");
+        reset(name, "VENDOR ");
         push_padded(name, i, 6);
     }
     if let Some(remit) = remit {
-        let mut a = *b"REFUND OF ENTRY 000-0000000-0";
-        a[16..19].copy_from_slice(&d[5..]);
-        a[20..27].copy_from_slice(&d[1..]);
-        a[28] = d[7];
-        set_ascii(remit, &a);
+        reset(remit, "REFUND OF ENTRY ");
+        push_ascii(remit, &d[5..]);
+        remit.push('-');
+        push_ascii(remit, &d[1..]);
+        remit.push('-');
+        push_ascii(remit, &d[7..]);
     }
 }
 
-/// Sets `s` to `ascii` (text the generator built from ASCII pieces; `from_utf8` only validates).
+/// Makes `s` equal to `prefix`, keeping it when it is already there.
 #[inline(always)]
-fn set_ascii(s: &mut String, ascii: &[u8]) {
-    s.clear();
-    s.push_str(std::str::from_utf8(ascii).unwrap_or_default());
+fn reset(s: &mut String, prefix: &str) {
+    if s.starts_with(prefix) {
+        s.truncate(prefix.len());
+    } else {
+        s.clear();
+        s.push_str(prefix);
+    }
+}
+
+/// Appends ASCII bytes (digits) as characters.
+#[inline(always)]
+fn push_ascii(s: &mut String, ascii: &[u8]) {
+    for &b in ascii {
+        s.push(char::from(b & 0x7f));
+    }
 }
 
 /// Appends the 4 digits of `v` (< 10,000).

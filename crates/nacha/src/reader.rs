@@ -464,6 +464,17 @@ mod tests {
     }
 
     #[test]
+    fn short_lines_adding_up_to_94_bytes_stay_two_lines() {
+        // 40 + LF + 53 = 94 bytes, then LF: two short lines, not one record holding a LF.
+        let input = format!("{:9<40}\n{:9<53}\n", "9", "9");
+        let got = collect(input.as_bytes(), &ReadOptions::default());
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(matches!(&got[0], Ok((1, _, Some(_)))) && matches!(&got[1], Ok((2, _, Some(_)))));
+        let strict = collect(input.as_bytes(), &ReadOptions::strict());
+        assert!(strict.len() == 2 && strict.iter().all(|g| g.is_err()));
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let inputs: [&[u8]; 5] = [b"", b"\n\n\n", b"\xff\xfe\x00", b"7", &[b'6'; 200_000]];
         for i in inputs {
