@@ -22,13 +22,19 @@ fn all_opts() -> [ReadOptions; 4] {
 }
 
 fn same(d: &[u8], what: &str) {
+    check(d, what, true);
+}
+
+fn check(d: &[u8], what: &str, streaming: bool) {
     for o in all_opts() {
         let fast = validate_bytes(d, &o);
         let want = slow(d, &o);
         assert_eq!(fast, want, "{what}: fast and slow paths differ");
-        // The streaming reader (own buffer, small reads) too.
-        let streamed = validate_reader(Chunked(d, 0), &o).expect("read");
-        assert_eq!(streamed, want, "{what}: streaming differs");
+        if streaming {
+            // The streaming reader (own buffer, small reads) too.
+            let streamed = validate_reader(Chunked(d, 0), &o).expect("read");
+            assert_eq!(streamed, want, "{what}: streaming differs");
+        }
     }
 }
 
@@ -72,7 +78,7 @@ fn every_single_byte_change_in_entries_and_addenda() {
                 for &b in BYTES {
                     let mut m = d.clone();
                     m[l * 95 + col] = b;
-                    same(&m, &format!("{name} line {} col {} byte {b:#x}", l + 1, col + 1));
+                    check(&m, &format!("{name} line {} col {} byte {b:#x}", l + 1, col + 1), false);
                 }
             }
         }
