@@ -82,19 +82,16 @@ static DIGITS4_BYTES: [u8; 40_000] = {
 /// validation is needed).
 #[inline(always)]
 fn entry_texts(i: u64, account: &mut String, name: &mut String, remit: Option<&mut String>) {
-    let d = digits8(i % 10_000_000);
-    if i < 10_000_000 {
-        reset(account, "ACCT");
-        push_ascii(account, &d[1..]);
+    let d = digits8(i % 100_000_000);
+    reset(account, "ACCT");
+    reset(name, "VENDOR ");
+    if i < 100_000_000 {
+        // Leading '0's of the 8 digits = low zero bytes of the digits minus '0' (8 when i is 0).
+        let zeros = (u64::from_le_bytes(d) ^ 0x3030_3030_3030_3030).trailing_zeros() as usize / 8;
+        push_ascii(account, &d[zeros.min(8 - 7)..]);
+        push_ascii(name, &d[zeros.min(8 - 6)..]);
     } else {
-        reset(account, "ACCT");
         push_padded(account, i, 7);
-    }
-    if i < 1_000_000 {
-        reset(name, "VENDOR ");
-        push_ascii(name, &d[2..]);
-    } else {
-        reset(name, "VENDOR ");
         push_padded(name, i, 6);
     }
     if let Some(remit) = remit {
@@ -271,7 +268,12 @@ mod tests {
     #[test]
     fn entry_texts_match_format() {
         let (mut a, mut n, mut r) = (String::new(), String::new(), String::new());
-        for i in (0..3000).chain(999_990..1_000_010).chain(9_999_990..10_000_010).chain([123_456_789_012, u64::MAX]) {
+        for i in (0..3000)
+            .chain(999_990..1_000_010)
+            .chain(9_999_990..10_000_010)
+            .chain(99_999_990..100_000_010)
+            .chain([123_456_789_012, u64::MAX])
+        {
             entry_texts(i, &mut a, &mut n, Some(&mut r));
             assert_eq!(a, format!("ACCT{i:07}"));
             assert_eq!(n, format!("VENDOR {i:06}"));
