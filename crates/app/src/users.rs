@@ -48,7 +48,10 @@ pub fn check_password(password: &str, email: &str) -> Result<(), String> {
     if COMMON_PASSWORDS.contains(&lower.as_str()) || lower == email.to_lowercase() {
         return Err("this password is too common or too easy to guess; choose another".into());
     }
-    if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    let mut chars = lower.chars();
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
         return Err("this password repeats one character; choose another".into());
     }
     Ok(())

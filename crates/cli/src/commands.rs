@@ -145,7 +145,9 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             eprintln!("Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Importer(ImporterCommand::Import { file, dry_run, as_user }) => import(cfg, file, dry_run, as_user).await,
+        Command::Importer(ImporterCommand::Import { file, dry_run, as_user }) => {
+            import(cfg, file, dry_run, as_user).await
+        }
         Command::Importer(ImporterCommand::Show { number }) => {
             let number = ImporterNumber::parse(&number).map_err(|e| anyhow::anyhow!("importer number: {e}"))?;
             let app = open(&cfg).await?;
@@ -184,8 +186,10 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
     } else if demo {
         println!("The database already has users: demo data not loaded. Demo password: {}", app::demo::DEMO_PASSWORD);
     }
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let public_url = if cfg.public_url.is_empty() { format!("http://{}", listener.local_addr()?) } else { cfg.public_url() };
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let public_url =
+        if cfg.public_url.is_empty() { format!("http://{}", listener.local_addr()?) } else { cfg.public_url() };
     let web_cfg = web::WebConfig {
         public_url: public_url.clone(),
         body_limit: cfg.body_limit_bytes,

@@ -10,11 +10,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "ace-refunds", version, about = "Electronic customs refunds: importer records, ACH enrollment and NACHA files.",
+#[command(
+    name = "ace-refunds",
+    version,
+    about = "Electronic customs refunds: importer records, ACH enrollment and NACHA files.",
     long_about = "ace-refunds runs the customs-refund portal (importer records on CBP Form 5106, portal accounts, ACH \
 refund enrollment) and gives operators commands for the database, users, bulk imports and NACHA files.\n\n\
 Configuration comes from defaults, then --config FILE (TOML), then ACE_* environment variables (and DATABASE_URL), \
-then flags. Run `ace-refunds check-config` to see the result.")]
+then flags. Run `ace-refunds check-config` to see the result."
+)]
 struct Cli {
     /// TOML configuration file.
     #[arg(long, global = true, env = "ACE_CONFIG")]

@@ -29,10 +29,15 @@ pub async fn ensure_token(State(state): State<crate::AppState>, mut req: Request
     let secure = state.config.https();
     req.extensions_mut().insert(Csrf(token.clone()));
     let mut res = next.run(req).await;
-    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     // Only pages carry forms; API, health and asset responses need no token.
     if fresh && html {
-        let c = Cookie::build((COOKIE, token)).path("/").http_only(true).secure(secure).same_site(SameSite::Strict).build();
+        let c =
+            Cookie::build((COOKIE, token)).path("/").http_only(true).secure(secure).same_site(SameSite::Strict).build();
         if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }

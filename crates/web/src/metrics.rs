@@ -32,7 +32,8 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 
 pub async fn track(req: Request, next: Next) -> Response {
     // The route template (`/importers/{id}`), never the raw path: ids must not explode label sets.
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;

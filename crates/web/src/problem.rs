@@ -65,7 +65,11 @@ impl From<AppError> for Problem {
         match e {
             AppError::Invalid(fe) => Problem {
                 kind: "https://ace-refunds.example/problems/validation".into(),
-                errors: fe.0.into_iter().map(|f| FieldProblem { field: api_field(&f.field), message: f.message }).collect(),
+                errors: fe
+                    .0
+                    .into_iter()
+                    .map(|f| FieldProblem { field: api_field(&f.field), message: f.message })
+                    .collect(),
                 ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "some fields need fixing; see errors")
             },
             AppError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, m),

@@ -34,7 +34,11 @@ pub fn error_page(e: AppError, user_name: Option<String>) -> Response {
         AppError::Invalid(fe) => (StatusCode::UNPROCESSABLE_ENTITY, "Please correct the request", fe.summary()),
         AppError::Internal(cause) => {
             tracing::error!(error = %cause, "internal error");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side. Try again later.".into())
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Something went wrong on our side. Try again later.".into(),
+            )
         }
     };
     page(status, &ErrorPage { user_name, title: title.into(), message, csrf: String::new() })

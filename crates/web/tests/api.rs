@@ -23,7 +23,8 @@ async fn create_get_update_search_history() {
     let tok = t.token(BROKER_A).await;
     let url = format!("{}/api/v1/importers", t.base);
 
-    let (s, created) = send(&c, c.post(&url).bearer_auth(&tok).json(&importer_json("12-345678900", "ops@acme.example"))).await;
+    let (s, created) =
+        send(&c, c.post(&url).bearer_auth(&tok).json(&importer_json("12-345678900", "ops@acme.example"))).await;
     assert_eq!(s, 201, "{created}");
     assert_eq!(created["importer_number"], "12-345678900");
     let id = created["id"].as_i64().unwrap();
@@ -69,7 +70,8 @@ async fn problems_name_the_fields_to_fix() {
     assert!(fields.contains(&"importer_number") && fields.contains(&"physical_address.line1"), "{p}");
 
     // The broker's email, alone.
-    let (s, p) = send(&c, c.post(&url).bearer_auth(&tok).json(&importer_json("12-345678900", "agent@brokerb.example"))).await;
+    let (s, p) =
+        send(&c, c.post(&url).bearer_auth(&tok).json(&importer_json("12-345678900", "agent@brokerb.example"))).await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "email");
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("importer's own email"));
@@ -81,7 +83,8 @@ async fn problems_name_the_fields_to_fix() {
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("already exists"));
 
     // Malformed JSON and unknown fields.
-    let (s, p) = send(&c, c.post(&url).bearer_auth(&tok).header("content-type", "application/json").body("{nope")).await;
+    let (s, p) =
+        send(&c, c.post(&url).bearer_auth(&tok).header("content-type", "application/json").body("{nope")).await;
     assert_eq!(s, 400, "{p}");
     let mut extra = importer_json("98-765432100", "x@y.example");
     extra["colour"] = json!("red");
@@ -109,14 +112,19 @@ async fn auth_and_permissions() {
     let a = t.token(BROKER_A).await;
     let b = t.token(BROKER_B).await;
     let staff = t.token(STAFF).await;
-    let (_, rec) = send(&c, c.post(&url).bearer_auth(&a).json(&importer_json("12-345678900", "ops@acme.example"))).await;
+    let (_, rec) =
+        send(&c, c.post(&url).bearer_auth(&a).json(&importer_json("12-345678900", "ops@acme.example"))).await;
     let id = rec["id"].as_i64().unwrap();
-    let (s, p) = send(&c, c.put(format!("{url}/{id}")).bearer_auth(&b).json(&importer_json("12-345678900", "x@acme.example"))).await;
+    let (s, p) =
+        send(&c, c.put(format!("{url}/{id}")).bearer_auth(&b).json(&importer_json("12-345678900", "x@acme.example")))
+            .await;
     assert_eq!(s, 403);
     assert!(p["detail"].as_str().unwrap().contains("another broker"));
-    let (s, _) = send(&c, c.post(format!("{url}/{id}/status")).bearer_auth(&a).json(&json!({"status": "inactive"}))).await;
+    let (s, _) =
+        send(&c, c.post(format!("{url}/{id}/status")).bearer_auth(&a).json(&json!({"status": "inactive"}))).await;
     assert_eq!(s, 403);
-    let (s, r) = send(&c, c.post(format!("{url}/{id}/status")).bearer_auth(&staff).json(&json!({"status": "inactive"}))).await;
+    let (s, r) =
+        send(&c, c.post(format!("{url}/{id}/status")).bearer_auth(&staff).json(&json!({"status": "inactive"}))).await;
     assert_eq!((s, r["status"].as_str()), (200, Some("inactive")));
 }
 
@@ -135,7 +143,8 @@ async fn ssn_numbers_stay_out_of_urls() {
     assert_eq!(s, 400);
     let (s, _) = send(&c, c.get(format!("{url}?number=123-45-6789")).bearer_auth(&tok)).await;
     assert_eq!(s, 400);
-    let (s, found) = send(&c, c.post(format!("{url}/search")).bearer_auth(&tok).json(&json!({"number": "123-45-6789"}))).await;
+    let (s, found) =
+        send(&c, c.post(format!("{url}/search")).bearer_auth(&tok).json(&json!({"number": "123-45-6789"}))).await;
     assert_eq!((s, found["total"].as_u64()), (200, Some(1)));
 }
 

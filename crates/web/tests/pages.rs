@@ -31,7 +31,8 @@ async fn login_create_error_fix_and_history() {
     let csrf = csrf_of(&page);
 
     // The broker's own email: the form comes back with the field error and a summary link.
-    let res = c.post(format!("{}/importers", t.base)).form(&form("12-345678900", BROKER_A, &csrf)).send().await.unwrap();
+    let res =
+        c.post(format!("{}/importers", t.base)).form(&form("12-345678900", BROKER_A, &csrf)).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"error-summary\""));
@@ -41,7 +42,12 @@ async fn login_create_error_fix_and_history() {
     assert!(html.contains("value=\"12-345678900\""));
     assert!(html.contains("value=\"consignee\" checked"));
 
-    let res = c.post(format!("{}/importers", t.base)).form(&form("12-345678900", "ops@acme.example", &csrf)).send().await.unwrap();
+    let res = c
+        .post(format!("{}/importers", t.base))
+        .form(&form("12-345678900", "ops@acme.example", &csrf))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap().to_string();
     let html = c.get(format!("{}{loc}", t.base)).send().await.unwrap().text().await.unwrap();
@@ -54,7 +60,12 @@ async fn login_create_error_fix_and_history() {
 async fn posts_without_csrf_token_are_refused() {
     let t = spawn().await;
     let c = t.browser_client(BROKER_A).await;
-    let res = c.post(format!("{}/importers", t.base)).form(&form("12-345678900", "ops@acme.example", &"0".repeat(64))).send().await.unwrap();
+    let res = c
+        .post(format!("{}/importers", t.base))
+        .form(&form("12-345678900", "ops@acme.example", &"0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(store::importers::count(&t.app.db.conn).await.unwrap(), 0);
     // Login form too.
@@ -71,7 +82,8 @@ async fn posts_without_csrf_token_are_refused() {
 #[tokio::test]
 async fn wrong_password_and_anonymous_access() {
     let t = spawn().await;
-    let anon = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let anon =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = anon.get(format!("{}/importers", t.base)).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
@@ -91,7 +103,12 @@ async fn broker_editing_anothers_record_gets_403_with_reason() {
     let t = spawn().await;
     let a = t.browser_client(BROKER_A).await;
     let page = a.get(format!("{}/importers/new", t.base)).send().await.unwrap().text().await.unwrap();
-    let res = a.post(format!("{}/importers", t.base)).form(&form("12-345678900", "ops@acme.example", &csrf_of(&page))).send().await.unwrap();
+    let res = a
+        .post(format!("{}/importers", t.base))
+        .form(&form("12-345678900", "ops@acme.example", &csrf_of(&page)))
+        .send()
+        .await
+        .unwrap();
     let loc = res.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
 
     let b = t.browser_client(BROKER_B).await;
@@ -99,7 +116,12 @@ async fn broker_editing_anothers_record_gets_403_with_reason() {
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("filed by another broker"));
     let view = b.get(format!("{}{loc}", t.base)).send().await.unwrap().text().await.unwrap();
-    let res = b.post(format!("{}{loc}", t.base)).form(&form("12-345678900", "evil@x.example", &csrf_of(&view))).send().await.unwrap();
+    let res = b
+        .post(format!("{}{loc}", t.base))
+        .form(&form("12-345678900", "evil@x.example", &csrf_of(&view)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 }
 

@@ -26,7 +26,9 @@ pub fn router() -> Router<AppState> {
 
 /// Malformed JSON gets a problem document that says what is wrong with it.
 fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    r.map(|Json(v)| v).map_err(|e| ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {}", e.body_text()))))
+    r.map(|Json(v)| v).map_err(|e| {
+        ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {}", e.body_text())))
+    })
 }
 
 /// A record key in a path: the numeric id, or an EIN/CBP-assigned importer number. SSN-based

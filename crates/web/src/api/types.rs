@@ -27,13 +27,27 @@ pub struct AddressBody {
 
 impl From<AddressBody> for Address {
     fn from(a: AddressBody) -> Address {
-        Address { line1: a.line1, line2: a.line2, city: a.city, state: a.state, postal_code: a.postal_code, country: a.country }
+        Address {
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            state: a.state,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
     }
 }
 
 impl From<Address> for AddressBody {
     fn from(a: Address) -> AddressBody {
-        AddressBody { line1: a.line1, line2: a.line2, city: a.city, state: a.state, postal_code: a.postal_code, country: a.country }
+        AddressBody {
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            state: a.state,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use crate::render::{csrf_failed, error_page, page};
 use crate::session::{COOKIE, removal, session_cookie};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(show).post(submit)).route("/logout", post(logout))
+    Router::new().route("/login", get(show).post(submit)).route("/logout", get(confirm_logout).post(logout))
 }
 
 #[derive(Template)]
@@ -38,7 +38,13 @@ struct LoginQuery {
 async fn show(csrf: Csrf, Query(q): Query<LoginQuery>) -> Response {
     page(
         StatusCode::OK,
-        &LoginPage { user_name: None, csrf: csrf.0, email: String::new(), expired: q.expired.is_some(), errors: vec![] },
+        &LoginPage {
+            user_name: None,
+            csrf: csrf.0,
+            email: String::new(),
+            expired: q.expired.is_some(),
+            errors: vec![],
+        },
     )
 }
 
@@ -72,6 +78,18 @@ async fn submit(State(state): State<AppState>, csrf: Csrf, jar: CookieJar, Form(
         ),
         Err(e) => error_page(e, None),
     }
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    user_name: Option<String>,
+    csrf: String,
+}
+
+/// Pages without a form token (error pages) link here; logging out itself stays a POST.
+async fn confirm_logout(csrf: Csrf) -> Response {
+    page(StatusCode::OK, &LogoutPage { user_name: None, csrf: csrf.0 })
 }
 
 #[derive(Deserialize, Default)]

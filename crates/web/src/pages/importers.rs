@@ -48,7 +48,12 @@ struct SearchParams {
     page: Option<u64>,
 }
 
-async fn search(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Query(p): Query<SearchParams>) -> Response {
+async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Query(p): Query<SearchParams>,
+) -> Response {
     let query = SearchQuery { q: p.q.clone(), page: p.page.unwrap_or(1), per_page: 25, ..Default::default() };
     let (page_data, error) = match importers::search(&state.app, &query).await {
         Ok(r) => (r, None),
@@ -58,7 +63,10 @@ async fn search(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Qu
         Err(e) => return error_page(e, Some(user.name)),
     };
     let q_enc = serde_urlencoded::to_string([("", &p.q)]).unwrap_or_default().trim_start_matches('=').to_string();
-    page(StatusCode::OK, &SearchView { user_name: Some(user.name), csrf: csrf.0, q: p.q, q_enc, page: page_data, error })
+    page(
+        StatusCode::OK,
+        &SearchView { user_name: Some(user.name), csrf: csrf.0, q: p.q, q_enc, page: page_data, error },
+    )
 }
 
 #[derive(Template)]
@@ -291,7 +299,12 @@ fn form_error(e: AppError, user: &CurrentUser, csrf: String, id: Option<i64>, in
     }
 }
 
-async fn create(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Form(input): Form<FormInput>) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Form(input): Form<FormInput>,
+) -> Response {
     if !csrf.matches(&input.csrf) {
         return csrf_failed();
     }

@@ -63,7 +63,8 @@ impl TestApp {
 
     /// A client with a cookie store, logged in through the real login form.
     pub async fn browser_client(&self, email: &str) -> reqwest::Client {
-        let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let c =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let page = c.get(format!("{}/login", self.base)).send().await.unwrap().text().await.unwrap();
         let csrf = csrf_of(&page);
         let res = c
