@@ -124,6 +124,7 @@ fn toml_string(c: &Config) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail dictates the closure's error type.
 mod tests {
     use super::*;
 
