@@ -340,16 +340,24 @@ async fn write_chunk(
     if report.error_count > 0 {
         return Ok(());
     }
-    let ids: HashMap<String, i64> =
-        store::importers::insert_many(txn, &inserts).await?.into_iter().map(|(i, n)| (n, i)).collect();
-    for (row, line) in inserts.iter_mut().zip(insert_lines) {
-        row.id = ids.get(&row.number).copied().unwrap_or_default();
+    let created = inserts.len() as u64;
+    let line_of: HashMap<String, u64> = inserts.iter().map(|r| r.number.clone()).zip(insert_lines).collect();
+    for (id, number) in store::importers::insert_many(txn, inserts).await? {
+        let line = line_of.get(&number).copied().unwrap_or_default();
+        let entity_key = ImporterNumber::parse(&number).map(|n| n.masked()).unwrap_or_default();
         audits.push(AuditRow {
+            id: 0,
+            at,
+            actor_user_id: actor.user_id,
+            actor_label: actor.label.clone(),
             action: format!("created by import of {} line {line}", opts.source),
-            ..audit_row(actor, "created", row, &[], at)
+            entity_type: "importer".into(),
+            entity_id: Some(id),
+            entity_key,
+            changes: "[]".into(),
         });
     }
-    report.created += inserts.len() as u64;
-    store::audit::append_many(txn, &audits).await?;
+    report.created += created;
+    store::audit::append_bulk(txn, audits).await?;
     Ok(())
 }

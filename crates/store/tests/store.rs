@@ -36,7 +36,7 @@ async fn importer_round_trip_search_and_optimistic_update() {
     let c = &t.db.conn;
     let mut r = row("12-345678900", "Acme Imports");
     r.id = importers::insert(c, &r).await.unwrap();
-    let ids = importers::insert_many(c, &[row("12-345678901", "Beta 100% Goods"), row("98-765432100", "Gamma")])
+    let ids = importers::insert_many(c, vec![row("12-345678901", "Beta 100% Goods"), row("98-765432100", "Gamma")])
         .await
         .unwrap();
     assert_eq!(ids.len(), 2);
