@@ -48,8 +48,6 @@ pub const OPTIONAL: &[&str] = &[
     "status",
 ];
 
-/// Rows per database round trip: 31 columns x 1000 rows stays under SQLite's 32,766 binds.
-const CHUNK: usize = 1000;
 /// Bad lines listed in full; the rest are counted.
 const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -169,28 +167,93 @@ pub struct ImportOptions<'a> {
     pub source: &'a str,
 }
 
+/// What the parsing thread hands to the writer.
+struct Parsed {
+    rows: Vec<Pending>,
+    /// Bytes of input read so far, for the progress bar.
+    bytes: u64,
+    /// Whether any line so far was bad (then nothing will be committed, so writing stops).
+    failed: bool,
+}
+
+/// What the parsing thread found besides valid rows.
+#[derive(Default)]
+struct ParseOutcome {
+    rows: u64,
+    error_count: u64,
+    errors: Vec<LineError>,
+}
+
+impl ParseOutcome {
+    fn error(&mut self, line: u64, message: impl Into<String>) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(LineError { line, message: message.into() });
+        }
+    }
+}
+
 /// Runs an import. `progress` is called with the number of bytes read so far.
-pub async fn import(
+///
+/// Reading, parsing and validating run on a blocking thread while this task writes the previous
+/// chunk, so CSV work and database work overlap instead of adding up.
+pub async fn import<R: Read + Send + 'static>(
     app: &App,
     actor: &Actor,
-    input: impl Read,
+    input: R,
     opts: &ImportOptions<'_>,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> AppResult<ImportReport> {
     may_create_importer(actor).map_err(|m| AppError::Forbidden(m.into()))?;
-    let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header = reader.headers().map_err(|e| AppError::field("file", csv_error(&e)))?.clone();
     let cols = Columns::from_header(&header).map_err(|m| AppError::field("file", m))?;
-    let width = header.len();
 
     let conn = &app.db.conn;
     let broker_emails: HashSet<String> = store::firms::broker_emails(conn).await?.into_iter().collect();
     let firm_records: HashSet<String> = store::firms::firm_record_numbers(conn).await?.into_iter().collect();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let chunk_rows = store::importers::bulk_chunk_rows(app.db.backend());
 
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(2);
+    let parser = tokio::task::spawn_blocking(move || {
+        parse(reader, header.len(), &cols, &broker_emails, &firm_records, chunk_rows, &tx)
+    });
+
+    let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
     let txn = app.db.conn.begin().await?;
-    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
+    while let Some(mut parsed) = rx.recv().await {
+        progress(parsed.bytes);
+        write_chunk(&txn, actor, opts, &mut parsed.rows, &mut report, parsed.failed).await?;
+    }
+    let outcome = parser.await.map_err(|e| AppError::Internal(anyhow::anyhow!("import parser stopped: {e}")))?;
+    report.rows = outcome.rows;
+    report.error_count += outcome.error_count;
+    report.errors.extend(outcome.errors);
+    report.errors.sort_by_key(|e| e.line);
+    report.errors.truncate(MAX_LISTED_ERRORS);
+    if report.error_count == 0 && !opts.dry_run {
+        txn.commit().await?;
+        report.written = true;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(report)
+}
+
+/// Reads and validates every line, sending valid rows in chunks. Stops early only when the
+/// writer has gone (it failed) or the input cannot be read further.
+fn parse<R: Read>(
+    mut reader: csv::Reader<R>,
+    width: usize,
+    cols: &Columns,
+    broker_emails: &HashSet<String>,
+    firm_records: &HashSet<String>,
+    chunk_rows: usize,
+    tx: &tokio::sync::mpsc::Sender<Parsed>,
+) -> ParseOutcome {
+    let mut out = ParseOutcome::default();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut chunk: Vec<Pending> = Vec::with_capacity(chunk_rows);
     let mut rec = csv::StringRecord::new();
     loop {
         let line = reader.position().line();
@@ -199,23 +262,20 @@ pub async fn import(
             Ok(true) => {}
             Err(e) => {
                 // Bad UTF-8 or a broken quote: report it and stop, the rest cannot be trusted.
-                report.error(line, csv_error(&e));
+                out.error(line, csv_error(&e));
                 break;
             }
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(line);
-        report.rows += 1;
-        if report.rows.is_multiple_of(4096) {
-            progress(reader.position().byte());
-        }
+        out.rows += 1;
         if rec.len() != width {
-            report.error(line, format!("has {} fields, the header has {width}", rec.len()));
+            out.error(line, format!("has {} fields, the header has {width}", rec.len()));
             continue;
         }
         let valid = match cols.draft(&rec).validate() {
             Ok(v) => v,
             Err(errs) => {
-                report.error(line, errs.summary());
+                out.error(line, errs.summary());
                 continue;
             }
         };
@@ -226,34 +286,30 @@ pub async fn import(
             match ImporterStatus::from_code(status_text) {
                 Some(s) => Some(s),
                 None => {
-                    report.error(line, "status: use active or inactive");
+                    out.error(line, "status: use active or inactive");
                     continue;
                 }
             }
         };
-        let canonical = valid.number.canonical();
-        if broker_emails.contains(valid.email.as_str()) && !firm_records.contains(&canonical) {
-            report.error(line, format!("email: {BROKER_EMAIL_MESSAGE}"));
+        if broker_emails.contains(valid.email.as_str()) && !firm_records.contains(&valid.number.canonical()) {
+            out.error(line, format!("email: {BROKER_EMAIL_MESSAGE}"));
             continue;
         }
         if let Some(first) = seen.insert(number_key(&valid.number), line) {
-            report.error(line, format!("importer number {} already appears on line {first}", valid.number));
+            out.error(line, format!("importer number {} already appears on line {first}", valid.number));
             continue;
         }
         chunk.push(Pending { line, valid, status });
-        if chunk.len() == CHUNK {
-            write_chunk(&txn, actor, opts, &mut chunk, &mut report).await?;
+        if chunk.len() == chunk_rows {
+            let rows = std::mem::replace(&mut chunk, Vec::with_capacity(chunk_rows));
+            let msg = Parsed { rows, bytes: reader.position().byte(), failed: out.error_count > 0 };
+            if tx.blocking_send(msg).is_err() {
+                return out;
+            }
         }
     }
-    write_chunk(&txn, actor, opts, &mut chunk, &mut report).await?;
-    progress(reader.position().byte());
-    if report.error_count == 0 && !opts.dry_run {
-        txn.commit().await?;
-        report.written = true;
-    } else {
-        txn.rollback().await?;
-    }
-    Ok(report)
+    let _writer_gone = tx.blocking_send(Parsed { rows: chunk, bytes: reader.position().byte(), failed: out.error_count > 0 });
+    out
 }
 
 fn csv_error(e: &csv::Error) -> String {
@@ -270,12 +326,13 @@ async fn write_chunk(
     opts: &ImportOptions<'_>,
     chunk: &mut Vec<Pending>,
     report: &mut ImportReport,
+    parser_failed: bool,
 ) -> AppResult<()> {
     if chunk.is_empty() {
         return Ok(());
     }
     // Once a line is bad nothing will be committed: keep validating, stop writing.
-    if report.error_count > 0 {
+    if parser_failed || report.error_count > 0 {
         chunk.clear();
         return Ok(());
     }

@@ -58,14 +58,14 @@ pub async fn append_many(conn: &impl ConnectionTrait, rows: &[AuditRow]) -> Resu
 }
 
 /// Bulk append for imports: values moved in, statement text built once (see importers::insert_many).
-/// At most 3,000 rows per call (9 binds each).
+/// SQLite: at most 3,000 rows per call (9 binds each); PostgreSQL: any number (arrays).
 pub async fn append_bulk(conn: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
     let backend = conn.get_database_backend();
     let cols: Vec<String> = COLS.iter().map(|c| c.to_string()).collect();
-    let sql = crate::importers::bulk_insert_sql("audit_log", &cols, rows.len(), backend, "");
+    let rows_n = rows.len();
     let mut v: Vec<Value> = Vec::with_capacity(rows.len() * COLS.len());
     for r in rows {
         v.extend([
@@ -79,6 +79,12 @@ pub async fn append_bulk(conn: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Re
             r.changes.into(),
         ]);
     }
+    if backend == sea_orm::DbBackend::Postgres {
+        crate::importers::insert_unnest_pg(conn, "audit_log", &cols, crate::importers::columns_of(v, cols.len()), "")
+            .await?;
+        return Ok(());
+    }
+    let sql = crate::importers::bulk_insert_sql("audit_log", &cols, rows_n, backend, "");
     conn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, v)).await?;
     Ok(())
 }

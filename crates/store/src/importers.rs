@@ -168,12 +168,100 @@ pub async fn insert_many(conn: &impl ConnectionTrait, rows: Vec<ImporterRow>) ->
     }
     let backend = conn.get_database_backend();
     let cols = insert_columns();
+    if backend == sea_orm::DbBackend::Postgres {
+        return insert_many_unnest(conn, rows, &cols).await;
+    }
     let sql = bulk_insert_sql("importers", &cols, rows.len(), backend, "id, number");
     let mut values = Vec::with_capacity(rows.len() * cols.len());
     for r in rows {
         r.push_values(&mut values);
     }
     let out = conn.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    out.iter().map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "number")?))).collect()
+}
+
+/// Rows per bulk round trip. SQLite binds every value separately (31 per row, at most 32,766);
+/// PostgreSQL gets one array per column, so chunks can be much larger. Large chunks matter on
+/// PostgreSQL over TCP: sqlx 0.9.0 does not set TCP_NODELAY (upstream issue transact-rs/sqlx#4335),
+/// so every large statement can wait ~40 ms for a delayed ACK; fewer statements, fewer waits.
+pub fn bulk_chunk_rows(backend: sea_orm::DbBackend) -> usize {
+    match backend {
+        sea_orm::DbBackend::Postgres => 10_000,
+        _ => 1_000,
+    }
+}
+
+/// PostgreSQL: one array per column and `INSERT ... SELECT FROM UNNEST(...)`.
+pub(crate) async fn insert_unnest_pg(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    cols: &[String],
+    columns: Vec<Vec<Value>>,
+    returning: &str,
+) -> Result<Vec<QueryResult>, DbErr> {
+    use sea_orm::sea_query::ArrayType;
+    let mut casts = Vec::with_capacity(cols.len());
+    let mut values = Vec::with_capacity(cols.len());
+    let mut select = Vec::with_capacity(cols.len());
+    for (i, (name, mut col)) in cols.iter().zip(columns).enumerate() {
+        let ty = match col.first() {
+            Some(Value::BigInt(_)) => ArrayType::BigInt,
+            Some(Value::TimeDateTimeWithTimeZone(_)) => ArrayType::TimeDateTimeWithTimeZone,
+            _ => ArrayType::String,
+        };
+        let cast = match ty {
+            ArrayType::BigInt => "bigint[]",
+            ArrayType::TimeDateTimeWithTimeZone => "timestamptz[]",
+            _ => "text[]",
+        };
+        // sea-query cannot bind NULL array elements (it panics), so NULL ids travel as 0 (ids
+        // start at 1) and become NULL again in the SELECT.
+        if ty == ArrayType::BigInt {
+            for v in &mut col {
+                if matches!(v, Value::BigInt(None)) {
+                    *v = Value::BigInt(Some(0));
+                }
+            }
+            select.push(format!("NULLIF({name}, 0)"));
+        } else {
+            select.push(name.clone());
+        }
+        casts.push(format!("${}::{cast}", i + 1));
+        values.push(Value::Array(ty, Some(Box::new(col))));
+    }
+    let mut sql = format!(
+        "INSERT INTO {table} ({cols}) SELECT {select} FROM UNNEST({casts}) AS u({cols})",
+        cols = cols.join(", "),
+        select = select.join(", "),
+        casts = casts.join(", ")
+    );
+    if !returning.is_empty() {
+        sql.push_str(" RETURNING ");
+        sql.push_str(returning);
+    }
+    conn.query_all_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values)).await
+}
+
+/// Splits row-major values into one vector per column.
+pub(crate) fn columns_of(values: Vec<Value>, width: usize) -> Vec<Vec<Value>> {
+    let rows = values.len() / width.max(1);
+    let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
+    for (i, v) in values.into_iter().enumerate() {
+        columns[i % width].push(v);
+    }
+    columns
+}
+
+async fn insert_many_unnest(
+    conn: &impl ConnectionTrait,
+    rows: Vec<ImporterRow>,
+    cols: &[String],
+) -> Result<Vec<(i64, String)>, DbErr> {
+    let mut values = Vec::with_capacity(rows.len() * cols.len());
+    for r in rows {
+        r.push_values(&mut values);
+    }
+    let out = insert_unnest_pg(conn, "importers", cols, columns_of(values, cols.len()), "id, number").await?;
     out.iter().map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "number")?))).collect()
 }
 
@@ -231,6 +319,19 @@ pub async fn by_number(conn: &impl ConnectionTrait, number: &str) -> Result<Opti
 pub async fn by_numbers(conn: &impl ConnectionTrait, numbers: &[String]) -> Result<Vec<ImporterRow>, DbErr> {
     if numbers.is_empty() {
         return Ok(Vec::new());
+    }
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // One array parameter instead of thousands (see bulk_chunk_rows).
+        let arr = Value::Array(
+            sea_orm::sea_query::ArrayType::String,
+            Some(Box::new(numbers.iter().map(|n| Value::from(n.clone())).collect())),
+        );
+        let stmt = sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT * FROM importers WHERE number = ANY($1::text[])",
+            [arr],
+        );
+        return conn.query_all_raw(stmt).await?.iter().map(ImporterRow::from_row).collect();
     }
     let stmt = Query::select()
         .column(Asterisk)
