@@ -308,7 +308,8 @@ fn parse<R: Read>(
             }
         }
     }
-    let _writer_gone = tx.blocking_send(Parsed { rows: chunk, bytes: reader.position().byte(), failed: out.error_count > 0 });
+    let _writer_gone =
+        tx.blocking_send(Parsed { rows: chunk, bytes: reader.position().byte(), failed: out.error_count > 0 });
     out
 }
 

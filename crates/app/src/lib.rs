@@ -33,10 +33,11 @@ impl Default for Settings {
 pub struct App {
     pub db: Db,
     pub settings: Settings,
+    pub(crate) token_cache: users::TokenCache,
 }
 
 impl App {
     pub fn new(db: Db, settings: Settings) -> Self {
-        App { db, settings }
+        App { db, settings, token_cache: users::TokenCache::default() }
     }
 }

@@ -177,11 +177,48 @@ pub async fn create_token(app: &App, email: &str, name: &str) -> AppResult<Strin
     Ok(token)
 }
 
+/// Successful token checks are remembered for a few seconds per server instance: an API client
+/// sends the same token with every request, and the lookup was half the cost of a record read
+/// (docs/performance.md). Only successes are cached, so an unknown token always hits the database;
+/// a revoked token or deactivated user stops working within `TOKEN_CACHE_TTL`.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+type CacheMap = std::collections::HashMap<String, (Actor, std::time::Instant)>;
+
+#[derive(Debug, Clone, Default)]
+pub struct TokenCache(std::sync::Arc<std::sync::Mutex<CacheMap>>);
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Actor> {
+        let map = self.0.lock().ok()?;
+        map.get(hash).filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL).map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= TOKEN_CACHE_MAX {
+                map.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+                if map.len() >= TOKEN_CACHE_MAX {
+                    map.clear();
+                }
+            }
+            map.insert(hash, (actor, std::time::Instant::now()));
+        }
+    }
+}
+
 pub async fn actor_for_token(app: &App, token: &str) -> AppResult<Actor> {
-    let user = store::tokens::user_for(&app.db.conn, &hash_token(token)).await?.ok_or_else(|| {
+    let hash = hash_token(token);
+    if let Some(actor) = app.token_cache.get(&hash) {
+        return Ok(actor);
+    }
+    let user = store::tokens::user_for(&app.db.conn, &hash).await?.ok_or_else(|| {
         AppError::Unauthorized("the bearer token is unknown, revoked, or its user is inactive".into())
     })?;
-    Ok(actor_of(&user))
+    let actor = actor_of(&user);
+    app.token_cache.put(hash, actor.clone());
+    Ok(actor)
 }
 
 #[cfg(test)]

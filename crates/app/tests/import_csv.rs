@@ -13,7 +13,14 @@ fn line(n: &str, email: &str) -> String {
 }
 
 async fn run(w: &common::World, body: &str, dry_run: bool) -> Result<app::import_csv::ImportReport, AppError> {
-    import(&w.app, &w.staff, std::io::Cursor::new(body.as_bytes().to_vec()), &ImportOptions { dry_run, source: "test.csv" }, &mut |_| {}).await
+    import(
+        &w.app,
+        &w.staff,
+        std::io::Cursor::new(body.as_bytes().to_vec()),
+        &ImportOptions { dry_run, source: "test.csv" },
+        &mut |_| {},
+    )
+    .await
 }
 
 async fn count(w: &common::World) -> u64 {
@@ -73,9 +80,15 @@ async fn wrong_columns_and_bad_encoding_are_refused() {
 
     let mut bytes = format!("{HEADER}{}", line("12-345678900", "a@acme.example")).into_bytes();
     bytes.extend_from_slice(b"98-765432100,Caf\xe9 Latin1,corporation,other,1 St,City,MD,21201,c@cafe.example\n");
-    let r = import(&w.app, &w.staff, std::io::Cursor::new(bytes), &ImportOptions { dry_run: false, source: "x" }, &mut |_| {})
-        .await
-        .unwrap();
+    let r = import(
+        &w.app,
+        &w.staff,
+        std::io::Cursor::new(bytes),
+        &ImportOptions { dry_run: false, source: "x" },
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(r.error_count, 1);
     assert_eq!(r.errors[0].line, 3);
     assert!(r.errors[0].message.contains("UTF-8"));
@@ -86,13 +99,25 @@ async fn wrong_columns_and_bad_encoding_are_refused() {
 async fn broker_import_cannot_touch_other_brokers_records() {
     let w = world().await;
     let body = format!("{HEADER}{}", line("12-345678900", "a@acme.example"));
-    import(&w.app, &w.broker_a, std::io::Cursor::new(body.as_bytes().to_vec()), &ImportOptions { dry_run: false, source: "a" }, &mut |_| {})
-        .await
-        .unwrap();
+    import(
+        &w.app,
+        &w.broker_a,
+        std::io::Cursor::new(body.as_bytes().to_vec()),
+        &ImportOptions { dry_run: false, source: "a" },
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
     let body = format!("{HEADER}{}", line("12-345678900", "changed@acme.example"));
-    let r = import(&w.app, &w.broker_b, std::io::Cursor::new(body.as_bytes().to_vec()), &ImportOptions { dry_run: false, source: "b" }, &mut |_| {})
-        .await
-        .unwrap();
+    let r = import(
+        &w.app,
+        &w.broker_b,
+        std::io::Cursor::new(body.as_bytes().to_vec()),
+        &ImportOptions { dry_run: false, source: "b" },
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(r.error_count, 1);
     assert!(r.errors[0].message.contains("another broker"));
 }

@@ -266,7 +266,13 @@ async fn insert_many_unnest(
 }
 
 /// `INSERT INTO t (cols) VALUES (?,..),(..) RETURNING ...` with the backend's placeholders.
-pub(crate) fn bulk_insert_sql(table: &str, cols: &[String], rows: usize, backend: sea_orm::DbBackend, returning: &str) -> String {
+pub(crate) fn bulk_insert_sql(
+    table: &str,
+    cols: &[String],
+    rows: usize,
+    backend: sea_orm::DbBackend,
+    returning: &str,
+) -> String {
     use std::fmt::Write;
     let mut sql = String::with_capacity(64 + rows * cols.len() * 6);
     let _ = write!(sql, "INSERT INTO {table} ({}) VALUES ", cols.join(", "));

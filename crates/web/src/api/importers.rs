@@ -34,11 +34,24 @@ fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 /// A record key in a path: the numeric id, or an EIN/CBP-assigned importer number. SSN-based
 /// numbers are refused in paths so they never land in URLs and access logs.
 async fn resolve(state: &AppState, key: &str) -> Result<i64, ApiError> {
+    Ok(match parse_key(key)? {
+        Key::Id(id) => id,
+        Key::Number(number) => importers::get_by_number(&state.app, &number).await?.id,
+    })
+}
+
+enum Key {
+    Id(i64),
+    Number(ImporterNumber),
+}
+
+/// Ids have at most 8 digits and no leading zero; anything else is read as an importer number.
+fn parse_key(key: &str) -> Result<Key, ApiError> {
     if let Ok(id) = key.parse::<i64>()
         && !key.starts_with('0')
         && key.len() < 9
     {
-        return Ok(id);
+        return Ok(Key::Id(id));
     }
     let number = ImporterNumber::parse(key).map_err(|e| AppError::field("key", e.message()))?;
     if number.is_personal() {
@@ -47,7 +60,7 @@ async fn resolve(state: &AppState, key: &str) -> Result<i64, ApiError> {
             "SSN-based importer numbers may not appear in URLs; find the record with POST /api/v1/importers/search and use its id",
         )));
     }
-    Ok(importers::get_by_number(&state.app, &number).await?.id)
+    Ok(Key::Number(number))
 }
 
 fn query_of(p: SearchParams) -> SearchQuery {
@@ -118,8 +131,12 @@ pub async fn get_one(
     ApiActor(_actor): ApiActor,
     Path(key): Path<String>,
 ) -> Result<Json<ImporterOut>, ApiError> {
-    let id = resolve(&state, &key).await?;
-    Ok(Json(importers::get(&state.app, id).await?.into()))
+    // One query either way: by id, or by number.
+    let rec = match parse_key(&key)? {
+        Key::Id(id) => importers::get(&state.app, id).await?,
+        Key::Number(number) => importers::get_by_number(&state.app, &number).await?,
+    };
+    Ok(Json(rec.into()))
 }
 
 /// Update an importer record (the whole record; send `version` to guard against lost updates).
