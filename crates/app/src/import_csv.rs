@@ -19,7 +19,7 @@ use store::importers::ImporterRow;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::history::diff;
-use crate::importers::{BROKER_EMAIL_MESSAGE, audit_row, history_fields, to_row};
+use crate::importers::{BROKER_EMAIL_MESSAGE, audit_row, history_fields, to_row, updated_row};
 
 pub const REQUIRED: &[&str] = &[
     "importer_number",
@@ -364,8 +364,7 @@ async fn write_chunk(
                     report.error(p.line, format!("importer number {}: {m}", p.valid.number));
                     continue;
                 }
-                let mut new = to_row(&p.valid, actor, old.filer_firm_id, at);
-                new.id = old.id;
+                let mut new = updated_row(old, &p.valid, actor, at);
                 new.status = match p.status {
                     Some(s) if s.code() != old.status => {
                         if let Err(m) = may_change_status(actor) {
@@ -376,9 +375,6 @@ async fn write_chunk(
                     }
                     _ => old.status.clone(),
                 };
-                new.created_by = old.created_by.clone();
-                new.created_at = old.created_at;
-                new.version = old.version + 1;
                 let changes = diff(&history_fields(old), &history_fields(&new));
                 if changes.is_empty() {
                     report.unchanged += 1;

@@ -145,6 +145,19 @@ pub fn to_row(v: &ValidImporter, actor: &Actor, filer_firm_id: Option<i64>, at: 
     }
 }
 
+/// The row after an update: the submitted values, with identity, status, filer and creation
+/// kept from `old` and the version moved on.
+pub fn updated_row(old: &ImporterRow, valid: &ValidImporter, actor: &Actor, at: OffsetDateTime) -> ImporterRow {
+    ImporterRow {
+        id: old.id,
+        status: old.status.clone(),
+        created_by: old.created_by.clone(),
+        created_at: old.created_at,
+        version: old.version + 1,
+        ..to_row(valid, actor, old.filer_firm_id, at)
+    }
+}
+
 /// The fields history compares, with a flag for personal values.
 pub fn history_fields(r: &ImporterRow) -> Vec<(String, String, bool)> {
     let ssn = r.number_kind == "ssn";
@@ -278,12 +291,7 @@ pub async fn update(
         check_broker_email(app, &old.number, valid.email.as_str()).await?;
     }
     let at = store::now();
-    let mut new = to_row(&valid, actor, old.filer_firm_id, at);
-    new.id = old.id;
-    new.status = old.status.clone();
-    new.created_by = old.created_by.clone();
-    new.created_at = old.created_at;
-    new.version = old.version + 1;
+    let new = updated_row(&old, &valid, actor, at);
     let changes = diff(&history_fields(&old), &history_fields(&new));
     if changes.is_empty() {
         return Ok(Importer::from_row(&old));
