@@ -397,7 +397,8 @@ fn number_prefix(s: &str) -> Option<String> {
 pub async fn search(app: &App, q: &SearchQuery) -> AppResult<SearchPage> {
     let mut s = store::importers::Search::default();
     let per_page = q.per_page.clamp(1, 100);
-    let page = q.page.max(1);
+    // Bounded so the offset can neither overflow nor reach absurd values.
+    let page = q.page.clamp(1, 1_000_000);
     let free = q.q.trim();
     if !free.is_empty() {
         if free.contains('@') {
@@ -424,7 +425,7 @@ pub async fn search(app: &App, q: &SearchQuery) -> AppResult<SearchPage> {
             .ok_or_else(|| AppError::field("status", "status is active or inactive"))?;
         s.status = Some(st.code().into());
     }
-    let (rows, total) = rows::search(&app.db.conn, &s, per_page, (page - 1) * per_page).await?;
+    let (rows, total) = rows::search(&app.db.conn, &s, per_page, (page - 1).saturating_mul(per_page)).await?;
     Ok(SearchPage {
         items: rows.iter().map(Importer::from_row).collect(),
         total,

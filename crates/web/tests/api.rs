@@ -53,6 +53,12 @@ async fn create_get_update_search_history() {
 
     let (s, found) = send(&c, c.get(format!("{url}?q=acme")).bearer_auth(&tok)).await;
     assert_eq!((s, found["total"].as_u64()), (200, Some(1)));
+    // Absurd paging is answered, not crashed on.
+    let (s, found) = send(&c, c.get(format!("{url}?page=18446744073709551615&per_page=0")).bearer_auth(&tok)).await;
+    assert_eq!(s, 200, "{found}");
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(0));
+    let (s, _) = send(&c, c.get(format!("{url}?page=-1")).bearer_auth(&tok)).await;
+    assert_eq!(s, 400);
 }
 
 #[tokio::test]
