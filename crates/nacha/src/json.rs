@@ -3,9 +3,10 @@
 //! Numbers (amounts, counts, hashes) are JSON numbers when the field holds only digits, otherwise
 //! the exact text. Text fields have trailing spaces trimmed (they are re-padded on the way back).
 //! A record whose bytes are not UTF-8 carries `"latin1": true` and its text is decoded one byte per
-//! character, so converting back gives the same bytes.
+//! character, so converting back gives the same bytes (columns are still counted as the reader
+//! counts them: a UTF-8 sequence inside such a record is one column).
 
-use crate::field::{Rec, put_alpha, put_num, trim_end};
+use crate::field::{RECORD_LEN, Rec, char_count, put_alpha, put_num, trim_end};
 use crate::layout::{Kind, Layout};
 use crate::record::Record;
 use serde::ser::SerializeMap;
@@ -81,25 +82,26 @@ pub struct InFile {
     pub records: Vec<InRecord>,
 }
 
-fn put_text(out: &mut Vec<u8>, s: &str, width: usize, latin: bool) -> Result<(), String> {
-    if latin {
-        let mut n = 0;
-        for c in s.chars() {
-            let b = u8::try_from(c as u32).map_err(|_| format!("character {c:?} is not Latin-1"))?;
-            if n < width {
-                out.push(b);
-                n += 1;
-            }
-        }
-        out.resize(out.len() + (width - n), b' ');
-    } else {
-        put_alpha(out, s, width);
+/// Latin-1 text (one byte per character) padded to `width` columns. Columns are counted as the
+/// reader counts them ([`char_count`]: a UTF-8 sequence or any other single byte), so a record that
+/// is not UTF-8 as a whole but holds UTF-8 sequences renders back to its own bytes.
+fn put_latin1(out: &mut Vec<u8>, s: &str, width: usize) -> Result<(), String> {
+    let bytes = s
+        .chars()
+        .map(|c| u8::try_from(c as u32).map_err(|_| format!("character {c:?} is not Latin-1")))
+        .collect::<Result<Vec<u8>, String>>()?;
+    let cols = char_count(&bytes);
+    if cols > width {
+        return Err(format!("{s:?} is longer than {width} characters"));
     }
+    out.extend_from_slice(&bytes);
+    out.resize(out.len() + (width - cols), b' ');
     Ok(())
 }
 
 /// Renders one JSON record as its 94 characters (appended to `out`, no line ending).
 pub fn render(r: &InRecord, out: &mut Vec<u8>) -> Result<(), String> {
+    let start = out.len();
     let fields = r.layout.fields();
     for k in r.fields.keys() {
         if !fields.iter().any(|f| f.name == k) {
@@ -116,15 +118,22 @@ pub fn render(r: &InRecord, out: &mut Vec<u8>) -> Result<(), String> {
                 }
                 put_num(out, *v, width);
             }
+            Some(FieldValue::Text(s)) if r.latin1 => {
+                put_latin1(out, s, width).map_err(|e| format!("{}: {e}", f.name))?
+            }
             Some(FieldValue::Text(s)) => {
                 let chars = s.chars().count();
                 if chars > width {
                     return Err(format!("{}: {s:?} is longer than {width} characters", f.name));
                 }
-                put_text(out, s, width, r.latin1)?;
+                put_alpha(out, s, width);
             }
             Some(FieldValue::Other(_)) => return Err(format!("{}: must be a number or a string", f.name)),
         }
+    }
+    // Latin-1 bytes of adjacent fields could join into one UTF-8 sequence and shift the columns.
+    if r.latin1 && char_count(&out[start..]) != RECORD_LEN {
+        return Err("latin1 text joins across fields into a UTF-8 sequence".to_string());
     }
     Ok(())
 }

@@ -243,3 +243,53 @@ fn writer_rejects_out_of_range_and_wrong_state() {
     let ok = EntryFields { amount_cents: 9_999_999_999, ..e };
     assert!(w.add_entry(&ok).is_ok());
 }
+
+/// Found by `cargo fuzz` (target `reader`): a record that is not UTF-8 as a whole but holds a valid
+/// UTF-8 sequence (`E0 AD 9A`, one column) next to a stray byte (`8F`) was serialized as Latin-1,
+/// one character per byte, and `render` then counted 3 columns for the sequence and rejected its
+/// own JSON ("longer than 44 characters").
+#[test]
+fn latin1_record_with_utf8_sequence_survives_json() {
+    let file = nacha::generate::generate(Vec::new(), &nacha::generate::GenSpec::new(2)).expect("generate");
+    let mut out = Vec::new();
+    let mut patched = false;
+    for line in file.split_inclusive(|&b| b == b'\n') {
+        if !patched && line.starts_with(b"705") {
+            // Columns 4-7 ("XXXX", 4 bytes) become 'A', U+0B5A (3 bytes), 0x8F, 'B': still 4 columns.
+            out.extend_from_slice(&line[..3]);
+            out.extend_from_slice(b"A\xE0\xAD\x9A\x8FB");
+            out.extend_from_slice(&line[7..]);
+            patched = true;
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    assert!(patched, "generated file has an addenda 05");
+    assert!(std::str::from_utf8(&out).is_err());
+    let report = validate_bytes(&out, &ReadOptions::default());
+    assert!(report.valid, "{:?}", report.errors);
+    json_roundtrip(&out, &ReadOptions::default());
+}
+
+/// A Latin-1 JSON record whose fields join into a UTF-8 sequence would not keep its 94 columns.
+#[test]
+fn latin1_fields_joining_into_utf8_are_rejected() {
+    let file = nacha::generate::generate(Vec::new(), &nacha::generate::GenSpec::new(1)).expect("generate");
+    let mut r = Reader::from_bytes(&file, &ReadOptions::default());
+    let mut json = None;
+    while let Some(Ok(l)) = r.next_record() {
+        if l.record.layout == Layout::Addenda05 {
+            json = Some(serde_json::to_value(JsonRecord(&l.record)).expect("serialize"));
+            break;
+        }
+    }
+    let mut v = json.expect("addenda 05");
+    v["latin1"] = serde_json::json!(true);
+    // The text ends with the lead byte 0xC3 (80 columns) and the next field starts with 0xA9: the
+    // two bytes become one character (U+00E9) and the record would have 93 columns.
+    v["payment_related_information"] = serde_json::json!(format!("{}\u{c3}", "A".repeat(79)));
+    v["addenda_sequence_number"] = serde_json::json!("\u{a9}001");
+    let back: InRecord = serde_json::from_value(v).expect("deserialize");
+    let err = render(&back, &mut Vec::new()).expect_err("columns would shift");
+    assert!(err.contains("joins across fields"), "{err}");
+}
