@@ -39,19 +39,7 @@ pub fn addenda_layout(rec: &Rec<'_>) -> Layout {
 
 impl<'r> AddendaRecord<'r> {
     pub(crate) fn new(rec: &'r Rec<'r>, layout: Layout) -> Option<Self> {
-        matches!(
-            layout,
-            Layout::Addenda02
-                | Layout::Addenda05
-                | Layout::Addenda98
-                | Layout::Addenda98Refused
-                | Layout::Addenda99
-                | Layout::Addenda99Dishonored
-                | Layout::Addenda99Contested
-                | Layout::AddendaIat
-                | Layout::AddendaOther
-        )
-        .then_some(Self { rec, layout })
+        layout.is_addenda().then_some(Self { rec, layout })
     }
     /// Layout.
     pub fn layout(&self) -> Layout {

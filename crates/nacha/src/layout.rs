@@ -108,8 +108,39 @@ impl Layout {
         }
     }
 
+    /// Every layout, in declaration order.
+    pub const ALL: [Layout; 21] = [
+        Layout::FileHeader,
+        Layout::BatchHeader,
+        Layout::IatBatchHeader,
+        Layout::Entry,
+        Layout::AdvEntry,
+        Layout::IatEntry,
+        Layout::Addenda02,
+        Layout::Addenda05,
+        Layout::Addenda98,
+        Layout::Addenda98Refused,
+        Layout::Addenda99,
+        Layout::Addenda99Dishonored,
+        Layout::Addenda99Contested,
+        Layout::AddendaIat,
+        Layout::AddendaOther,
+        Layout::BatchControl,
+        Layout::AdvBatchControl,
+        Layout::FileControl,
+        Layout::AdvFileControl,
+        Layout::Filler,
+        Layout::Unknown,
+    ];
+
+    /// Whether records of this layout are addenda (record type 7).
+    pub fn is_addenda(self) -> bool {
+        self.record_name() == "Addenda"
+    }
+
     /// Record name used in error reports.
     pub fn record_name(self) -> &'static str {
+        // Exhaustive on purpose: a new layout must be named here.
         match self {
             Layout::FileHeader => "FileHeader",
             Layout::BatchHeader | Layout::IatBatchHeader => "BatchHeader",
@@ -413,30 +444,7 @@ mod tests {
 
     #[test]
     fn every_layout_covers_94_columns_without_gaps() {
-        use Layout::*;
-        for l in [
-            FileHeader,
-            BatchHeader,
-            IatBatchHeader,
-            Entry,
-            AdvEntry,
-            IatEntry,
-            Addenda02,
-            Addenda05,
-            Addenda98,
-            Addenda98Refused,
-            Addenda99,
-            Addenda99Dishonored,
-            Addenda99Contested,
-            AddendaIat,
-            AddendaOther,
-            BatchControl,
-            AdvBatchControl,
-            FileControl,
-            AdvFileControl,
-            Filler,
-            Unknown,
-        ] {
+        for l in Layout::ALL {
             let mut next = 1;
             for fs in l.fields() {
                 assert_eq!(fs.start, next, "{l:?} {}", fs.name);
