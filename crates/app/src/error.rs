@@ -17,6 +17,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Too many attempts; the text says when to try again.
+    #[error("{message}")]
+    TooMany { message: String, retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }

@@ -1,13 +1,22 @@
 //! Use cases. Every rule a user can hit lives here or in `domain`; `web` and `cli` only
 //! translate requests into these calls and results into pages, JSON or text.
 
+pub mod accounts;
+pub mod apply;
+mod audit;
 pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod history;
+pub mod housekeeping;
 pub mod import_csv;
 pub mod importers;
+pub mod login;
+pub mod members;
+mod notify;
+pub mod rate;
 pub mod secrets;
+pub mod totp;
 pub mod users;
 
 pub use error::AppError;
@@ -20,24 +29,50 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// Hours after which a browser session ends whatever the activity.
     pub session_absolute_hours: i64,
+    /// The portal's address, for links in mail (invitations, password resets).
+    pub public_url: String,
+    /// Days without a login after which a portal user is deactivated.
+    pub inactivity_days: i64,
+    /// Failed passwords for one email within `lockout_minutes` before it is locked.
+    pub login_max_failures: i64,
+    pub lockout_minutes: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { session_idle_minutes: 15, session_absolute_hours: 12 }
+        Settings {
+            session_idle_minutes: 15,
+            session_absolute_hours: 12,
+            public_url: "http://127.0.0.1:8080".into(),
+            inactivity_days: 45,
+            login_max_failures: 5,
+            lockout_minutes: 15,
+        }
     }
 }
 
-/// The application: a database plus settings. Cheap to clone.
-#[derive(Debug, Clone)]
+/// The application: a database, a mailer and settings. Cheap to clone.
+#[derive(Clone)]
 pub struct App {
     pub db: Db,
     pub settings: Settings,
+    pub mailer: mail::Mailer,
     pub(crate) token_cache: users::TokenCache,
 }
 
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("db", &self.db).field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
 impl App {
-    pub fn new(db: Db, settings: Settings) -> Self {
-        App { db, settings, token_cache: users::TokenCache::default() }
+    pub fn new(db: Db, settings: Settings, mailer: mail::Mailer) -> Self {
+        App { db, settings, mailer, token_cache: users::TokenCache::default() }
+    }
+
+    /// `{public_url}{path}` for links in mail.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.public_url.trim_end_matches('/'))
     }
 }

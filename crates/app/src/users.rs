@@ -3,6 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use domain::portal::{AccountRole, SubAccountKind};
 use domain::{Actor, Email, Role};
 use store::TransactionTrait;
 use store::users::{NewUser, UserRow};
@@ -75,7 +76,8 @@ pub fn actor_of(u: &UserRow) -> Actor {
     Actor {
         user_id: Some(u.id),
         label: u.email.clone(),
-        role: Role::from_code(&u.role).unwrap_or(Role::Broker),
+        // An unknown role gets the least rights.
+        role: Role::from_code(&u.role).unwrap_or(Role::Trade),
         firm_id: u.firm_id,
     }
 }
@@ -115,6 +117,10 @@ pub async fn create_user(app: &App, u: &CreateUser<'_>) -> AppResult<i64> {
             errors.add("filer_code", "a filer code is 3 letters or digits")
         }
         (Role::CbpStaff, Some(_)) => errors.add("filer_code", "CBP staff users do not belong to a broker firm"),
+        (Role::Trade, _) => errors.add(
+            "role",
+            "trade-portal users join through the account application (/apply) or an invitation from their account owner",
+        ),
         _ => {}
     }
     let firm_number = match u.firm_importer_number.map(domain::ImporterNumber::parse).transpose() {
@@ -131,22 +137,53 @@ pub async fn create_user(app: &App, u: &CreateUser<'_>) -> AppResult<i64> {
     if store::users::by_email(&txn, email.as_str()).await?.is_some() {
         return Err(AppError::field("email", "a user with this email already exists"));
     }
+    // A broker joins its firm's top account: the first user of a new firm becomes its Trade
+    // Account Owner, later ones Account Users who may run reports.
+    let mut membership = None;
     let firm_id = match &filer_code {
         Some(code) => Some(match store::firms::by_filer_code(&txn, code).await? {
-            Some(f) => f.id,
+            Some(f) => {
+                let sub = store::accounts::broker_sub_account(&txn, f.id).await?;
+                membership = sub.map(|s| (s.account_id, s.id, AccountRole::User));
+                f.id
+            }
             None => {
                 let fname = u.firm_name.unwrap_or(code);
-                store::firms::insert(&txn, fname, code, firm_number.as_deref(), at).await?
+                let firm = store::firms::insert(&txn, fname, code, firm_number.as_deref(), at).await?;
+                let account = store::accounts::insert_account(&txn, fname, at).await?;
+                let sub =
+                    store::accounts::insert_sub_account(&txn, account, SubAccountKind::Broker.code(), Some(firm), at)
+                        .await?;
+                membership = Some((account, sub, AccountRole::Tao));
+                firm
             }
         }),
         None => None,
     };
     let id = store::users::insert(
         &txn,
-        &NewUser { email: email.as_str(), name: &name, role: u.role.code(), password_hash: &hash, firm_id },
+        &NewUser {
+            email: email.as_str(),
+            name: &name,
+            role: u.role.code(),
+            password_hash: &hash,
+            firm_id,
+            account_id: membership.map(|m| m.0),
+            account_role: membership.map_or("", |m| m.2.code()),
+        },
         at,
     )
     .await?;
+    if let Some((_, sub, AccountRole::User)) = membership {
+        let grants = store::accounts::PermissionRow {
+            user_id: id,
+            sub_account_id: sub,
+            ach: domain::portal::AchAccess::None.code().into(),
+            reports: true,
+            notify_parties: false,
+        };
+        store::accounts::set_permission(&txn, &grants).await?;
+    }
     store::audit::append(
         &txn,
         &store::audit::AuditRow {

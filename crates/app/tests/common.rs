@@ -38,7 +38,8 @@ async fn user(app: &App, email: &str, role: Role, filer: Option<&str>, firm_numb
 
 pub async fn world() -> World {
     let t = TestDb::new().await.unwrap();
-    let app = App::new(t.db.clone(), Settings::default());
+    let mailer = mail::Mailer::new(mail::Transport::Memory, "ace-refunds <no-reply@ace.test>").expect("memory mailer");
+    let app = App::new(t.db.clone(), Settings::default(), mailer);
     let staff = user(&app, "officer@cbp.test.example", Role::CbpStaff, None, None).await;
     let broker_a = user(&app, "agent@brokera.example", Role::Broker, Some("AAA"), Some("55-000000100")).await;
     let broker_b = user(&app, "agent@brokerb.example", Role::Broker, Some("BBB"), None).await;
@@ -61,4 +62,49 @@ pub fn draft(number: &str, email: &str) -> ImporterDraft {
         email: email.into(),
         ..Default::default()
     }
+}
+
+/// The newest mail sent to `to` (memory mailer).
+pub fn last_mail_to(app: &App, to: &str) -> mail::Sent {
+    app.mailer.memory_sent().into_iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
+}
+
+pub fn mails_to(app: &App, to: &str) -> usize {
+    app.mailer.memory_sent().iter().filter(|m| m.to == to).count()
+}
+
+/// The first run of exactly six digits in a text (the code in a code mail).
+pub fn code_in(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return text[start..i].to_string();
+            }
+        } else {
+            i += 1;
+        }
+    }
+    panic!("no 6-digit code in: {text}")
+}
+
+/// The token after `marker` (e.g. `/invitation/`) in a mail text.
+pub fn token_after(text: &str, marker: &str) -> String {
+    let at = text.find(marker).unwrap_or_else(|| panic!("no {marker} in: {text}")) + marker.len();
+    text[at..].chars().take_while(char::is_ascii_alphanumeric).collect()
+}
+
+/// A different 6-digit code than `code`.
+pub fn wrong(code: &str) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+pub fn client(ip: &str) -> app::auth::Client {
+    app::auth::Client { ip: ip.into(), user_agent: "test-agent".into(), device: format!("device-{ip}") }
 }

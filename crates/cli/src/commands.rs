@@ -84,9 +84,23 @@ pub fn init_logging(cfg: &Config) {
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     let db = store::Db::connect(&cfg.database_url()).await?;
     db.migrate().await.context("applying migrations")?;
+    let transport = if cfg.smtp_url.is_empty() {
+        mail::Transport::Outbox(cfg.data_dir.join("outbox"))
+    } else {
+        mail::Transport::Smtp(cfg.smtp_url.clone())
+    };
+    let mailer = mail::Mailer::new(transport, &cfg.mail_from).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(App::new(
         db,
-        Settings { session_idle_minutes: cfg.session_idle_minutes, session_absolute_hours: cfg.session_absolute_hours },
+        Settings {
+            session_idle_minutes: cfg.session_idle_minutes,
+            session_absolute_hours: cfg.session_absolute_hours,
+            public_url: cfg.public_url(),
+            inactivity_days: cfg.inactivity_days,
+            login_max_failures: cfg.login_max_failures,
+            lockout_minutes: cfg.lockout_minutes,
+        },
+        mailer,
     ))
 }
 
@@ -177,7 +191,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Result<ExitCode> {
     let listen = listen.unwrap_or_else(|| cfg.listen.clone());
-    let app = open(&cfg).await?;
+    let mut app = open(&cfg).await?;
     if demo && app::demo::load_if_empty(&app).await.map_err(explain)? {
         println!("Demo data loaded. Log in at the address below with either user:");
         println!("  CBP staff: {}", app::demo::STAFF_EMAIL);
@@ -195,13 +209,17 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
         body_limit: cfg.body_limit_bytes,
         request_timeout: Duration::from_secs(cfg.request_timeout_secs),
     };
+    // Links in mail point where people reach this server.
+    app.settings.public_url = public_url.clone();
     let state = web::AppState::new(app.clone(), web_cfg)?;
-    // Expired sessions are swept hourly; idempotent, so several instances may all do it.
+    // Housekeeping hourly (expired sessions, old rate-limit windows, idle users); idempotent, so
+    // several instances may all do it.
     let sweeper = app.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = store::sessions::delete_expired(&sweeper.db.conn, store::now()).await {
-                tracing::warn!(error = %e, "session sweep failed");
+            match app::housekeeping::run(&sweeper).await {
+                Ok(s) => tracing::debug!(?s, "housekeeping"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }

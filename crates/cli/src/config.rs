@@ -28,6 +28,15 @@ pub struct Config {
     pub session_absolute_hours: i64,
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
+    /// `smtp://user:pass@host:587?tls=starttls`, `smtps://...`; empty writes mail to `<data_dir>/outbox`.
+    pub smtp_url: String,
+    /// Sender of the portal's mail.
+    pub mail_from: String,
+    /// Days without a login after which a portal user is deactivated.
+    pub inactivity_days: i64,
+    /// Failed passwords for one email (within `lockout_minutes`) before it is locked.
+    pub login_max_failures: i64,
+    pub lockout_minutes: i64,
 }
 
 impl Default for Config {
@@ -43,6 +52,11 @@ impl Default for Config {
             session_absolute_hours: 12,
             body_limit_bytes: 256 * 1024,
             request_timeout_secs: 30,
+            smtp_url: String::new(),
+            mail_from: "ace-refunds <no-reply@ace-refunds.invalid>".into(),
+            inactivity_days: 45,
+            login_max_failures: 5,
+            lockout_minutes: 15,
         }
     }
 }
@@ -60,6 +74,11 @@ const KEYS: &[&str] = &[
     "session_absolute_hours",
     "body_limit_bytes",
     "request_timeout_secs",
+    "smtp_url",
+    "mail_from",
+    "inactivity_days",
+    "login_max_failures",
+    "lockout_minutes",
 ];
 
 impl Config {
@@ -72,11 +91,12 @@ impl Config {
         fig = fig.merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()));
         fig = fig.merge(Env::prefixed("ACE_").only(KEYS));
         let mut cfg: Config = fig.extract().map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
-        // Secrets may come from files instead (the database URL is the only secret so far).
-        if let Ok(path) = std::env::var("ACE_DATABASE_URL_FILE") {
-            let value =
-                std::fs::read_to_string(&path).with_context(|| format!("cannot read ACE_DATABASE_URL_FILE={path}"))?;
-            cfg.database_url = value.trim().to_string();
+        // Secrets may come from files instead.
+        if let Some(v) = secret_file("ACE_DATABASE_URL_FILE")? {
+            cfg.database_url = v;
+        }
+        if let Some(v) = secret_file("ACE_SMTP_URL_FILE")? {
+            cfg.smtp_url = v;
         }
         if let Some(url) = database_url_flag {
             cfg.database_url = url.to_string();
@@ -88,6 +108,9 @@ impl Config {
         );
         anyhow::ensure!(cfg.session_idle_minutes > 0, "session_idle_minutes must be positive");
         anyhow::ensure!(cfg.session_absolute_hours > 0, "session_absolute_hours must be positive");
+        anyhow::ensure!(cfg.inactivity_days > 0, "inactivity_days must be positive");
+        anyhow::ensure!(cfg.login_max_failures > 0, "login_max_failures must be positive");
+        anyhow::ensure!(cfg.lockout_minutes > 0, "lockout_minutes must be positive");
         Ok(cfg)
     }
 
@@ -107,8 +130,21 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = store::db::redact_url(&self.database_url());
+        if !self.smtp_url.is_empty() {
+            shown.smtp_url = store::db::redact_url(&self.smtp_url);
+        }
         shown.public_url = self.public_url();
         toml_string(&shown)
+    }
+}
+
+fn secret_file(var: &str) -> anyhow::Result<Option<String>> {
+    match std::env::var(var) {
+        Ok(path) => {
+            let value = std::fs::read_to_string(&path).with_context(|| format!("cannot read {var}={path}"))?;
+            Ok(Some(value.trim().to_string()))
+        }
+        Err(_) => Ok(None),
     }
 }
 

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     CbpStaff,
     Broker,
+    /// A trade-portal user of a company (importer or notify party): no rights on 5106 records.
+    Trade,
 }
 
 impl Role {
@@ -14,12 +16,14 @@ impl Role {
         match self {
             Role::CbpStaff => "cbp-staff",
             Role::Broker => "broker",
+            Role::Trade => "trade",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
         match s {
             "cbp-staff" => Some(Role::CbpStaff),
             "broker" => Some(Role::Broker),
+            "trade" => Some(Role::Trade),
             _ => None,
         }
     }
@@ -46,11 +50,23 @@ impl Actor {
 /// Why an action is refused, in words for the person who tried.
 pub type Denied = &'static str;
 
+const TRADE_DENIED: Denied = "importer records (CBP Form 5106) are filed by customs brokers and CBP staff; ask your broker to file or correct yours";
+
+/// Who may read 5106 records in the registry: CBP staff and brokers (portal users see their own
+/// account's records through their account instead).
+pub fn may_read_registry(actor: &Actor) -> Result<(), Denied> {
+    match actor.role {
+        Role::CbpStaff | Role::Broker => Ok(()),
+        Role::Trade => Err("the importer registry is for CBP staff and customs brokers"),
+    }
+}
+
 pub fn may_create_importer(actor: &Actor) -> Result<(), Denied> {
     match actor.role {
         Role::CbpStaff => Ok(()),
         Role::Broker if actor.firm_id.is_some() => Ok(()),
         Role::Broker => Err("your user is not linked to a broker firm, so it cannot file importer records"),
+        Role::Trade => Err(TRADE_DENIED),
     }
 }
 
@@ -62,6 +78,7 @@ pub fn may_update_importer(actor: &Actor, filer_firm_id: Option<i64>) -> Result<
         Role::Broker => {
             Err("this importer record was filed by another broker; only its filing broker or CBP staff may change it")
         }
+        Role::Trade => Err(TRADE_DENIED),
     }
 }
 
@@ -69,7 +86,7 @@ pub fn may_update_importer(actor: &Actor, filer_firm_id: Option<i64>) -> Result<
 pub fn may_change_status(actor: &Actor) -> Result<(), Denied> {
     match actor.role {
         Role::CbpStaff => Ok(()),
-        Role::Broker => Err("only CBP staff may deactivate or reactivate an importer record"),
+        Role::Broker | Role::Trade => Err("only CBP staff may deactivate or reactivate an importer record"),
     }
 }
 
@@ -94,5 +111,11 @@ mod tests {
         assert!(may_update_importer(&broker(Some(7)), None).is_err());
         assert!(may_update_importer(&broker(None), None).is_err());
         assert!(may_change_status(&broker(Some(7))).is_err());
+        let trade = Actor { user_id: Some(2), label: "t".into(), role: Role::Trade, firm_id: None };
+        assert!(may_create_importer(&trade).is_err());
+        assert!(may_update_importer(&trade, None).is_err());
+        assert!(may_change_status(&trade).is_err());
+        assert!(may_read_registry(&trade).is_err());
+        assert!(may_read_registry(&broker(Some(7))).is_ok());
     }
 }

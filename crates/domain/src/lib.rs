@@ -1,12 +1,16 @@
 //! Pure types and rules of the customs-refund domain. No I/O lives here: every other crate
 //! turns untrusted input into these types at its edge and trusts them afterwards.
 
+#[macro_use]
+mod string_enum;
+
 pub mod actor;
 pub mod email;
 pub mod field_errors;
 pub mod importer;
 pub mod importer_number;
 pub mod mask;
+pub mod portal;
 
 pub use actor::{Actor, Role};
 pub use email::Email;

@@ -2,17 +2,23 @@
 //! the queries. Queries are written with sea-query so the same code serves both engines; rows
 //! come back as plain structs and `app` turns them into domain types.
 
+pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod db;
 pub mod firms;
 pub mod importers;
+pub mod logins;
 pub mod migrations;
+pub mod one_time;
+pub mod rate_limits;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;
 pub mod users;
 
 pub use db::{Db, DbKind};
+pub use sea_orm;
 pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 
 /// Current time, truncated to microseconds so SQLite text and PostgreSQL timestamptz agree

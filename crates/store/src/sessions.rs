@@ -1,6 +1,10 @@
 //! Browser sessions, kept in the database so several server instances share them.
+//!
+//! A session has a stage: `password` for a user who must set a password, `second-factor` after the password was accepted (the user must still
+//! enter a code), `enrol` for a new user who must still choose a second factor, and `full`.
+//! Only `full` sessions act for the user; each stage change gets a new session id.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 use time::OffsetDateTime;
 
@@ -10,35 +14,66 @@ fn a(s: &str) -> Alias {
     Alias::new(s)
 }
 
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    id_hash: &str,
-    user_id: i64,
-    at: OffsetDateTime,
-    expires_at: OffsetDateTime,
-) -> Result<(), DbErr> {
+pub const FULL: &str = "full";
+pub const SECOND_FACTOR: &str = "second-factor";
+pub const ENROL: &str = "enrol";
+/// A new or invited user, or one resetting a password, who must still set a password.
+pub const PASSWORD: &str = "password";
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub stage: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id_hash: String,
+    pub stage: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, s: &NewSession<'_>) -> Result<(), DbErr> {
     let stmt = Query::insert()
         .into_table(a("sessions"))
-        .columns(["id_hash", "user_id", "created_at", "last_seen_at", "expires_at"].map(a))
-        .values_panic([id_hash.into(), user_id.into(), at.into(), at.into(), expires_at.into()])
+        .columns(["id_hash", "user_id", "stage", "ip", "user_agent", "created_at", "last_seen_at", "expires_at"].map(a))
+        .values_panic([
+            s.id_hash.into(),
+            s.user_id.into(),
+            s.stage.into(),
+            s.ip.into(),
+            s.user_agent.into(),
+            s.at.into(),
+            s.at.into(),
+            s.expires_at.into(),
+        ])
         .to_owned();
     conn.execute(&stmt).await?;
     Ok(())
 }
 
-/// The session's active user, when the session exists, has not expired, and was seen after
-/// `idle_since`. Seeing it moves `last_seen_at`.
+/// The session's active user when the session exists in `stage`, has not expired, and was seen
+/// after `idle_since`. Seeing it moves `last_seen_at`.
 pub async fn user_for(
     conn: &impl ConnectionTrait,
     id_hash: &str,
+    stage: &str,
     now: OffsetDateTime,
     idle_since: OffsetDateTime,
 ) -> Result<Option<UserRow>, DbErr> {
     let stmt = Query::select()
-        .column((a("users"), sea_orm::sea_query::Asterisk))
+        .column((a("users"), Asterisk))
         .from(a("sessions"))
         .inner_join(a("users"), Expr::col((a("users"), a("id"))).equals((a("sessions"), a("user_id"))))
         .and_where(Expr::col((a("sessions"), a("id_hash"))).eq(id_hash))
+        .and_where(Expr::col((a("sessions"), a("stage"))).eq(stage))
         .and_where(Expr::col((a("sessions"), a("expires_at"))).gt(now))
         .and_where(Expr::col((a("sessions"), a("last_seen_at"))).gt(idle_since))
         .and_where(Expr::col((a("users"), a("active"))).eq(true))
@@ -53,13 +88,56 @@ pub async fn user_for(
     from_row(&row).map(Some)
 }
 
-pub async fn delete(conn: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbErr> {
+pub async fn delete(conn: &impl ConnectionTrait, id_hash: &str) -> Result<bool, DbErr> {
     let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("id_hash")).eq(id_hash)).to_owned();
-    conn.execute(&stmt).await?;
-    Ok(())
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
+/// Ends every session of a user ("log out everywhere", password change, deactivation).
+pub async fn delete_for_user(conn: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("user_id")).eq(user_id)).to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected())
 }
 
 pub async fn delete_expired(conn: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u64, DbErr> {
     let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("expires_at")).lte(now)).to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected())
+}
+
+/// A user's live sessions, most recently seen first.
+pub async fn for_user(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<Vec<SessionInfo>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("sessions"))
+        .and_where(Expr::col(a("user_id")).eq(user_id))
+        .and_where(Expr::col(a("expires_at")).gt(now))
+        .order_by(a("last_seen_at"), Order::Desc)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(SessionInfo {
+                id_hash: r.try_get("", "id_hash")?,
+                stage: r.try_get("", "stage")?,
+                ip: r.try_get("", "ip")?,
+                user_agent: r.try_get("", "user_agent")?,
+                created_at: r.try_get("", "created_at")?,
+                last_seen_at: r.try_get("", "last_seen_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), a("n")).from(a("sessions")).to_owned();
+    let n: i64 = match conn.query_one(&stmt).await? {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -76,6 +76,7 @@ impl From<AppError> for Problem {
             AppError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
             AppError::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
             AppError::Unauthorized(m) => Problem::new(StatusCode::UNAUTHORIZED, m),
+            AppError::TooMany { message, .. } => Problem::new(StatusCode::TOO_MANY_REQUESTS, message),
             AppError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side; try again later")

@@ -1,20 +1,63 @@
-//! The browser session cookie and the `CurrentUser` extractor for pages.
+//! Cookies of a browser: the session (`ace_session`, full or at a login step), the device
+//! (`ace_device`, long-lived, for "new device" notices), and the extractors pages use:
+//! `CurrentUser` (a full session), `Pending` (a session at a login step) and `ClientInfo`.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use app::auth::{Client, SessionUser};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use domain::Actor;
+use domain::Role;
+use domain::portal::AccountRole;
 
 use crate::AppState;
-use crate::render::error_page;
+use crate::render::{Nav, error_page};
 
 pub const COOKIE: &str = "ace_session";
+pub const DEVICE_COOKIE: &str = "ace_device";
 
 /// The logged-in person on a page request.
 pub struct CurrentUser {
-    pub actor: Actor,
+    pub user: SessionUser,
+    pub actor: domain::Actor,
     pub name: String,
+    /// The session cookie's value (to mark "this session" in the sessions list).
+    pub token: String,
+}
+
+impl CurrentUser {
+    pub fn nav(&self) -> Nav {
+        Nav {
+            name: self.name.clone(),
+            registry: matches!(self.actor.role, Role::CbpStaff | Role::Broker),
+            account: self.user.account_id.is_some(),
+            manage_users: matches!(self.user.account_role, Some(AccountRole::Tao | AccountRole::ProxyTao)),
+        }
+    }
+}
+
+/// A signed-in user who may use the 5106 registry (CBP staff and brokers).
+pub struct Registry(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Registry {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        match domain::actor::may_read_registry(&user.actor) {
+            Ok(()) => Ok(Registry(user)),
+            Err(why) => Err(error_page(app::AppError::Forbidden(why.into()), Some(user.nav()))),
+        }
+    }
+}
+
+pub fn home_of(user: &SessionUser) -> &'static str {
+    match user.actor.role {
+        Role::Trade => "/account",
+        Role::CbpStaff | Role::Broker => "/importers",
+    }
 }
 
 pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
@@ -27,6 +70,17 @@ pub fn removal(secure: bool) -> Cookie<'static> {
     c
 }
 
+/// A device id cookie for a browser that has none; kept for 400 days (the browsers' maximum).
+pub fn device_cookie(secure: bool) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, app::secrets::random_token()))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(400))
+        .build()
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
@@ -35,10 +89,53 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(token) = jar.get(COOKIE).map(|c| c.value().to_string()) else {
             return Err(Redirect::to("/login").into_response());
         };
-        match app::auth::session_actor(&state.app, &token).await {
-            Ok(Some((actor, name))) => Ok(CurrentUser { actor, name }),
+        match app::auth::session_user(&state.app, &token).await {
+            Ok(Some(user)) => Ok(CurrentUser { actor: user.actor.clone(), name: user.name.clone(), user, token }),
             Ok(None) => Err(Redirect::to("/login?expired=1").into_response()),
             Err(e) => Err(error_page(e, None)),
         }
+    }
+}
+
+/// The session cookie of a login in progress (its stage is checked by `app`).
+pub struct Pending(pub String);
+
+impl FromRequestParts<AppState> for Pending {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match jar.get(COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) {
+            Some(t) => Ok(Pending(t)),
+            None => Err(Redirect::to("/login?expired=1").into_response()),
+        }
+    }
+}
+
+/// Where the request comes from: the peer address (the portal is expected to be reached
+/// directly or through a proxy that the operator trusts to set the peer), the browser, and the
+/// device cookie.
+pub struct ClientInfo(pub Client);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip().to_string())
+            .unwrap_or_default();
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let device = jar.get(DEVICE_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+        Ok(ClientInfo(Client { ip, user_agent, device }))
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{ImporterNumber, ImporterStatus};
 
-use super::ApiActor;
+use super::RegistryActor;
 use super::types::{HistoryOut, ImporterInput, ImporterOut, SearchOut, SearchParams, StatusInput};
 use crate::AppState;
 use crate::problem::{ApiError, Problem};
@@ -80,7 +80,7 @@ fn query_of(p: SearchParams) -> SearchQuery {
     responses((status = 200, body = SearchOut), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn search(
     State(state): State<AppState>,
-    ApiActor(_actor): ApiActor,
+    RegistryActor(_actor): RegistryActor,
     q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SearchOut>, ApiError> {
     let Query(p) = q.map_err(|e| ApiError(Problem::new(StatusCode::BAD_REQUEST, e.body_text())))?;
@@ -100,7 +100,7 @@ pub async fn search(
     responses((status = 200, body = SearchOut), (status = 422, body = Problem), (status = 401, body = Problem)))]
 pub async fn search_post(
     State(state): State<AppState>,
-    ApiActor(_actor): ApiActor,
+    RegistryActor(_actor): RegistryActor,
     b: Result<Json<SearchParams>, JsonRejection>,
 ) -> Result<Json<SearchOut>, ApiError> {
     let p = body(b)?;
@@ -113,7 +113,7 @@ pub async fn search_post(
         (status = 401, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    RegistryActor(actor): RegistryActor,
     b: Result<Json<ImporterInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(b)?;
@@ -128,7 +128,7 @@ pub async fn create(
     responses((status = 200, body = ImporterOut), (status = 404, body = Problem), (status = 401, body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    ApiActor(_actor): ApiActor,
+    RegistryActor(_actor): RegistryActor,
     Path(key): Path<String>,
 ) -> Result<Json<ImporterOut>, ApiError> {
     // One query either way: by id, or by number.
@@ -146,7 +146,7 @@ pub async fn get_one(
         (status = 409, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    RegistryActor(actor): RegistryActor,
     Path(key): Path<String>,
     b: Result<Json<ImporterInput>, JsonRejection>,
 ) -> Result<Json<ImporterOut>, ApiError> {
@@ -161,7 +161,7 @@ pub async fn update(
     responses((status = 200, body = ImporterOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_status(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    RegistryActor(actor): RegistryActor,
     Path(key): Path<String>,
     b: Result<Json<StatusInput>, JsonRejection>,
 ) -> Result<Json<ImporterOut>, ApiError> {
@@ -178,7 +178,7 @@ pub async fn set_status(
     responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
-    ApiActor(_actor): ApiActor,
+    RegistryActor(_actor): RegistryActor,
     Path(key): Path<String>,
 ) -> Result<Json<Vec<HistoryOut>>, ApiError> {
     let id = resolve(&state, &key).await?;

@@ -37,6 +37,20 @@ impl FromRequestParts<AppState> for ApiActor {
     }
 }
 
+/// An API caller who may use the 5106 registry (CBP staff and brokers).
+pub struct RegistryActor(pub Actor);
+
+impl FromRequestParts<AppState> for RegistryActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ApiActor(actor) = ApiActor::from_request_parts(parts, state).await?;
+        domain::actor::may_read_registry(&actor)
+            .map_err(|why| ApiError(Problem::new(StatusCode::FORBIDDEN, why.to_string())))?;
+        Ok(RegistryActor(actor))
+    }
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

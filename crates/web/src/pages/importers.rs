@@ -18,8 +18,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{csrf_failed, error_page, page};
-use crate::session::CurrentUser;
+use crate::render::{Nav, csrf_failed, error_page, page};
+use crate::session::{CurrentUser, Registry};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "importer_search.html")]
 struct SearchView {
-    user_name: Option<String>,
+    nav: Option<Nav>,
     csrf: String,
     q: String,
     q_enc: String,
@@ -50,7 +50,7 @@ struct SearchParams {
 
 async fn search(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Registry(user): Registry,
     csrf: Csrf,
     Query(p): Query<SearchParams>,
 ) -> Response {
@@ -60,19 +60,16 @@ async fn search(
         Err(AppError::Invalid(fe)) => {
             (SearchPage { items: vec![], total: 0, page: 1, per_page: 25, pages: 1 }, Some(fe.summary()))
         }
-        Err(e) => return error_page(e, Some(user.name)),
+        Err(e) => return error_page(e, Some(user.nav())),
     };
     let q_enc = serde_urlencoded::to_string([("", &p.q)]).unwrap_or_default().trim_start_matches('=').to_string();
-    page(
-        StatusCode::OK,
-        &SearchView { user_name: Some(user.name), csrf: csrf.0, q: p.q, q_enc, page: page_data, error },
-    )
+    page(StatusCode::OK, &SearchView { nav: Some(user.nav()), csrf: csrf.0, q: p.q, q_enc, page: page_data, error })
 }
 
 #[derive(Template)]
 #[template(path = "importer_show.html")]
 struct ShowView {
-    user_name: Option<String>,
+    nav: Option<Nav>,
     csrf: String,
     rec: Importer,
     uses: String,
@@ -91,18 +88,18 @@ struct ShowParams {
 
 async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Registry(user): Registry,
     csrf: Csrf,
     Path(id): Path<i64>,
     Query(p): Query<ShowParams>,
 ) -> Response {
     let rec = match importers::get(&state.app, id).await {
         Ok(r) => r,
-        Err(e) => return error_page(e, Some(user.name)),
+        Err(e) => return error_page(e, Some(user.nav())),
     };
     let history = match importers::history(&state.app, id).await {
         Ok(h) => h,
-        Err(e) => return error_page(e, Some(user.name)),
+        Err(e) => return error_page(e, Some(user.nav())),
     };
     let edit = may_update_importer(&user.actor, rec.filer_firm_id);
     let uses = rec.number_uses.iter().map(|u| u.label()).collect::<Vec<_>>().join(", ");
@@ -113,7 +110,7 @@ async fn show(
     page(
         StatusCode::OK,
         &ShowView {
-            user_name: Some(user.name),
+            nav: Some(user.nav()),
             csrf: csrf.0,
             uses,
             history,
@@ -185,7 +182,7 @@ impl FormState {
 #[derive(Template)]
 #[template(path = "importer_form.html")]
 struct FormView {
-    user_name: Option<String>,
+    nav: Option<Nav>,
     csrf: String,
     heading: String,
     action: String,
@@ -198,7 +195,7 @@ struct FormView {
 
 fn form_view(user: &CurrentUser, csrf: String, id: Option<i64>, form: FormState) -> FormView {
     FormView {
-        user_name: Some(user.name.clone()),
+        nav: Some(user.nav()),
         csrf,
         heading: if id.is_some() { "Update importer record".into() } else { "New importer record".into() },
         action: id.map(|i| format!("/importers/{i}")).unwrap_or_else(|| "/importers".into()),
@@ -210,19 +207,24 @@ fn form_view(user: &CurrentUser, csrf: String, id: Option<i64>, form: FormState)
     }
 }
 
-async fn new_form(user: CurrentUser, csrf: Csrf) -> Response {
+async fn new_form(Registry(user): Registry, csrf: Csrf) -> Response {
     let d = ImporterDraft { number_uses: vec!["importer_of_record".into()], ..Default::default() };
     let form = FormState::from_draft(&d, String::new(), vec![]);
     page(StatusCode::OK, &form_view(&user, csrf.0, None, form))
 }
 
-async fn edit_form(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
+async fn edit_form(
+    State(state): State<AppState>,
+    Registry(user): Registry,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+) -> Response {
     let rec = match importers::get(&state.app, id).await {
         Ok(r) => r,
-        Err(e) => return error_page(e, Some(user.name)),
+        Err(e) => return error_page(e, Some(user.nav())),
     };
     if let Err(why) = may_update_importer(&user.actor, rec.filer_firm_id) {
-        return error_page(AppError::Forbidden(why.into()), Some(user.name));
+        return error_page(AppError::Forbidden(why.into()), Some(user.nav()));
     }
     let form = FormState::from_draft(&rec.to_draft(), rec.version.to_string(), vec![]);
     page(StatusCode::OK, &form_view(&user, csrf.0, Some(id), form))
@@ -295,13 +297,13 @@ fn form_error(e: AppError, user: &CurrentUser, csrf: String, id: Option<i64>, in
             let form = FormState::from_draft(&input.draft(), input.version.clone(), fe.0);
             page(StatusCode::UNPROCESSABLE_ENTITY, &form_view(user, csrf, id, form))
         }
-        other => error_page(other, Some(user.name.clone())),
+        other => error_page(other, Some(user.nav())),
     }
 }
 
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Registry(user): Registry,
     csrf: Csrf,
     Form(input): Form<FormInput>,
 ) -> Response {
@@ -316,7 +318,7 @@ async fn create(
 
 async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Registry(user): Registry,
     csrf: Csrf,
     Path(id): Path<i64>,
     Form(input): Form<FormInput>,
@@ -340,7 +342,7 @@ struct StatusInput {
 
 async fn set_status(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Registry(user): Registry,
     csrf: Csrf,
     Path(id): Path<i64>,
     Form(input): Form<StatusInput>,
@@ -349,10 +351,10 @@ async fn set_status(
         return csrf_failed();
     }
     let Some(status) = ImporterStatus::from_code(&input.status) else {
-        return error_page(AppError::field("status", "status is active or inactive"), Some(user.name));
+        return error_page(AppError::field("status", "status is active or inactive"), Some(user.nav()));
     };
     match importers::set_status(&state.app, &user.actor, id, status).await {
         Ok(rec) => Redirect::to(&format!("/importers/{}?saved=status", rec.id)).into_response(),
-        Err(e) => error_page(e, Some(user.name)),
+        Err(e) => error_page(e, Some(user.nav())),
     }
 }

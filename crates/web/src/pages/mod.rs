@@ -1,9 +1,16 @@
 //! Server-rendered pages. Forms work without JavaScript.
 
+pub(crate) mod account;
+mod apply;
 mod auth;
+mod enrol;
 mod importers;
+mod links;
+mod profile;
+pub(crate) mod users;
 
 use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
@@ -12,14 +19,25 @@ use time::OffsetDateTime;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).merge(auth::router()).merge(importers::router())
+    Router::new()
+        .route("/", get(home))
+        .merge(auth::router())
+        .merge(enrol::router())
+        .merge(apply::router())
+        .merge(links::router())
+        .merge(account::router())
+        .merge(users::router())
+        .merge(profile::router())
+        .merge(importers::router())
 }
 
-async fn home(jar: CookieJar) -> Response {
-    if jar.get(crate::session::COOKIE).is_some() {
-        Redirect::to("/importers").into_response()
-    } else {
-        Redirect::to("/login").into_response()
+async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let Some(token) = jar.get(crate::session::COOKIE).map(|c| c.value().to_string()) else {
+        return Redirect::to("/login").into_response();
+    };
+    match app::auth::session_user(&state.app, &token).await {
+        Ok(Some(u)) => Redirect::to(crate::session::home_of(&u)).into_response(),
+        _ => Redirect::to("/login").into_response(),
     }
 }
 

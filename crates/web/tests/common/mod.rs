@@ -42,7 +42,8 @@ pub async fn spawn() -> TestApp {
 
 pub async fn spawn_with(mut config: web::WebConfig) -> TestApp {
     let t = TestDb::new().await.unwrap();
-    let app = App::new(t.db.clone(), Settings::default());
+    let mailer = mail::Mailer::new(mail::Transport::Memory, "ace-refunds <no-reply@ace.test>").expect("memory mailer");
+    let app = App::new(t.db.clone(), Settings::default(), mailer);
     user(&app, STAFF, Role::CbpStaff, None).await;
     user(&app, BROKER_A, Role::Broker, Some("AAA")).await;
     user(&app, BROKER_B, Role::Broker, Some("BBB")).await;

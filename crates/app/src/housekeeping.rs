@@ -1,0 +1,24 @@
+//! Periodic, idempotent chores every server instance runs (running them on several instances
+//! at once is harmless): end expired sessions, forget old rate-limit windows, deactivate users
+//! idle longer than the inactivity limit.
+
+use time::Duration;
+
+use crate::App;
+use crate::error::AppResult;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub rate_windows: u64,
+    pub deactivated: u64,
+}
+
+pub async fn run(app: &App) -> AppResult<Swept> {
+    let now = store::now();
+    let sessions = store::sessions::delete_expired(&app.db.conn, now).await?;
+    // The longest window in use is an hour; a day of margin keeps lockout counts intact.
+    let rate_windows = store::rate_limits::prune(&app.db.conn, now - Duration::days(1)).await?;
+    let deactivated = crate::members::deactivate_idle(app).await?;
+    Ok(Swept { sessions, rate_windows, deactivated })
+}

@@ -1,0 +1,283 @@
+//! Trade portal accounts: top accounts, their sub-accounts, the importer numbers an Importer
+//! sub-account holds, and Account Users' permissions per sub-account.
+
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use time::OffsetDateTime;
+
+fn a(s: &str) -> Alias {
+    Alias::new(s)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubAccountRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: String,
+    pub broker_firm_id: Option<i64>,
+    pub created_at: OffsetDateTime,
+}
+
+/// An importer number held by an Importer sub-account, with the record's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldImporter {
+    pub importer_id: i64,
+    pub number: String,
+    pub name: String,
+    pub status: String,
+    pub email: String,
+    pub added_at: OffsetDateTime,
+    pub added_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionRow {
+    pub user_id: i64,
+    pub sub_account_id: i64,
+    pub ach: String,
+    pub reports: bool,
+    pub notify_parties: bool,
+}
+
+fn account(r: &QueryResult) -> Result<AccountRow, DbErr> {
+    Ok(AccountRow {
+        id: r.try_get("", "id")?,
+        name: r.try_get("", "name")?,
+        status: r.try_get("", "status")?,
+        created_at: r.try_get("", "created_at")?,
+    })
+}
+
+fn sub_account(r: &QueryResult) -> Result<SubAccountRow, DbErr> {
+    Ok(SubAccountRow {
+        id: r.try_get("", "id")?,
+        account_id: r.try_get("", "account_id")?,
+        kind: r.try_get("", "kind")?,
+        broker_firm_id: r.try_get("", "broker_firm_id")?,
+        created_at: r.try_get("", "created_at")?,
+    })
+}
+
+fn permission(r: &QueryResult) -> Result<PermissionRow, DbErr> {
+    Ok(PermissionRow {
+        user_id: r.try_get("", "user_id")?,
+        sub_account_id: r.try_get("", "sub_account_id")?,
+        ach: r.try_get("", "ach")?,
+        reports: r.try_get("", "reports")?,
+        notify_parties: r.try_get("", "notify_parties")?,
+    })
+}
+
+async fn insert_id(conn: &impl ConnectionTrait, stmt: sea_orm::sea_query::InsertStatement) -> Result<i64, DbErr> {
+    let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
+    r.try_get("", "id")
+}
+
+pub async fn insert_account(conn: &impl ConnectionTrait, name: &str, at: OffsetDateTime) -> Result<i64, DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("top_accounts"))
+        .columns(["name", "status", "created_at"].map(a))
+        .values_panic([name.into(), "active".into(), at.into()])
+        .returning_col(a("id"))
+        .to_owned();
+    insert_id(conn, stmt).await
+}
+
+pub async fn insert_sub_account(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    kind: &str,
+    broker_firm_id: Option<i64>,
+    at: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("sub_accounts"))
+        .columns(["account_id", "kind", "broker_firm_id", "created_at"].map(a))
+        .values_panic([account_id.into(), kind.into(), broker_firm_id.into(), at.into()])
+        .returning_col(a("id"))
+        .to_owned();
+    insert_id(conn, stmt).await
+}
+
+/// Links an importer record to an Importer sub-account. The unique index on `importer_id`
+/// refuses a second account: the caller checks first and treats a violation as a race lost.
+pub async fn add_importer(
+    conn: &impl ConnectionTrait,
+    sub_account_id: i64,
+    importer_id: i64,
+    by: &str,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("account_importers"))
+        .columns(["sub_account_id", "importer_id", "added_at", "added_by"].map(a))
+        .values_panic([sub_account_id.into(), importer_id.into(), at.into(), by.into()])
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+pub async fn account_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<AccountRow>, DbErr> {
+    let stmt = Query::select().column(Asterisk).from(a("top_accounts")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| account(&r)).transpose()
+}
+
+pub async fn search_accounts(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<Vec<AccountRow>, DbErr> {
+    let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("top_accounts"))
+        .and_where(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(a("name"))))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+        )
+        .order_by(a("name"), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(account).collect()
+}
+
+pub async fn sub_accounts(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<SubAccountRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("sub_accounts"))
+        .and_where(Expr::col(a("account_id")).eq(account_id))
+        .order_by(a("id"), Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(sub_account).collect()
+}
+
+pub async fn sub_account_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<SubAccountRow>, DbErr> {
+    let stmt = Query::select().column(Asterisk).from(a("sub_accounts")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
+}
+
+pub async fn sub_account_of_kind(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    kind: &str,
+) -> Result<Option<SubAccountRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("sub_accounts"))
+        .and_where(Expr::col(a("account_id")).eq(account_id))
+        .and_where(Expr::col(a("kind")).eq(kind))
+        .to_owned();
+    conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
+}
+
+/// The Broker sub-account standing for a broker firm.
+pub async fn broker_sub_account(conn: &impl ConnectionTrait, firm_id: i64) -> Result<Option<SubAccountRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("sub_accounts"))
+        .and_where(Expr::col(a("broker_firm_id")).eq(firm_id))
+        .to_owned();
+    conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
+}
+
+/// The top account holding an importer record, if any.
+pub async fn account_of_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Option<i64>, DbErr> {
+    let stmt = Query::select()
+        .column((a("sub_accounts"), a("account_id")))
+        .from(a("account_importers"))
+        .inner_join(
+            a("sub_accounts"),
+            Expr::col((a("sub_accounts"), a("id"))).equals((a("account_importers"), a("sub_account_id"))),
+        )
+        .and_where(Expr::col((a("account_importers"), a("importer_id"))).eq(importer_id))
+        .to_owned();
+    match conn.query_one(&stmt).await? {
+        Some(r) => Ok(Some(r.try_get("", "account_id")?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn held_importers(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<HeldImporter>, DbErr> {
+    let stmt = Query::select()
+        .columns([
+            (a("importers"), a("number")),
+            (a("importers"), a("name")),
+            (a("importers"), a("status")),
+            (a("importers"), a("email")),
+        ])
+        .expr_as(Expr::col((a("account_importers"), a("importer_id"))), a("importer_id"))
+        .columns([(a("account_importers"), a("added_at")), (a("account_importers"), a("added_by"))])
+        .from(a("account_importers"))
+        .inner_join(
+            a("importers"),
+            Expr::col((a("importers"), a("id"))).equals((a("account_importers"), a("importer_id"))),
+        )
+        .and_where(Expr::col((a("account_importers"), a("sub_account_id"))).eq(sub_account_id))
+        .order_by((a("importers"), a("number")), Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HeldImporter {
+                importer_id: r.try_get("", "importer_id")?,
+                number: r.try_get("", "number")?,
+                name: r.try_get("", "name")?,
+                status: r.try_get("", "status")?,
+                email: r.try_get("", "email")?,
+                added_at: r.try_get("", "added_at")?,
+                added_by: r.try_get("", "added_by")?,
+            })
+        })
+        .collect()
+}
+
+/// Grants of one user on every sub-account of its account.
+pub async fn permissions_of(conn: &impl ConnectionTrait, user_id: i64) -> Result<Vec<PermissionRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("user_permissions"))
+        .and_where(Expr::col(a("user_id")).eq(user_id))
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(permission).collect()
+}
+
+/// Grants of every user on one account (for the users page).
+pub async fn permissions_in_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<PermissionRow>, DbErr> {
+    let stmt = Query::select()
+        .column((a("user_permissions"), Asterisk))
+        .from(a("user_permissions"))
+        .inner_join(
+            a("sub_accounts"),
+            Expr::col((a("sub_accounts"), a("id"))).equals((a("user_permissions"), a("sub_account_id"))),
+        )
+        .and_where(Expr::col((a("sub_accounts"), a("account_id"))).eq(account_id))
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(permission).collect()
+}
+
+/// Sets (inserts or replaces) a user's grants on one sub-account.
+pub async fn set_permission(conn: &impl ConnectionTrait, p: &PermissionRow) -> Result<(), DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("user_permissions"))
+        .columns(["user_id", "sub_account_id", "ach", "reports", "notify_parties"].map(a))
+        .values_panic([
+            p.user_id.into(),
+            p.sub_account_id.into(),
+            p.ach.clone().into(),
+            p.reports.into(),
+            p.notify_parties.into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([a("user_id"), a("sub_account_id")])
+                .update_columns([a("ach"), a("reports"), a("notify_parties")])
+                .to_owned(),
+        )
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The account overview, the Importer sub-account view with its tabs, and adding importer
+//! numbers (or an Importer sub-account) with the 5106-email proof.
+
+use app::accounts::{Overview, SubAccountView};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use domain::field_errors::FieldError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::csrf::Csrf;
+use crate::pages::date;
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::session::{ClientInfo, CurrentUser};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(overview))
+        .route("/account/sub/{id}", get(sub_account))
+        .route("/account/sub/{id}/ach", get(ach_tab))
+        .route("/account/add-importer", get(add_form).post(add_submit))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Option<Nav>,
+    csrf: String,
+    o: Overview,
+    manage: bool,
+}
+
+async fn overview(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> Response {
+    match app::accounts::overview(&state.app, &user.user).await {
+        Ok(o) => {
+            let manage = domain::portal::may_manage_users(o.my_role).is_ok();
+            page(StatusCode::OK, &AccountPage { nav: Some(user.nav()), csrf: csrf.0, o, manage })
+        }
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sub_account.html")]
+struct SubAccountPage {
+    nav: Option<Nav>,
+    csrf: String,
+    s: SubAccountView,
+    tab: &'static str,
+    added: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SubQuery {
+    added: Option<String>,
+}
+
+async fn sub_account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Query(q): Query<SubQuery>,
+) -> Response {
+    match app::accounts::sub_account(&state.app, &user.user, id).await {
+        Ok(s) => page(
+            StatusCode::OK,
+            &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "numbers", added: q.added.is_some() },
+        ),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+/// The ACH Refund Authorization tab: shown to users who may view it (TAO, Proxy TAO, Account
+/// Users with Full Access or Read-Only); hidden and refused for the others.
+async fn ach_tab(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
+    match app::accounts::sub_account(&state.app, &user.user, id).await {
+        Ok(s) if s.grants.ach.can_view() => {
+            page(StatusCode::OK, &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "ach", added: false })
+        }
+        Ok(_) => error_page(
+            app::AppError::Forbidden("your user has no access to ACH Refund Authorization on this sub-account".into()),
+            Some(user.nav()),
+        ),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "add_importer.html")]
+struct AddPage {
+    nav: Option<Nav>,
+    csrf: String,
+    form: SimpleForm,
+    errors: Vec<FieldError>,
+}
+
+async fn add_form(user: CurrentUser, csrf: Csrf) -> Response {
+    page(StatusCode::OK, &AddPage { nav: Some(user.nav()), csrf: csrf.0, form: SimpleForm::default(), errors: vec![] })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AddInput {
+    csrf: String,
+    company_name: String,
+    importer_number: String,
+}
+
+async fn add_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<AddInput>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match app::apply::start_for_account(&state.app, &user.user, &f.company_name, &f.importer_number, &client).await {
+        Ok(sent) => Redirect::to(&format!("/apply/{}/verify", sent.application_id)).into_response(),
+        Err(app::AppError::Invalid(fe)) => {
+            let form = SimpleForm::new(&[("company_name", &f.company_name), ("importer_number", &f.importer_number)])
+                .with_errors(&fe);
+            page(StatusCode::UNPROCESSABLE_ENTITY, &AddPage { nav: Some(user.nav()), csrf: csrf.0, form, errors: fe.0 })
+        }
+        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+/// For templates.
+pub fn day(t: &time::OffsetDateTime) -> String {
+    date(t)
+}

@@ -1,0 +1,261 @@
+//! First steps of a new user (and of a password reset): set a password, choose a second factor
+//! (authenticator app or email code), receive recovery codes.
+
+use app::login;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use domain::field_errors::FieldError;
+use serde::Deserialize;
+use store::sessions::{ENROL, PASSWORD};
+
+use crate::AppState;
+use crate::csrf::Csrf;
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::session::{ClientInfo, Pending, home_of, removal, session_cookie};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/set-password", get(password_form).post(password_submit))
+        .route("/second-factor/setup", get(choose))
+        .route("/second-factor/setup/totp", post(totp_begin))
+        .route("/second-factor/setup/totp/confirm", post(totp_confirm))
+        .route("/second-factor/setup/email", post(email_begin))
+        .route("/second-factor/setup/email/confirm", post(email_confirm))
+}
+
+fn expired() -> Response {
+    Redirect::to("/login?expired=1").into_response()
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct PasswordPage {
+    nav: Option<Nav>,
+    csrf: String,
+    name: String,
+    email: String,
+    form: SimpleForm,
+    errors: Vec<FieldError>,
+}
+
+async fn password_form(State(state): State<AppState>, csrf: Csrf, Pending(token): Pending) -> Response {
+    match login::pending_user(&state.app, &token, PASSWORD).await {
+        Ok(u) => page(
+            StatusCode::OK,
+            &PasswordPage {
+                nav: None,
+                csrf: csrf.0,
+                name: u.name,
+                email: u.email,
+                form: SimpleForm::default(),
+                errors: vec![],
+            },
+        ),
+        Err(_) => expired(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    csrf: String,
+    password: String,
+    confirm: String,
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    jar: CookieJar,
+    Pending(token): Pending,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    let secure = state.config.https();
+    match login::set_password(&state.app, &token, &f.password, &f.confirm, &client).await {
+        Ok(Some(next)) => (jar.add(session_cookie(next, secure)), Redirect::to("/second-factor/setup")).into_response(),
+        Ok(None) => (jar.add(removal(secure)), Redirect::to("/login?reset=1")).into_response(),
+        Err(app::AppError::Invalid(fe)) => match login::pending_user(&state.app, &token, PASSWORD).await {
+            Ok(u) => {
+                let form = SimpleForm::default().with_errors(&fe);
+                page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &PasswordPage { nav: None, csrf: csrf.0, name: u.name, email: u.email, errors: fe.0, form },
+                )
+            }
+            Err(_) => expired(),
+        },
+        Err(app::AppError::Unauthorized(_)) => expired(),
+        Err(e) => error_page(e, None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "factor_choose.html")]
+struct ChoosePage {
+    nav: Option<Nav>,
+    csrf: String,
+    email: String,
+}
+
+async fn choose(State(state): State<AppState>, csrf: Csrf, Pending(token): Pending) -> Response {
+    match login::pending_user(&state.app, &token, ENROL).await {
+        Ok(u) => page(StatusCode::OK, &ChoosePage { nav: None, csrf: csrf.0, email: domain::mask::email(&u.email) }),
+        Err(_) => expired(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "factor_totp.html")]
+struct TotpPage {
+    nav: Option<Nav>,
+    csrf: String,
+    qr_svg: String,
+    secret: String,
+    errors: Vec<FieldError>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CodeForm {
+    csrf: String,
+    code: String,
+}
+
+async fn totp_begin(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Pending(token): Pending,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match login::enrol_totp_begin(&state.app, &token).await {
+        Ok(s) => page(
+            StatusCode::OK,
+            &TotpPage { nav: None, csrf: csrf.0, qr_svg: s.qr_svg, secret: s.secret_grouped, errors: vec![] },
+        ),
+        Err(app::AppError::Unauthorized(_)) => expired(),
+        Err(e) => error_page(e, None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryPage {
+    nav: Option<Nav>,
+    csrf: String,
+    codes: Vec<String>,
+    home: &'static str,
+}
+
+fn enrolled(state: &AppState, jar: CookieJar, csrf: Csrf, done: login::Enrolled) -> Response {
+    let home = home_of(&done.login.user);
+    let nav = Nav { name: done.login.user.name.clone(), ..Nav::default() };
+    let jar = jar.add(session_cookie(done.login.token, state.config.https()));
+    (jar, page(StatusCode::OK, &RecoveryPage { nav: Some(nav), csrf: csrf.0, codes: done.recovery_codes, home }))
+        .into_response()
+}
+
+async fn totp_confirm(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    jar: CookieJar,
+    Pending(token): Pending,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match login::enrol_totp_confirm(&state.app, &token, &f.code, &client).await {
+        Ok(done) => enrolled(&state, jar, csrf, done),
+        Err(app::AppError::Invalid(fe)) => {
+            // A new secret would invalidate the app the user just set up; show the same one.
+            let user = match login::pending_user(&state.app, &token, ENROL).await {
+                Ok(u) => u,
+                Err(_) => return expired(),
+            };
+            let secret = match store::users::by_id(&state.app.db.conn, user.user_id()).await {
+                Ok(Some(u)) => u.totp_secret,
+                _ => String::new(),
+            };
+            let uri = app::totp::uri(&secret, &user.email);
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TotpPage {
+                    nav: None,
+                    csrf: csrf.0,
+                    qr_svg: app::totp::qr_svg(&uri).unwrap_or_default(),
+                    secret: app::totp::grouped(&secret),
+                    errors: fe.0,
+                },
+            )
+        }
+        Err(app::AppError::Unauthorized(_)) => expired(),
+        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
+        Err(e) => error_page(e, None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "factor_email.html")]
+struct EmailPage {
+    nav: Option<Nav>,
+    csrf: String,
+    sent_to: String,
+    errors: Vec<FieldError>,
+}
+
+async fn email_begin(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Pending(token): Pending,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match login::enrol_email_begin(&state.app, &token, &client).await {
+        Ok(sent_to) => page(StatusCode::OK, &EmailPage { nav: None, csrf: csrf.0, sent_to, errors: vec![] }),
+        Err(app::AppError::Unauthorized(_)) => expired(),
+        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
+        Err(e) => error_page(e, None),
+    }
+}
+
+async fn email_confirm(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    jar: CookieJar,
+    Pending(token): Pending,
+    ClientInfo(client): ClientInfo,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match login::enrol_email_confirm(&state.app, &token, &f.code, &client).await {
+        Ok(done) => enrolled(&state, jar, csrf, done),
+        Err(app::AppError::Invalid(fe)) => match login::pending_user(&state.app, &token, ENROL).await {
+            Ok(u) => page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EmailPage { nav: None, csrf: csrf.0, sent_to: domain::mask::email(&u.email), errors: fe.0 },
+            ),
+            Err(_) => expired(),
+        },
+        Err(app::AppError::Unauthorized(_)) => expired(),
+        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
+        Err(e) => error_page(e, None),
+    }
+}
