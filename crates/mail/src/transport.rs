@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -56,7 +57,7 @@ impl fmt::Debug for Transport {
 /// A transport made ready to deliver.
 pub(crate) enum Backend {
     Outbox(PathBuf),
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, described: String },
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, described: String, timeout: Duration },
     Memory(Mutex<Vec<Sent>>),
 }
 
@@ -69,7 +70,11 @@ impl Backend {
             }
             Transport::Smtp(url) => {
                 let settings = SmtpSettings::parse(url)?;
-                Ok(Backend::Smtp { transport: smtp(&settings)?, described: settings.describe() })
+                Ok(Backend::Smtp {
+                    transport: smtp(&settings)?,
+                    described: settings.describe(),
+                    timeout: settings.timeout,
+                })
             }
             Transport::Memory => Ok(Backend::Memory(Mutex::new(Vec::new()))),
         }
@@ -93,10 +98,16 @@ impl Backend {
     ) -> Result<(), MailError> {
         match self {
             Backend::Outbox(dir) => outbox::write(dir, at, message_id, &message.formatted()).await.map(drop),
-            Backend::Smtp { transport, described } => match transport.send(message).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(MailError::Delivery(format!("SMTP {described}: {}", chain(&e)))),
-            },
+            // lettre's own timeout covers only the TCP connection; this one the whole delivery.
+            Backend::Smtp { transport, described, timeout } => {
+                match tokio::time::timeout(*timeout, transport.send(message)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => Err(MailError::Delivery(format!("SMTP {described}: {}", chain(&e)))),
+                    Err(_) => {
+                        Err(MailError::Delivery(format!("SMTP {described}: no answer within {} s", timeout.as_secs())))
+                    }
+                }
+            }
             Backend::Memory(sent_list) => {
                 sent_list.lock().unwrap_or_else(PoisonError::into_inner).push(sent);
                 Ok(())
@@ -142,7 +153,8 @@ fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, MailError> {
     params.build_rustls().map_err(|e| MailError::Config(format!("SMTP TLS settings for {}: {e}", s.host)))
 }
 
-/// An error and its sources, each once: "connection error: Connection refused (os error 111)".
+/// An error and its sources, each said once: lettre's messages already include their source,
+/// and sometimes the same words twice ("Connection error: Connection error: …").
 fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -154,5 +166,33 @@ fn chain(e: &dyn std::error::Error) -> String {
         }
         source = s.source();
     }
-    out
+    let mut parts: Vec<&str> = out.split(": ").collect();
+    parts.dedup();
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct E(&'static str, Option<Box<E>>);
+    impl fmt::Display for E {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn chain_says_each_cause_once() {
+        let e = E("Connection error: Connection error: bad cert", Some(Box::new(E("bad cert", None))));
+        assert_eq!(chain(&e), "Connection error: bad cert");
+        let e = E("send failed", Some(Box::new(E("refused (os error 111)", None))));
+        assert_eq!(chain(&e), "send failed: refused (os error 111)");
+    }
 }
