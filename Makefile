@@ -11,7 +11,7 @@ export ACE_NACHA_CORPUS ?= $(abspath $(SHARED))/testdata/nacha/moov
 export ACE_NACHA_PEERS ?= $(abspath $(SHARED))/tools/peers
 endif
 
-.PHONY: run test assets test-sqlite test-postgres test-browser-deps lint crosscheck bench-import
+.PHONY: run test assets test-sqlite test-postgres test-browser-deps test-smtp-deps lint crosscheck bench-import
 
 web-assets/node_modules/.package-lock.json: web-assets/package.json web-assets/package-lock.json
 	cd web-assets && npm ci --no-audit --no-fund
@@ -24,16 +24,20 @@ run: assets
 test-browser-deps:
 	scripts/install-browser-deps.sh
 
-test: assets test-browser-deps test-sqlite test-postgres
+# aiosmtpd in .venv-test, for the mail crate's tests against a real SMTP server (scripts/smtp-sink.py).
+test-smtp-deps:
+	scripts/install-smtp-sink.sh
+
+test: assets test-browser-deps test-smtp-deps test-sqlite test-postgres
 
 # nextest runs each test in its own process; doc tests run separately.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run --workspace --no-fail-fast" || echo "test --workspace --no-fail-fast")
 
-test-sqlite: assets
+test-sqlite: assets test-smtp-deps
 	env -u TEST_DATABASE_URL ACE_BROWSER_TESTS=1 $(CARGO) $(NEXTEST)
 	$(CARGO) test --workspace --doc
 
-test-postgres: assets
+test-postgres: assets test-smtp-deps
 	TEST_DATABASE_URL=$$(scripts/ensure-postgres.sh) ACE_BROWSER_TESTS=1 $(CARGO) $(NEXTEST)
 
 lint: assets

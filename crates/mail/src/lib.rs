@@ -5,7 +5,23 @@
 //!
 //! Nothing here knows about the database; values arrive already masked where they must be.
 
-use std::path::PathBuf;
+mod clean;
+mod message;
+mod outbox;
+mod render;
+mod smtp_url;
+mod transport;
+
+use std::fmt;
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+use time::OffsetDateTime;
+
+pub use render::render;
+pub use transport::Transport;
+
+use transport::Backend;
 
 /// One message the portal sends, with everything its template shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,17 +66,6 @@ pub enum MailError {
     Delivery(String),
 }
 
-/// Where mail goes.
-#[derive(Debug, Clone)]
-pub enum Transport {
-    /// `.eml` files in a folder (the default: `<data_dir>/outbox`).
-    Outbox(PathBuf),
-    /// `smtp://[user:pass@]host[:port]` (STARTTLS when offered... see docs), `smtps://` for implicit TLS.
-    Smtp(String),
-    /// Kept in memory; for tests that do not care about delivery.
-    Memory,
-}
-
 /// A delivered message as tests see it.
 #[derive(Debug, Clone)]
 pub struct Sent {
@@ -68,30 +73,80 @@ pub struct Sent {
     pub rendered: Rendered,
 }
 
-/// Renders and delivers mail. Cheap to clone.
+/// Renders and delivers mail. Cheap to clone (clones share the transport and, for
+/// `Transport::Memory`, the list of sent messages).
 #[derive(Clone)]
 pub struct Mailer {
-    _private: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    from: Mailbox,
+    backend: Backend,
 }
 
 impl Mailer {
     /// `from` is the sender address, e.g. `ACE Refunds <no-reply@example.gov>`.
-    pub fn new(_transport: Transport, _from: &str) -> Result<Mailer, MailError> {
-        todo!("mail helper")
+    ///
+    /// Fails with [`MailError::Config`] for an invalid sender address, an SMTP URL that does
+    /// not parse (the error never shows the password), an unreadable CA file, or an outbox
+    /// folder that cannot be created. Does not connect to the SMTP server.
+    pub fn new(transport: Transport, from: &str) -> Result<Mailer, MailError> {
+        let from = message::mailbox("sender", from)?;
+        let backend = Backend::new(&transport)?;
+        Ok(Mailer { inner: Arc::new(Inner { from, backend }) })
     }
 
-    /// Renders `mail` and delivers it to `to` (one address). Returns the Message-ID.
-    pub async fn send(&self, _to: &str, _mail: &Mail) -> Result<String, MailError> {
-        todo!("mail helper")
+    /// Renders `mail` and delivers it to `to` (one address). Returns the Message-ID, with its
+    /// angle brackets, as in the message's header: `<3f2a…@example.gov>`.
+    ///
+    /// An invalid `to` is a [`MailError::Config`]; a failed delivery (SMTP server down or
+    /// refusing, outbox not writable) a [`MailError::Delivery`].
+    pub async fn send(&self, to: &str, mail: &Mail) -> Result<String, MailError> {
+        let Inner { from, backend } = &*self.inner;
+        let to_box = message::mailbox("recipient", to)?;
+        let rendered = render(mail);
+        let at = OffsetDateTime::now_utc();
+        let message_id = message::new_message_id(from);
+        let built = message::build(from, &to_box, &rendered, &message_id, at)?;
+        let sent = Sent { to: to.trim().to_owned(), rendered };
+        backend.deliver(built, &message_id, at, sent).await?;
+        tracing::info!(kind = mail.kind(), message_id = %message_id, transport = %backend.describe(), "mail sent");
+        Ok(message_id)
     }
 
     /// Messages delivered by a `Transport::Memory` mailer, oldest first (empty for others).
     pub fn memory_sent(&self) -> Vec<Sent> {
-        todo!("mail helper")
+        self.inner.backend.memory_sent()
+    }
+
+    /// Where this mailer delivers, for logs; never shows a password. E.g. `outbox data/outbox`,
+    /// `SMTP smtp://mailer:***@relay.example.gov:587 (STARTTLS)`, `memory`.
+    pub fn describe(&self) -> String {
+        self.inner.backend.describe()
     }
 }
 
-/// Renders a message (pure; used by `send` and by snapshot tests).
-pub fn render(_mail: &Mail) -> Rendered {
-    todo!("mail helper")
+impl fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.inner.from.to_string())
+            .field("transport", &self.describe())
+            .finish()
+    }
+}
+
+impl Mail {
+    /// A short name of the kind of mail, for logs: `application_code`, `login_code`, ….
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Mail::ApplicationCode { .. } => "application_code",
+            Mail::Invitation { .. } => "invitation",
+            Mail::LoginCode { .. } => "login_code",
+            Mail::PasswordReset { .. } => "password_reset",
+            Mail::Lockout { .. } => "lockout",
+            Mail::RoleChanged { .. } => "role_changed",
+            Mail::NewDeviceLogin { .. } => "new_device_login",
+        }
+    }
 }
