@@ -313,13 +313,18 @@ async fn assert_focus_order(c: &Client, form_css: &str, first: &str, page: &str)
     assert_eq!(actual, expected, "{page}: Tab order differs from the order of the form's controls");
 }
 
-async fn log_in(c: &Client, base: &str, axe: &str, email: &str) {
-    goto(c, base, "/login").await;
+async fn log_in(c: &Client, t: &TestApp, axe: &str, email: &str) {
+    goto(c, &t.base, "/login").await;
     assert_eq!(text(c, "h1").await, "Log in");
     assert_accessible(c, axe, "the login page").await;
     fill(c, "email", email).await;
     fill(c, "password", PASSWORD).await;
     click_to_new_page(c, find(c, "form[action='/login'] button[type=submit]").await).await;
+    // The second factor: the code mailed to the user.
+    assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
+    assert_accessible(c, axe, "the security code page").await;
+    fill(c, "code", &t.last_code(email)).await;
+    click_to_new_page(c, find(c, "form[action='/login/code'] button[type=submit]").await).await;
     let url = c.current_url().await.unwrap();
     assert_eq!(url.path(), "/importers", "after logging in as {email}");
     assert!(text(c, "header").await.contains(email), "header names the signed-in user {email}");
@@ -339,11 +344,8 @@ async fn broker_creates_corrects_and_updates_a_record() {
     let axe = axe_source();
     let t = common::spawn().await;
     with_browser(move |c| async move {
-        let TestApp { base, .. } = &t;
-        let base = base.as_str();
-
         // Log in as a broker; the search page.
-        log_in(&c, base, &axe, BROKER_A).await;
+        log_in(&c, &t, &axe, BROKER_A).await;
         assert_accessible(&c, &axe, "the importer search page").await;
 
         // The new-record form, reached through the navigation.
@@ -504,7 +506,7 @@ async fn other_broker_is_refused_with_a_reason() {
 
     with_browser(move |c| async move {
         let base = t.base.as_str();
-        log_in(&c, base, &axe, BROKER_B).await;
+        log_in(&c, &t, &axe, BROKER_B).await;
 
         // The record page offers no update, and says why.
         goto(&c, base, &format!("/importers/{id}")).await;
@@ -532,6 +534,132 @@ async fn other_broker_is_refused_with_a_reason() {
             "no form on the 403 page"
         );
         assert_accessible(&c, &axe, "the 403 page").await;
+    })
+    .await;
+}
+
+/// The whole road of a new importer: apply, read the code the 5106 contact received, verify,
+/// set a password, enrol an authenticator app, log out, log in with it, invite an Account User
+/// with read-only ACH access; that user accepts, logs in with an emailed code and sees only what
+/// was granted. axe-core checks every page on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_importer_applies_enrols_and_invites_a_user() {
+    if !enabled() {
+        return;
+    }
+    const CONTACT: &str = "treasury@acme.example";
+    const OWNER: &str = "ana@acme.example";
+    const CLERK: &str = "clerk@acme.example";
+    let axe = axe_source();
+    let t = common::spawn().await;
+    let tok = t.token(common::STAFF).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/importers", t.base))
+        .bearer_auth(&tok)
+        .json(&common::importer_json("12-345678900", CONTACT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    with_browser(move |c| async move {
+        let base = t.base.as_str();
+        // Apply.
+        goto(&c, base, "/apply").await;
+        assert_eq!(text(&c, "h1").await, "Apply for a portal account");
+        assert_accessible(&c, &axe, "the application form").await;
+        fill(&c, "company_name", "ACME IMPORTS INC.").await;
+        fill(&c, "importer_number", "12-345678900").await;
+        fill(&c, "requester_name", "Ana Lopez").await;
+        fill(&c, "requester_email", OWNER).await;
+        click_to_new_page(&c, find(&c, "form[action='/apply'] button[type=submit]").await).await;
+
+        // The code went to the 5106 contact, and the page says where (masked).
+        assert!(url_of(&c).await.ends_with("/verify"), "on the verify page");
+        assert!(text(&c, "main").await.contains("t***@acme.example"));
+        assert_accessible(&c, &axe, "the verify page").await;
+        fill(&c, "code", &t.last_code(CONTACT)).await;
+        click_to_new_page(&c, find(&c, "form[action$='/verify'] button[type=submit]").await).await;
+
+        // Set a password.
+        assert_eq!(c.current_url().await.unwrap().path(), "/set-password");
+        assert_accessible(&c, &axe, "the set-password page").await;
+        fill(&c, "password", PASSWORD).await;
+        fill(&c, "confirm", PASSWORD).await;
+        click_to_new_page(&c, find(&c, "form[action='/set-password'] button[type=submit]").await).await;
+
+        // Choose an authenticator app.
+        assert_eq!(c.current_url().await.unwrap().path(), "/second-factor/setup");
+        assert_accessible(&c, &axe, "the second-factor choice").await;
+        click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/totp'] button").await).await;
+        assert_accessible(&c, &axe, "the authenticator set-up page").await;
+        assert!(find(&c, ".ace-qr svg").await.is_displayed().await.unwrap(), "the QR code is shown");
+        let secret: String = text(&c, "#totp-secret").await.split_whitespace().collect();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        fill(&c, "code", &app::totp::code_at(&secret, now).unwrap()).await;
+        click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/totp/confirm'] button").await).await;
+
+        // Recovery codes, then the account.
+        assert_eq!(c.find_all(Locator::Css("#recovery-codes li")).await.unwrap().len(), 10);
+        assert_accessible(&c, &axe, "the recovery codes page").await;
+        click_to_new_page(&c, find(&c, "main a.usa-button").await).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/account");
+        assert_accessible(&c, &axe, "the account overview").await;
+        click_to_new_page(&c, find(&c, "a[href^='/account/sub/']").await).await;
+        assert!(text(&c, "main").await.contains("12-345678900"));
+        assert_accessible(&c, &axe, "the Importer sub-account").await;
+
+        // Log out, log in again with the app (the next 30-second code: the one used at enrolment
+        // is refused as a replay).
+        click_to_new_page(&c, find(&c, "form[action='/logout'] button").await).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/login");
+        fill(&c, "email", OWNER).await;
+        fill(&c, "password", PASSWORD).await;
+        click_to_new_page(&c, find(&c, "form[action='/login'] button[type=submit]").await).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        fill(&c, "code", &app::totp::code_at(&secret, now + 30).unwrap()).await;
+        click_to_new_page(&c, find(&c, "form[action='/login/code'] button[type=submit]").await).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/account");
+
+        // Invite an Account User with read-only ACH access.
+        click_to_new_page(&c, find(&c, "nav a[href='/account/users']").await).await;
+        assert_accessible(&c, &axe, "the users page").await;
+        fill(&c, "name", "Carl Clerk").await;
+        fill(&c, "email", CLERK).await;
+        let ach = find(&c, "select[id^='ach_']").await;
+        ach.select_by_value("read-only").await.unwrap();
+        click_to_new_page(&c, find(&c, "form[action='/account/users'] button[type=submit]").await).await;
+        assert!(text(&c, "main").await.contains("Invitation sent"));
+        assert!(text(&c, "main table").await.contains(CLERK));
+        click_to_new_page(&c, find(&c, "form[action='/logout'] button").await).await;
+
+        // The clerk accepts the invitation and enrols email codes.
+        let link_text = t.last_mail(CLERK).rendered.text;
+        let at = link_text.find("/invitation/").expect("invitation link");
+        let link: String = link_text[at..].chars().take_while(|ch| !ch.is_whitespace()).collect();
+        goto(&c, base, &link).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/set-password");
+        fill(&c, "password", "quiet river lantern").await;
+        fill(&c, "confirm", "quiet river lantern").await;
+        click_to_new_page(&c, find(&c, "form[action='/set-password'] button[type=submit]").await).await;
+        click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/email'] button").await).await;
+        assert_accessible(&c, &axe, "the email code confirmation").await;
+        fill(&c, "code", &t.last_code(CLERK)).await;
+        click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/email/confirm'] button").await).await;
+        click_to_new_page(&c, find(&c, "main a.usa-button").await).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/account");
+
+        // Only what was granted: no users page, a read-only ACH tab.
+        assert!(c.find_all(Locator::Css("nav a[href='/account/users']")).await.unwrap().is_empty());
+        click_to_new_page(&c, find(&c, "a[href^='/account/sub/']").await).await;
+        click_to_new_page(&c, find(&c, "a[href$='/ach']").await).await;
+        assert!(text(&c, "main").await.contains("Read-Only"));
+        assert_accessible(&c, &axe, "the ACH tab, read-only").await;
+        goto(&c, base, "/account/users").await;
+        assert_eq!(text(&c, "h1").await, "You may not do this");
+        goto(&c, base, "/importers").await;
+        assert_eq!(text(&c, "h1").await, "You may not do this");
     })
     .await;
 }

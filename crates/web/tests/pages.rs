@@ -95,7 +95,7 @@ async fn wrong_password_and_anonymous_access() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    assert!(res.text().await.unwrap().contains("the email or password is not right"));
+    assert!(res.text().await.unwrap().contains("email or password is not right"));
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ pub const BROKER_B: &str = "agent@brokerb.example";
 pub struct TestApp {
     pub base: String,
     pub app: App,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 async fn user(app: &App, email: &str, role: Role, filer: Option<&str>) {
@@ -34,6 +34,9 @@ async fn user(app: &App, email: &str, role: Role, filer: Option<&str>) {
     )
     .await
     .unwrap();
+    // Enrolled with email codes, so tests log in with password + the mailed code.
+    let u = store::users::by_email(&app.db.conn, email).await.unwrap().unwrap();
+    store::users::set(&app.db.conn, u.id, vec![("second_factor", "email".into())]).await.unwrap();
 }
 
 pub async fn spawn() -> TestApp {
@@ -47,14 +50,20 @@ pub async fn spawn_with(mut config: web::WebConfig) -> TestApp {
     user(&app, STAFF, Role::CbpStaff, None).await;
     user(&app, BROKER_A, Role::Broker, Some("AAA")).await;
     user(&app, BROKER_B, Role::Broker, Some("BBB")).await;
+    let base = serve(app.clone(), &mut config).await;
+    TestApp { base, app, db: t }
+}
+
+/// Starts one more server on a random port for `app`; returns its base URL.
+pub async fn serve(app: App, config: &mut web::WebConfig) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     config.public_url = base.clone();
-    let state = web::AppState::new(app.clone(), config).unwrap();
+    let state = web::AppState::new(app, config.clone()).unwrap();
     tokio::spawn(async move {
         web::serve(state, listener).await.unwrap();
     });
-    TestApp { base, app, _db: t }
+    base
 }
 
 impl TestApp {
@@ -75,8 +84,56 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "login failed for {email}");
+        assert_eq!(res.headers()["location"], "/login/code");
+        let page = c.get(format!("{}/login/code", self.base)).send().await.unwrap().text().await.unwrap();
+        let code = self.last_code(email);
+        let res = c
+            .post(format!("{}/login/code", self.base))
+            .form(&[("csrf", csrf_of(&page).as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "second factor failed for {email}");
         c
     }
+
+    /// The 6-digit code in the newest mail to `to`.
+    pub fn last_code(&self, to: &str) -> String {
+        let sent = self.app.mailer.memory_sent();
+        let m = sent.iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"));
+        code_in(&m.rendered.text)
+    }
+
+    /// The newest mail to `to`.
+    pub fn last_mail(&self, to: &str) -> mail::Sent {
+        self.app
+            .mailer
+            .memory_sent()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+}
+
+/// The first run of exactly six digits in a text.
+pub fn code_in(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return text[start..i].to_string();
+            }
+        } else {
+            i += 1;
+        }
+    }
+    panic!("no 6-digit code in: {text}")
 }
 
 /// The CSRF token of the first form on a page.

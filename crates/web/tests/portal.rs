@@ -1,0 +1,104 @@
+//! Portal accounts over HTTP: sessions shared by two server instances, CSRF tokens bound to the
+//! browser, and one company's pages closed to another.
+
+mod common;
+
+use common::{BROKER_A, BROKER_B, PASSWORD, csrf_of, spawn};
+
+/// Two `serve` instances on one database (SQLite file or PostgreSQL): a login made through one is
+/// honoured by the other, and logging out through the second ends it for both.
+#[tokio::test]
+async fn two_instances_share_a_login() {
+    let t = spawn().await;
+    // A second App over its own connection pool to the same database, as a second process has.
+    let other_mailer = mail::Mailer::new(mail::Transport::Memory, "x <x@ace.test>").unwrap();
+    let second_db = store::Db::connect(&t.db.url).await.unwrap();
+    let second_app = app::App::new(second_db, app::Settings::default(), other_mailer);
+    let second = common::serve(second_app, &mut web::WebConfig::default()).await;
+
+    let c = t.browser_client(BROKER_A).await;
+    let res = c.get(format!("{second}/importers")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the second instance knows the session");
+    let page = c.get(format!("{second}/importers")).send().await.unwrap().text().await.unwrap();
+    let res = c.post(format!("{second}/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let res = c.get(format!("{}/importers", t.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303, "logged out on both");
+}
+
+/// A CSRF token taken from another browser does not work: tokens are bound to the cookie.
+#[tokio::test]
+async fn csrf_token_from_another_session_is_refused() {
+    let t = spawn().await;
+    let a = t.browser_client(BROKER_A).await;
+    let b = t.browser_client(BROKER_B).await;
+    let b_page = b.get(format!("{}/profile", t.base)).send().await.unwrap().text().await.unwrap();
+    let res = a
+        .post(format!("{}/profile/logout-everywhere", t.base))
+        .form(&[("csrf", csrf_of(&b_page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(a.get(format!("{}/profile", t.base)).send().await.unwrap().status(), 200, "still logged in");
+}
+
+/// Broker firm A's owner cannot open broker firm B's users or sub-accounts.
+#[tokio::test]
+async fn another_companys_pages_are_not_found() {
+    let t = spawn().await;
+    let a = t.browser_client(BROKER_A).await;
+    let b_user = store::users::by_email(&t.app.db.conn, BROKER_B).await.unwrap().unwrap();
+    let b_sub = store::accounts::sub_accounts(&t.app.db.conn, b_user.account_id.unwrap()).await.unwrap()[0].id;
+    for path in [format!("/account/sub/{b_sub}"), format!("/account/users/{}", b_user.id)] {
+        let res = a.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains(BROKER_B), "{path} leaks nothing of company B");
+    }
+    // A form post against B's user is refused the same way.
+    let page = a.get(format!("{}/account/users", t.base)).send().await.unwrap().text().await.unwrap();
+    let res = a
+        .post(format!("{}/account/users/{}/status", t.base, b_user.id))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("active", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(store::users::by_id(&t.app.db.conn, b_user.id).await.unwrap().unwrap().active);
+}
+
+/// Wrong codes at the second step: five tries, then the login starts over; the password alone
+/// never opens a session.
+#[tokio::test]
+async fn the_second_step_cannot_be_skipped_or_guessed() {
+    let t = spawn().await;
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = c.get(format!("{}/login", t.base)).send().await.unwrap().text().await.unwrap();
+    let res = c
+        .post(format!("{}/login", t.base))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("email", BROKER_A), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // Skipping the code: the pending session opens nothing.
+    let res = c.get(format!("{}/importers", t.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let right = t.last_code(BROKER_A);
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let mut last = 0;
+    for _ in 0..5 {
+        let page = c.get(format!("{}/login/code", t.base)).send().await.unwrap().text().await.unwrap();
+        let res = c
+            .post(format!("{}/login/code", t.base))
+            .form(&[("csrf", csrf_of(&page).as_str()), ("code", wrong.as_str())])
+            .send()
+            .await
+            .unwrap();
+        last = res.status().as_u16();
+    }
+    assert_eq!(last, 401, "after five wrong codes the login starts over");
+    let res = c.get(format!("{}/login/code", t.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+}
