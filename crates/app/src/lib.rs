@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod apply;
 mod audit;
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod history;

@@ -258,6 +258,15 @@ pub async fn actor_for_token(app: &App, token: &str) -> AppResult<Actor> {
     Ok(actor)
 }
 
+/// The full user behind an API token (for account and console operations, which need more
+/// than the registry's `Actor`). Not cached: these calls are rare and must see changes at once.
+pub async fn session_user_for_token(app: &App, token: &str) -> AppResult<crate::auth::SessionUser> {
+    let user = store::tokens::user_for(&app.db.conn, &hash_token(token)).await?.ok_or_else(|| {
+        AppError::Unauthorized("the bearer token is unknown, revoked, or its user is inactive".into())
+    })?;
+    Ok(crate::auth::SessionUser::from_row(&user))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,8 @@ pub struct Nav {
     pub account: bool,
     /// TAO and Proxy TAOs manage users.
     pub manage_users: bool,
+    /// CBP staff see the console.
+    pub console: bool,
 }
 
 /// Values and field errors of a simple form, for the `m::input` macro.

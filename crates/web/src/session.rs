@@ -34,6 +34,7 @@ impl CurrentUser {
             registry: matches!(self.actor.role, Role::CbpStaff | Role::Broker),
             account: self.user.account_id.is_some(),
             manage_users: matches!(self.user.account_role, Some(AccountRole::Tao | AccountRole::ProxyTao)),
+            console: self.actor.role == Role::CbpStaff,
         }
     }
 }

@@ -102,3 +102,101 @@ async fn the_second_step_cannot_be_skipped_or_guessed() {
     let res = c.get(format!("{}/login/code", t.base)).send().await.unwrap();
     assert_eq!(res.status(), 303);
 }
+
+/// The account API: owners see their account and users; another company's users are not found;
+/// an Account User may not manage users; only CBP staff reach the console, which unlocks users.
+#[tokio::test]
+async fn account_and_console_api() {
+    let t = spawn().await;
+    let http = reqwest::Client::new();
+    let a_tok = t.token(BROKER_A).await;
+    let b_user = store::users::by_email(&t.app.db.conn, BROKER_B).await.unwrap().unwrap();
+    let api = |p: &str| format!("{}/api/v1{p}", t.base);
+
+    let me: serde_json::Value =
+        http.get(api("/account")).bearer_auth(&a_tok).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["my_role"], "tao");
+    assert_eq!(me["sub_accounts"][0]["kind"], "broker");
+    let users: serde_json::Value =
+        http.get(api("/account/users")).bearer_auth(&a_tok).send().await.unwrap().json().await.unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert!(!users.to_string().contains(BROKER_B));
+
+    // Company B's user through company A's token: not found, nothing changed.
+    let res = http
+        .post(api(&format!("/account/users/{}/status", b_user.id)))
+        .bearer_auth(&a_tok)
+        .json(&serde_json::json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(store::users::by_id(&t.app.db.conn, b_user.id).await.unwrap().unwrap().active);
+
+    // Invite an Account User through the API; that user may not invite.
+    let sub = me["sub_accounts"][0]["id"].as_i64().unwrap();
+    let res = http
+        .post(api("/account/users"))
+        .bearer_auth(&a_tok)
+        .json(&serde_json::json!({"email": "clerk@brokera.example", "name": "Clerk", "role": "user",
+            "grants": [{"sub_account_id": sub, "ach": "none", "reports": true, "notify_parties": false}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let clerk_tok = t.token("clerk@brokera.example").await;
+    let res = http
+        .post(api("/account/users"))
+        .bearer_auth(&clerk_tok)
+        .json(&serde_json::json!({"email": "x@brokera.example", "name": "X", "role": "user"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = http
+        .post(api("/account/users"))
+        .bearer_auth(&a_tok)
+        .json(&serde_json::json!({"email": "y@brokera.example", "name": "Y", "role": "owner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+
+    // The console: staff only.
+    let res = http.get(api("/console/search?q=broker")).bearer_auth(&a_tok).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let staff_tok = t.token(common::STAFF).await;
+    let found: serde_json::Value =
+        http.get(api("/console/search?q=brokerb")).bearer_auth(&staff_tok).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["users"][0]["email"], BROKER_B);
+    // Lock broker B by failed logins, then unlock through the console.
+    for _ in 0..5 {
+        let _ = app::login::password(&t.app, BROKER_B, "wrong password!!", &app::auth::Client::default()).await;
+    }
+    let detail: serde_json::Value = http
+        .get(api(&format!("/console/users/{}", b_user.id)))
+        .bearer_auth(&staff_tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(detail["user"]["locked_until"].is_string(), "{detail}");
+    assert!(detail["recent_logins"].as_array().unwrap().iter().any(|l| l["outcome"] == "password-failed"));
+    let res =
+        http.post(api(&format!("/console/users/{}/unlock", b_user.id))).bearer_auth(&staff_tok).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let ok = app::login::password(&t.app, BROKER_B, PASSWORD, &app::auth::Client::default()).await;
+    assert!(ok.is_ok(), "unlocked: {ok:?}");
+    let detail: serde_json::Value = http
+        .get(api(&format!("/console/users/{}", b_user.id)))
+        .bearer_auth(&staff_tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(detail["trail"].as_array().unwrap().iter().any(|e| e["action"] == "user.unlocked"));
+}

@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, RFC 9457 problems, an OpenAPI document.
 
+mod accounts;
+mod console;
 mod importers;
 mod types;
 
@@ -16,7 +18,11 @@ use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi_json)).merge(importers::router())
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .merge(importers::router())
+        .merge(accounts::router())
+        .merge(console::router())
 }
 
 /// The authenticated API caller.
@@ -65,7 +71,8 @@ impl Modify for BearerAuth {
     info(
         title = "ace-refunds API",
         version = "1",
-        description = "Importer records (CBP Form 5106) and their history. Authenticate with a bearer token from \
+        description = "Importer records (CBP Form 5106) and their history, trade-portal accounts and their \
+                       users, and the CBP staff console. Authenticate with a bearer token from \
                        `ace-refunds token create`. Errors are RFC 9457 problem documents."
     ),
     paths(
@@ -76,10 +83,24 @@ impl Modify for BearerAuth {
         importers::update,
         importers::set_status,
         importers::history,
+        accounts::account,
+        accounts::users,
+        accounts::invite,
+        accounts::update,
+        accounts::set_status,
+        console::search,
+        console::account,
+        console::user,
+        console::unlock,
+        console::reactivate,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "importers", description = "Form 5106 importer records"))
+    tags(
+        (name = "importers", description = "Form 5106 importer records"),
+        (name = "account", description = "The caller's trade-portal account and its users"),
+        (name = "console", description = "CBP staff: portal accounts and users")
+    )
 )]
 pub struct ApiDoc;
 

@@ -3,6 +3,7 @@
 pub(crate) mod account;
 mod apply;
 mod auth;
+mod console;
 mod enrol;
 mod importers;
 mod links;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(users::router())
         .merge(profile::router())
+        .merge(console::router())
         .merge(importers::router())
 }
 
