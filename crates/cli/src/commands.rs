@@ -197,6 +197,8 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
         println!("  CBP staff: {}", app::demo::STAFF_EMAIL);
         println!("  Broker:    {}", app::demo::BROKER_EMAIL);
         println!("  Password:  {}", app::demo::DEMO_PASSWORD);
+        println!("Every login asks for a second factor; codes sent by email land in {}", outbox_hint(&cfg));
+        println!("A demo importer without a portal account can apply at /apply: see docs/accounts.md.");
     } else if demo {
         println!("The database already has users: demo data not loaded. Demo password: {}", app::demo::DEMO_PASSWORD);
     }
@@ -228,6 +230,14 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
     tracing::info!(%listen, database = %store::db::redact_url(&cfg.database_url()), "serving");
     web::serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn outbox_hint(cfg: &Config) -> String {
+    if cfg.smtp_url.is_empty() {
+        format!("{} (readable .eml files)", cfg.data_dir.join("outbox").display())
+    } else {
+        "the mailboxes of the SMTP server configured in smtp_url".into()
+    }
 }
 
 async fn import(cfg: Config, file: PathBuf, dry_run: bool, as_user: Option<String>) -> anyhow::Result<ExitCode> {
