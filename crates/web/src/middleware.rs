@@ -22,7 +22,7 @@ fn incoming_id(req: &Request) -> Option<String> {
 pub async fn request_context(req: Request, next: Next) -> Response {
     let id = incoming_id(&req).unwrap_or_else(|| hex::encode(rand::random::<[u8; 8]>()));
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let path = loggable_path(req.uri().path());
     let span = tracing::info_span!("request", request_id = %id, %method, path = %path);
     let start = Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
@@ -33,6 +33,19 @@ pub async fn request_context(req: Request, next: Next) -> Response {
         res.headers_mut().insert("x-request-id", v);
     }
     res
+}
+
+/// The path as logged: one-time link secrets (`/reset/<token>`, `/invitation/<token>`) are
+/// replaced by `***`, so logs never hold a usable link.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/reset/", "/invitation/"] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}***");
+        }
+    }
+    path.to_string()
 }
 
 /// Headers that keep the pages out of frames, scripts to our own files, and browsers honest
@@ -71,5 +84,16 @@ pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) ->
             *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
             res
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_secrets_stay_out_of_logs() {
+        assert_eq!(super::loggable_path("/reset/abc123"), "/reset/***");
+        assert_eq!(super::loggable_path("/invitation/abc"), "/invitation/***");
+        assert_eq!(super::loggable_path("/reset"), "/reset");
+        assert_eq!(super::loggable_path("/importers/7"), "/importers/7");
     }
 }
