@@ -19,6 +19,7 @@ pub mod rate;
 pub mod secrets;
 pub mod totp;
 pub mod users;
+pub mod vault;
 
 pub use error::AppError;
 pub use store::Db;
@@ -58,6 +59,8 @@ pub struct App {
     pub db: Db,
     pub settings: Settings,
     pub mailer: mail::Mailer,
+    /// Data keys for secrets at rest (TOTP secrets; bank account numbers later).
+    pub keys: vault::Keyring,
     pub(crate) token_cache: users::TokenCache,
 }
 
@@ -68,8 +71,14 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
+    /// An application with a random in-memory data key (tests); the binary sets the configured
+    /// key ring with [`App::with_keys`], since values sealed with a random key die with the process.
     pub fn new(db: Db, settings: Settings, mailer: mail::Mailer) -> Self {
-        App { db, settings, mailer, token_cache: users::TokenCache::default() }
+        App { db, settings, mailer, keys: vault::Keyring::generate(), token_cache: users::TokenCache::default() }
+    }
+
+    pub fn with_keys(self, keys: vault::Keyring) -> Self {
+        App { keys, ..self }
     }
 
     /// `{public_url}{path}` for links in mail.

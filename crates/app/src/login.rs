@@ -210,7 +210,7 @@ pub async fn second_factor(app: &App, pending: &str, typed: &str, client: &Clien
             false => Err(AppError::field("code", "This recovery code is not right or was already used.")),
         }
     } else if user.second_factor == "totp" {
-        match totp::matching_step(&user.totp_secret, typed, now.unix_timestamp()) {
+        match totp::matching_step(&totp_secret(app, &user)?, typed, now.unix_timestamp()) {
             Some(step) if store::users::accept_totp_step(&app.db.conn, user.id, step).await? => Ok("totp"),
             Some(_) => Err(AppError::field(
                 "code",
@@ -274,10 +274,37 @@ pub struct TotpSetup {
 pub async fn enrol_totp_begin(app: &App, pending: &str) -> AppResult<TotpSetup> {
     let user = user_at_stage(app, pending, ENROL).await?;
     let secret = totp::new_secret();
-    store::users::set(&app.db.conn, user.id, vec![("totp_secret", secret.clone().into())]).await?;
-    let uri = totp::uri(&secret, &user.email);
+    let sealed = app.keys.seal(&secret, &totp_aad(user.id)).map_err(|e| AppError::Internal(e.into()))?;
+    store::users::set(&app.db.conn, user.id, vec![("totp_secret", sealed.into())]).await?;
+    Ok(setup_of(&secret, &user.email))
+}
+
+fn setup_of(secret: &str, email: &str) -> TotpSetup {
+    let uri = totp::uri(secret, email);
     let qr_svg = totp::qr_svg(&uri).unwrap_or_default();
-    Ok(TotpSetup { secret_grouped: totp::grouped(&secret), uri, qr_svg })
+    TotpSetup { secret_grouped: totp::grouped(secret), uri, qr_svg }
+}
+
+/// The same set-up again (after a wrong code): a new secret would break the app just set up.
+pub async fn enrol_totp_again(app: &App, pending: &str) -> AppResult<TotpSetup> {
+    let user = user_at_stage(app, pending, ENROL).await?;
+    let secret = totp_secret(app, &user)?;
+    if secret.is_empty() {
+        return enrol_totp_begin(app, pending).await;
+    }
+    Ok(setup_of(&secret, &user.email))
+}
+
+/// TOTP secrets are sealed with the data key, bound to the user's row.
+fn totp_aad(user_id: i64) -> String {
+    format!("users.totp_secret:{user_id}")
+}
+
+fn totp_secret(app: &App, user: &UserRow) -> AppResult<String> {
+    if user.totp_secret.is_empty() {
+        return Ok(String::new());
+    }
+    app.keys.open(&user.totp_secret, &totp_aad(user.id)).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// A finished enrolment: the session, and recovery codes to show once.
@@ -290,11 +317,12 @@ pub struct Enrolled {
 pub async fn enrol_totp_confirm(app: &App, pending: &str, typed: &str, client: &Client) -> AppResult<Enrolled> {
     rate::check(app, Action::CodeIp, &client.ip).await?;
     let user = user_at_stage(app, pending, ENROL).await?;
-    if user.totp_secret.is_empty() {
+    let secret = totp_secret(app, &user)?;
+    if secret.is_empty() {
         return Err(AppError::field("code", "Start again: choose the authenticator app option."));
     }
     let now = store::now();
-    let Some(step) = totp::matching_step(&user.totp_secret, typed, now.unix_timestamp()) else {
+    let Some(step) = totp::matching_step(&secret, typed, now.unix_timestamp()) else {
         return Err(AppError::field(
             "code",
             "This code is not right. Scan the QR code again, check the time on your phone, and enter the code shown.",

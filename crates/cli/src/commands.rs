@@ -90,6 +90,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         mail::Transport::Smtp(cfg.smtp_url.clone())
     };
     let mailer = mail::Mailer::new(transport, &cfg.mail_from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let keys = data_keys(cfg)?;
     Ok(App::new(
         db,
         Settings {
@@ -101,7 +102,63 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
             lockout_minutes: cfg.lockout_minutes,
         },
         mailer,
-    ))
+    )
+    .with_keys(keys))
+}
+
+/// The data key ring: `ACE_DATA_KEY` (or `ACE_DATA_KEY_FILE`), else `<data_dir>/data.key`, made on
+/// first use with mode 0600. Several instances (PostgreSQL) must share one key: set it explicitly.
+fn data_keys(cfg: &Config) -> anyhow::Result<app::vault::Keyring> {
+    let parse = |text: &str, from: &str| app::vault::Keyring::parse(text).map_err(|e| anyhow::anyhow!("{from}: {e}"));
+    if let Ok(text) = std::env::var("ACE_DATA_KEY") {
+        return parse(&text, "ACE_DATA_KEY");
+    }
+    if let Ok(path) = std::env::var("ACE_DATA_KEY_FILE") {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read ACE_DATA_KEY_FILE={path}"))?;
+        return parse(&text, &path);
+    }
+    let path = cfg.data_dir.join("data.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return parse(&text, &path.display().to_string());
+    }
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("cannot create {}", cfg.data_dir.display()))?;
+    let keys = app::vault::Keyring::generate();
+    if let Err(e) = write_private(&path, &keys.to_text()) {
+        // Another process made it first (create_new): use that one, never overwrite a key.
+        if path.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            return parse(&text, &path.display().to_string());
+        }
+        return Err(e);
+    }
+    tracing::warn!(
+        path = %path.display(),
+        "generated a data key for secrets at rest; back it up with the database (without it they cannot be read), \
+         and give every instance the same key with ACE_DATA_KEY_FILE"
+    );
+    Ok(keys)
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot create {}", path.display()))
 }
 
 /// Prints an application error the way a person can act on it.

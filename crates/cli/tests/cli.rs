@@ -9,6 +9,8 @@ use store::testing::TestDb;
 fn ace(db: &TestDb, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ace-refunds"));
     cmd.args(["--database-url", &db.url]).args(args).env_remove("ACE_PASSWORD").env("ACE_LOG", "warn");
+    // Key file and mail outbox go to a scratch folder, not into the source tree.
+    cmd.env("ACE_DATA_DIR", std::env::temp_dir().join("ace-refunds-cli-tests"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -113,4 +115,27 @@ async fn check_config_redacts_and_migrate_is_idempotent() {
         .output()
         .unwrap();
     assert!(!o.status.success() && text(&o).contains("log_format must be text or json"));
+}
+
+/// Without ACE_DATA_KEY a key file is made in the data folder (mode 0600) and reused; a bad
+/// ACE_DATA_KEY is a clear error.
+#[tokio::test]
+async fn data_key_file_is_generated_private_and_reused() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.to_str().unwrap();
+    let env = [("ACE_DATA_DIR", data_s)];
+    let o = ace(&db, &["importer", "show", "12-345678900"], None, &env);
+    assert!(!o.status.success(), "no such record");
+    let key = data.join("data.key");
+    let first = std::fs::read_to_string(&key).expect("key file made");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    ace(&db, &["importer", "show", "12-345678900"], None, &env);
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), first, "the key is reused, never replaced");
+    let o =
+        ace(&db, &["importer", "show", "12-345678900"], None, &[("ACE_DATA_DIR", data_s), ("ACE_DATA_KEY", "nope")]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ACE_DATA_KEY"), "{}", text(&o));
 }

@@ -181,25 +181,13 @@ async fn totp_confirm(
         Ok(done) => enrolled(&state, jar, csrf, done),
         Err(app::AppError::Invalid(fe)) => {
             // A new secret would invalidate the app the user just set up; show the same one.
-            let user = match login::pending_user(&state.app, &token, ENROL).await {
-                Ok(u) => u,
-                Err(_) => return expired(),
-            };
-            let secret = match store::users::by_id(&state.app.db.conn, user.user_id()).await {
-                Ok(Some(u)) => u.totp_secret,
-                _ => String::new(),
-            };
-            let uri = app::totp::uri(&secret, &user.email);
-            page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &TotpPage {
-                    nav: None,
-                    csrf: csrf.0,
-                    qr_svg: app::totp::qr_svg(&uri).unwrap_or_default(),
-                    secret: app::totp::grouped(&secret),
-                    errors: fe.0,
-                },
-            )
+            match login::enrol_totp_again(&state.app, &token).await {
+                Ok(s) => page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &TotpPage { nav: None, csrf: csrf.0, qr_svg: s.qr_svg, secret: s.secret_grouped, errors: fe.0 },
+                ),
+                Err(_) => expired(),
+            }
         }
         Err(app::AppError::Unauthorized(_)) => expired(),
         Err(e @ app::AppError::TooMany { .. }) => too_many(e),
