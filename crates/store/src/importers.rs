@@ -110,7 +110,7 @@ impl ImporterRow {
         v.into_iter().map(SimpleExpr::from).collect()
     }
 
-    fn from_row(r: &QueryResult) -> Result<Self, DbErr> {
+    pub(crate) fn from_row(r: &QueryResult) -> Result<Self, DbErr> {
         let s = |c: &str| r.try_get::<String>("", c);
         let addr = |p: &str| -> Result<[String; 6], DbErr> {
             let mut out: [String; 6] = Default::default();
