@@ -82,6 +82,12 @@ fn bind<'q, T: sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(args: &mut SqliteA
     args.add(v).map_err(|e| DbErr::Custom(format!("bulk import: cannot bind a value: {e}")))
 }
 
+/// A text column of a new record. Empty text (most optional columns) goes as NULL, which
+/// `insert_sql` turns back into '': a NULL costs neither sqlx nor SQLite an allocation.
+fn bind_text(args: &mut SqliteArguments, s: String) -> Result<(), DbErr> {
+    bind(args, if s.is_empty() { None } else { Some(s) })
+}
+
 /// Splits `n` rows into batch sizes that repeat across chunks: full chunks, then powers of two.
 fn batch_sizes(mut n: usize) -> Vec<usize> {
     let mut out = Vec::new();
@@ -108,6 +114,9 @@ impl SqliteBulk {
             .execute(&mut *conn)
             .await
             .map_err(sqlx_err)?;
+        // Statement journals (SQLite keeps one per multi-row INSERT, to undo just that statement
+        // on an error) in memory rather than temporary files: no durability involved.
+        sqlx::query("PRAGMA temp_store = MEMORY").execute(&mut *conn).await.map_err(sqlx_err)?;
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.map_err(sqlx_err)?;
         // AUTOINCREMENT never reuses an id, even of a deleted row: start above both the largest
         // id and the one sqlite_sequence remembers. Explicit ids move sqlite_sequence on.
@@ -185,20 +194,15 @@ impl SqliteBulk {
                 bind(&mut audit, r.entity_key)?;
                 let name_search = r.name.to_lowercase();
                 bind(&mut args, id)?;
-                bind(&mut args, r.number)?;
-                bind(&mut args, r.number_kind)?;
-                bind(&mut args, r.name)?;
-                bind(&mut args, name_search)?;
-                bind(&mut args, r.dba)?;
-                bind(&mut args, r.company_type)?;
-                bind(&mut args, r.number_uses)?;
-                bind(&mut args, r.cbp_reasons)?;
-                for s in r.mailing.into_iter().chain(r.physical) {
-                    bind(&mut args, s)?;
+                for s in
+                    [r.number, r.number_kind, r.name, name_search, r.dba, r.company_type, r.number_uses, r.cbp_reasons]
+                        .into_iter()
+                        .chain(r.mailing)
+                        .chain(r.physical)
+                        .chain([r.phone, r.email, r.status])
+                {
+                    bind_text(&mut args, s)?;
                 }
-                bind(&mut args, r.phone)?;
-                bind(&mut args, r.email)?;
-                bind(&mut args, r.status)?;
             }
             let sql = self.insert_sql.entry(n).or_insert_with(|| insert_sql(n).into()).clone();
             sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.conn).await.map_err(sqlx_err)?;
@@ -247,7 +251,10 @@ fn placeholders(rows: usize, width: usize) -> String {
 /// name of every parameter it binds, and with numbered ones (`?NNN`) each answer is a linear
 /// search, which made a 24,000-parameter statement quadratic.
 fn insert_sql(rows: usize) -> String {
-    let per_row: Vec<String> = (1..=NEW_ROW_BINDS).map(|i| format!("v.column{i}")).collect();
+    // column1 is the id; the text columns come back from NULL to '' (see `bind_text`).
+    let per_row: Vec<String> = std::iter::once("v.column1".to_string())
+        .chain((2..=NEW_ROW_BINDS).map(|i| format!("coalesce(v.column{i}, '')")))
+        .collect();
     format!(
         "WITH s(firm, label, at) AS (SELECT ?, ?, ?) \
          INSERT INTO importers ({cols}, filer_firm_id, created_by, created_at, updated_by, updated_at, version) \
@@ -259,11 +266,13 @@ fn insert_sql(rows: usize) -> String {
 }
 
 /// `INSERT INTO audit_log` of the "created" entries of `rows` new records; the action is the
-/// shared prefix followed by the line number.
+/// shared prefix followed by the line number. `OR FAIL` rather than the default `ABORT`: on an
+/// error the whole import is rolled back anyway, and without a possible mid-statement abort
+/// SQLite skips the statement journal (a copy of every page the statement touches).
 fn created_audit_sql(rows: usize) -> String {
     format!(
         "WITH s(at, user_id, label, prefix) AS (SELECT ?, ?, ?, ?) \
-         INSERT INTO audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, changes) \
+         INSERT OR FAIL INTO audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, changes) \
          SELECT s.at, s.user_id, s.label, s.prefix || v.column1, 'importer', v.column2, v.column3, '[]' \
          FROM s, (VALUES {values}) AS v",
         values = placeholders(rows, AUDIT_ROW_BINDS)
