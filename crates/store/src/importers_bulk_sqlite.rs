@@ -26,9 +26,12 @@ use crate::audit::AuditRow;
 use crate::importers::{ImporterRow, insert_columns};
 use crate::importers_bulk::{NewImporter, Stamp, sqlx_err};
 
-/// Rows per chunk. Each new record binds `NEW_ROW_BINDS` values; SQLite allows 32,766 per
+/// Rows per chunk (one lookup of existing records); written in batches of `BATCH_ROWS`.
+pub(crate) const CHUNK_ROWS: usize = 4 * BATCH_ROWS;
+
+/// Rows per statement. Each new record binds `NEW_ROW_BINDS` values; SQLite allows 32,766 per
 /// statement.
-pub(crate) const CHUNK_ROWS: usize = 1000;
+const BATCH_ROWS: usize = 1000;
 
 /// Page cache of the import connection, in KiB (SQLite's default is 2,000 KiB). Bounded so
 /// peak memory stays well under 200 MB; the connection is closed after the import.
@@ -82,20 +85,61 @@ fn bind<'q, T: sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(args: &mut SqliteA
     args.add(v).map_err(|e| DbErr::Custom(format!("bulk import: cannot bind a value: {e}")))
 }
 
+/// The bound arguments of one batch of new records and of their "created" history rows.
+struct CreatedBatch {
+    rows: usize,
+    records: SqliteArguments,
+    history: SqliteArguments,
+}
+
+impl CreatedBatch {
+    fn new(stamp: &Stamp, first_id: i64, batch: Vec<NewImporter>) -> Result<CreatedBatch, DbErr> {
+        let n = batch.len();
+        let mut history = SqliteArguments::default();
+        history.reserve(4 + n * AUDIT_ROW_BINDS, 0);
+        // Bound as sqlx binds times everywhere else (RFC 3339 text), so reads decode the same.
+        bind(&mut history, stamp.at)?;
+        bind(&mut history, stamp.actor_user_id)?;
+        bind(&mut history, stamp.actor_label.clone())?;
+        bind(&mut history, format!("created by import of {} line ", stamp.source))?;
+        let mut records = SqliteArguments::default();
+        records.reserve(3 + n * NEW_ROW_BINDS, 0);
+        bind(&mut records, stamp.filer_firm_id)?;
+        bind(&mut records, stamp.actor_label.clone())?;
+        bind(&mut records, stamp.at)?;
+        for (id, r) in (first_id..).zip(batch) {
+            bind(&mut history, r.line as i64)?;
+            bind(&mut history, id)?;
+            bind(&mut history, r.entity_key)?;
+            let name_search = r.name.to_lowercase();
+            bind(&mut records, id)?;
+            for s in [r.number, r.number_kind, r.name, name_search, r.dba, r.company_type, r.number_uses, r.cbp_reasons]
+                .into_iter()
+                .chain(r.mailing)
+                .chain(r.physical)
+                .chain([r.phone, r.email, r.status])
+            {
+                bind_text(&mut records, s)?;
+            }
+        }
+        Ok(CreatedBatch { rows: n, records, history })
+    }
+}
+
 /// A text column of a new record. Empty text (most optional columns) goes as NULL, which
 /// `insert_sql` turns back into '': a NULL costs neither sqlx nor SQLite an allocation.
 fn bind_text(args: &mut SqliteArguments, s: String) -> Result<(), DbErr> {
     bind(args, if s.is_empty() { None } else { Some(s) })
 }
 
-/// Splits `n` rows into batch sizes that repeat across chunks: full chunks, then powers of two.
+/// Splits `n` rows into batch sizes that repeat across chunks: full batches, then powers of two.
 fn batch_sizes(mut n: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    while n >= CHUNK_ROWS {
-        out.push(CHUNK_ROWS);
-        n -= CHUNK_ROWS;
+    while n >= BATCH_ROWS {
+        out.push(BATCH_ROWS);
+        n -= BATCH_ROWS;
     }
-    let mut p = CHUNK_ROWS.next_power_of_two();
+    let mut p = BATCH_ROWS.next_power_of_two();
     while n > 0 {
         while p > n {
             p /= 2;
@@ -169,47 +213,41 @@ impl SqliteBulk {
         Ok(written)
     }
 
+    /// Writes batch after batch; the arguments of the next batch are built while SQLite (on
+    /// sqlx's worker thread) runs the current one, so the two threads overlap.
     pub(crate) async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
         let mut rows = rows.into_iter();
-        for n in batch_sizes(rows.len()) {
+        let mut sizes = batch_sizes(rows.len()).into_iter();
+        let mut build = |n: usize, first_id: i64| {
             let batch: Vec<NewImporter> = rows.by_ref().take(n).collect();
-            let first_id = self.next_id;
-            self.next_id += n as i64;
-
-            let mut audit = SqliteArguments::default();
-            audit.reserve(4 + n * AUDIT_ROW_BINDS, 0);
-            // Bound as sqlx binds times everywhere else (RFC 3339 text), so reads decode the same.
-            bind(&mut audit, stamp.at)?;
-            bind(&mut audit, stamp.actor_user_id)?;
-            bind(&mut audit, stamp.actor_label.clone())?;
-            bind(&mut audit, format!("created by import of {} line ", stamp.source))?;
-            let mut args = SqliteArguments::default();
-            args.reserve(3 + n * NEW_ROW_BINDS, 0);
-            bind(&mut args, stamp.filer_firm_id)?;
-            bind(&mut args, stamp.actor_label.clone())?;
-            bind(&mut args, stamp.at)?;
-            for (id, r) in (first_id..).zip(batch) {
-                bind(&mut audit, r.line as i64)?;
-                bind(&mut audit, id)?;
-                bind(&mut audit, r.entity_key)?;
-                let name_search = r.name.to_lowercase();
-                bind(&mut args, id)?;
-                for s in
-                    [r.number, r.number_kind, r.name, name_search, r.dba, r.company_type, r.number_uses, r.cbp_reasons]
-                        .into_iter()
-                        .chain(r.mailing)
-                        .chain(r.physical)
-                        .chain([r.phone, r.email, r.status])
-                {
-                    bind_text(&mut args, s)?;
-                }
-            }
-            let sql = self.insert_sql.entry(n).or_insert_with(|| insert_sql(n).into()).clone();
-            sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.conn).await.map_err(sqlx_err)?;
-            let sql = self.created_sql.entry(n).or_insert_with(|| created_audit_sql(n).into()).clone();
-            sqlx::query_with(AssertSqlSafe(sql), audit).execute(&mut *self.conn).await.map_err(sqlx_err)?;
+            CreatedBatch::new(stamp, first_id, batch)
+        };
+        let mut next = match sizes.next() {
+            Some(n) => Some(build(n, self.take_ids(n))?),
+            None => None,
+        };
+        while let Some(batch) = next.take() {
+            let n = batch.rows;
+            let insert = self.insert_sql.entry(n).or_insert_with(|| insert_sql(n).into()).clone();
+            let created = self.created_sql.entry(n).or_insert_with(|| created_audit_sql(n).into()).clone();
+            let following = sizes.next().map(|n| (n, self.take_ids(n)));
+            let conn = &mut *self.conn;
+            let (done, built) =
+                tokio::join!(sqlx::query_with(AssertSqlSafe(insert), batch.records).execute(&mut *conn), async {
+                    following.map(|(n, first_id)| build(n, first_id)).transpose()
+                });
+            done.map_err(sqlx_err)?;
+            sqlx::query_with(AssertSqlSafe(created), batch.history).execute(&mut *conn).await.map_err(sqlx_err)?;
+            next = built?;
         }
         Ok(())
+    }
+
+    /// Reserves `n` ids.
+    fn take_ids(&mut self, n: usize) -> i64 {
+        let first = self.next_id;
+        self.next_id += n as i64;
+        first
     }
 
     pub(crate) async fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), DbErr> {
