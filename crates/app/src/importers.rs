@@ -148,13 +148,20 @@ pub fn to_row(v: &ValidImporter, actor: &Actor, filer_firm_id: Option<i64>, at: 
 /// The row after an update: the submitted values, with identity, status, filer and creation
 /// kept from `old` and the version moved on.
 pub fn updated_row(old: &ImporterRow, valid: &ValidImporter, actor: &Actor, at: OffsetDateTime) -> ImporterRow {
+    as_update_of(old, to_row(valid, actor, old.filer_firm_id, at))
+}
+
+/// `new` (the submitted values, by and at whom) as an update of `old`: identity, status, filer
+/// and creation kept from `old`, the version moved on.
+pub fn as_update_of(old: &ImporterRow, new: ImporterRow) -> ImporterRow {
     ImporterRow {
         id: old.id,
         status: old.status.clone(),
+        filer_firm_id: old.filer_firm_id,
         created_by: old.created_by.clone(),
         created_at: old.created_at,
         version: old.version + 1,
-        ..to_row(valid, actor, old.filer_firm_id, at)
+        ..new
     }
 }
 

@@ -121,3 +121,79 @@ async fn broker_import_cannot_touch_other_brokers_records() {
     assert_eq!(r.error_count, 1);
     assert!(r.errors[0].message.contains("another broker"));
 }
+
+/// A number per index, distinct and valid: EIN 10-0000000 + i, suffix 00.
+fn number(i: usize) -> String {
+    format!("{:02}-{:07}00", 10 + i / 10_000_000, i % 10_000_000)
+}
+
+async fn history_actions(w: &common::World, number: &str) -> Vec<String> {
+    let rec = store::importers::by_number(&w.app.db.conn, number).await.unwrap().unwrap();
+    app::importers::history(&w.app, rec.id).await.unwrap().into_iter().map(|h| h.action).collect()
+}
+
+#[tokio::test]
+async fn a_bad_line_in_the_last_chunk_leaves_the_database_unchanged() {
+    let w = world().await;
+    // More lines than one chunk on either engine (SQLite 1,000, PostgreSQL 10,000 rows).
+    let n = 10_050;
+    let mut body = String::from(HEADER);
+    for i in 0..n {
+        body.push_str(&line(&number(i), &format!("ops{i}@acme.example")));
+    }
+    body.push_str(&line("12-34567890", "bad@acme.example"));
+    let r = run(&w, &body, false).await.unwrap();
+    assert!(!r.written);
+    assert_eq!((r.rows, r.error_count), (n as u64 + 1, 1));
+    assert_eq!(r.errors[0].line, n as u64 + 2);
+    assert_eq!(count(&w).await, 0);
+    // Nor any history: the first records would have had ids 1 and 2.
+    for id in [1, 2] {
+        assert!(store::audit::for_entity(&w.app.db.conn, "importer", id).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn many_rows_mixing_updates_and_creations_keep_history_per_record() {
+    let w = world().await;
+    let first: String = (0..2_500).map(|i| line(&number(i), &format!("ops{i}@acme.example"))).collect();
+    let r = run(&w, &format!("{HEADER}{first}"), false).await.unwrap();
+    assert_eq!((r.created, r.written), (2_500, true));
+
+    // Even rows change their email, odd rows stay, and 600 new rows are spread between them.
+    let mut second = String::from(HEADER);
+    for i in 0..3_100 {
+        let email =
+            if i < 2_500 && i % 2 == 1 { format!("ops{i}@acme.example") } else { format!("new{i}@acme.example") };
+        second.push_str(&line(&number(i), &email));
+    }
+    let r = run(&w, &second, false).await.unwrap();
+    assert_eq!((r.rows, r.created, r.updated, r.unchanged, r.error_count), (3_100, 600, 1_250, 1_250, 0));
+    assert_eq!(count(&w).await, 3_100);
+
+    let updated = history_actions(&w, &number(1_234)).await;
+    assert_eq!(updated, vec!["updated by import of test.csv line 1236", "created by import of test.csv line 1236"]);
+    assert_eq!(history_actions(&w, &number(1_235)).await, vec!["created by import of test.csv line 1237"]);
+    assert_eq!(history_actions(&w, &number(3_000)).await, vec!["created by import of test.csv line 3002"]);
+    let rec = store::importers::by_number(&w.app.db.conn, &number(1_234)).await.unwrap().unwrap();
+    let h = app::importers::history(&w.app, rec.id).await.unwrap();
+    let email = h[0].changes.iter().find(|c| c.field == "email").unwrap();
+    // Personal values are masked in history.
+    assert_eq!((email.old.as_deref(), email.new.as_deref()), (Some("o***@acme.example"), Some("n***@acme.example")));
+    assert_eq!(rec.version, 2);
+}
+
+#[tokio::test]
+async fn quotes_backslashes_and_unicode_are_stored_as_written() {
+    let w = world().await;
+    let name = r#"Café "Zürich" \ Trading – 東京 \N"#;
+    let quoted = name.replace('"', "\"\"");
+    let body = format!(
+        "{HEADER}12-345678900,\"{quoted}\",corporation,other,\"1 Main St, Suite \\\\ 5\",Baltimore,MD,21201,a@acme.example\n"
+    );
+    let r = run(&w, &body, false).await.unwrap();
+    assert_eq!((r.created, r.error_count), (1, 0), "{:?}", r.errors);
+    let rec = store::importers::by_number(&w.app.db.conn, "12-345678900").await.unwrap().unwrap();
+    assert_eq!(rec.name, name);
+    assert_eq!(rec.physical[0], "1 Main St, Suite \\\\ 5");
+}

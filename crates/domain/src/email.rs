@@ -42,6 +42,10 @@ impl Email {
         &self.0
     }
 
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     pub fn domain(&self) -> &str {
         self.0.split_once('@').map(|(_, d)| d).unwrap_or("")
     }

@@ -57,38 +57,6 @@ pub async fn append_many(conn: &impl ConnectionTrait, rows: &[AuditRow]) -> Resu
     Ok(())
 }
 
-/// Bulk append for imports: values moved in, statement text built once (see importers::insert_many).
-/// SQLite: at most 3,000 rows per call (9 binds each); PostgreSQL: any number (arrays).
-pub async fn append_bulk(conn: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let backend = conn.get_database_backend();
-    let cols: Vec<String> = COLS.iter().map(|c| c.to_string()).collect();
-    let rows_n = rows.len();
-    let mut v: Vec<Value> = Vec::with_capacity(rows.len() * COLS.len());
-    for r in rows {
-        v.extend([
-            r.at.into(),
-            r.actor_user_id.into(),
-            r.actor_label.into(),
-            r.action.into(),
-            r.entity_type.into(),
-            r.entity_id.into(),
-            r.entity_key.into(),
-            r.changes.into(),
-        ]);
-    }
-    if backend == sea_orm::DbBackend::Postgres {
-        crate::importers::insert_unnest_pg(conn, "audit_log", &cols, crate::importers::columns_of(v, cols.len()), "")
-            .await?;
-        return Ok(());
-    }
-    let sql = crate::importers::bulk_insert_sql("audit_log", &cols, rows_n, backend, "");
-    conn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, v)).await?;
-    Ok(())
-}
-
 /// Newest first.
 pub async fn for_entity(
     conn: &impl ConnectionTrait,

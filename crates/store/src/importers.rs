@@ -57,31 +57,6 @@ pub(crate) fn insert_columns() -> Vec<String> {
 }
 
 impl ImporterRow {
-    /// Moves the insert values (in `insert_columns` order) into `out`.
-    fn push_values(self, out: &mut Vec<Value>) {
-        let name_search = self.name.to_lowercase();
-        out.push(self.number.into());
-        out.push(self.number_kind.into());
-        out.push(self.name.into());
-        out.push(name_search.into());
-        out.push(self.dba.into());
-        out.push(self.company_type.into());
-        out.push(self.number_uses.into());
-        out.push(self.cbp_reasons.into());
-        for s in self.mailing.into_iter().chain(self.physical) {
-            out.push(s.into());
-        }
-        out.push(self.phone.into());
-        out.push(self.email.into());
-        out.push(self.status.into());
-        out.push(self.filer_firm_id.into());
-        out.push(self.created_by.into());
-        out.push(self.created_at.into());
-        out.push(self.updated_by.into());
-        out.push(self.updated_at.into());
-        out.push(self.version.into());
-    }
-
     fn values(&self) -> Vec<SimpleExpr> {
         let mut v: Vec<Value> = vec![
             self.number.clone().into(),
@@ -110,7 +85,7 @@ impl ImporterRow {
         v.into_iter().map(SimpleExpr::from).collect()
     }
 
-    fn from_row(r: &QueryResult) -> Result<Self, DbErr> {
+    pub(crate) fn from_row(r: &QueryResult) -> Result<Self, DbErr> {
         let s = |c: &str| r.try_get::<String>("", c);
         let addr = |p: &str| -> Result<[String; 6], DbErr> {
             let mut out: [String; 6] = Default::default();
@@ -155,150 +130,6 @@ pub async fn insert(conn: &impl ConnectionTrait, row: &ImporterRow) -> Result<i6
     r.try_get("", "id")
 }
 
-/// Multi-row insert for bulk import. Callers keep `rows.len() * 31` under the engines' bind
-/// limits (SQLite 32766, PostgreSQL 65535).
-/// Multi-row insert for the bulk import; returns `(id, number)` pairs (RETURNING order is not
-/// promised by SQL, the number is). The statement text is built by hand, once per row count,
-/// and values are moved in rather than cloned: with sea-query's builder this path spent most of
-/// its time copying values (see docs/performance.md). Callers keep `rows.len() * 31` under the
-/// engines' bind limits (SQLite 32,766; PostgreSQL 65,535).
-pub async fn insert_many(conn: &impl ConnectionTrait, rows: Vec<ImporterRow>) -> Result<Vec<(i64, String)>, DbErr> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let backend = conn.get_database_backend();
-    let cols = insert_columns();
-    if backend == sea_orm::DbBackend::Postgres {
-        return insert_many_unnest(conn, rows, &cols).await;
-    }
-    let sql = bulk_insert_sql("importers", &cols, rows.len(), backend, "id, number");
-    let mut values = Vec::with_capacity(rows.len() * cols.len());
-    for r in rows {
-        r.push_values(&mut values);
-    }
-    let out = conn.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
-    out.iter().map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "number")?))).collect()
-}
-
-/// Rows per bulk round trip. SQLite binds every value separately (31 per row, at most 32,766);
-/// PostgreSQL gets one array per column, so chunks can be much larger. Large chunks matter on
-/// PostgreSQL over TCP: sqlx 0.9.0 does not set TCP_NODELAY (upstream issue transact-rs/sqlx#4335),
-/// so every large statement can wait ~40 ms for a delayed ACK; fewer statements, fewer waits.
-pub fn bulk_chunk_rows(backend: sea_orm::DbBackend) -> usize {
-    match backend {
-        sea_orm::DbBackend::Postgres => 10_000,
-        _ => 1_000,
-    }
-}
-
-/// PostgreSQL: one array per column and `INSERT ... SELECT FROM UNNEST(...)`.
-pub(crate) async fn insert_unnest_pg(
-    conn: &impl ConnectionTrait,
-    table: &str,
-    cols: &[String],
-    columns: Vec<Vec<Value>>,
-    returning: &str,
-) -> Result<Vec<QueryResult>, DbErr> {
-    use sea_orm::sea_query::ArrayType;
-    let mut casts = Vec::with_capacity(cols.len());
-    let mut values = Vec::with_capacity(cols.len());
-    let mut select = Vec::with_capacity(cols.len());
-    for (i, (name, mut col)) in cols.iter().zip(columns).enumerate() {
-        let ty = match col.first() {
-            Some(Value::BigInt(_)) => ArrayType::BigInt,
-            Some(Value::TimeDateTimeWithTimeZone(_)) => ArrayType::TimeDateTimeWithTimeZone,
-            _ => ArrayType::String,
-        };
-        let cast = match ty {
-            ArrayType::BigInt => "bigint[]",
-            ArrayType::TimeDateTimeWithTimeZone => "timestamptz[]",
-            _ => "text[]",
-        };
-        // sea-query cannot bind NULL array elements (it panics), so NULL ids travel as 0 (ids
-        // start at 1) and become NULL again in the SELECT.
-        if ty == ArrayType::BigInt {
-            for v in &mut col {
-                if matches!(v, Value::BigInt(None)) {
-                    *v = Value::BigInt(Some(0));
-                }
-            }
-            select.push(format!("NULLIF({name}, 0)"));
-        } else {
-            select.push(name.clone());
-        }
-        casts.push(format!("${}::{cast}", i + 1));
-        values.push(Value::Array(ty, Some(Box::new(col))));
-    }
-    let mut sql = format!(
-        "INSERT INTO {table} ({cols}) SELECT {select} FROM UNNEST({casts}) AS u({cols})",
-        cols = cols.join(", "),
-        select = select.join(", "),
-        casts = casts.join(", ")
-    );
-    if !returning.is_empty() {
-        sql.push_str(" RETURNING ");
-        sql.push_str(returning);
-    }
-    conn.query_all_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values)).await
-}
-
-/// Splits row-major values into one vector per column.
-pub(crate) fn columns_of(values: Vec<Value>, width: usize) -> Vec<Vec<Value>> {
-    let rows = values.len() / width.max(1);
-    let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
-    for (i, v) in values.into_iter().enumerate() {
-        columns[i % width].push(v);
-    }
-    columns
-}
-
-async fn insert_many_unnest(
-    conn: &impl ConnectionTrait,
-    rows: Vec<ImporterRow>,
-    cols: &[String],
-) -> Result<Vec<(i64, String)>, DbErr> {
-    let mut values = Vec::with_capacity(rows.len() * cols.len());
-    for r in rows {
-        r.push_values(&mut values);
-    }
-    let out = insert_unnest_pg(conn, "importers", cols, columns_of(values, cols.len()), "id, number").await?;
-    out.iter().map(|r| Ok((r.try_get::<i64>("", "id")?, r.try_get::<String>("", "number")?))).collect()
-}
-
-/// `INSERT INTO t (cols) VALUES (?,..),(..) RETURNING ...` with the backend's placeholders.
-pub(crate) fn bulk_insert_sql(
-    table: &str,
-    cols: &[String],
-    rows: usize,
-    backend: sea_orm::DbBackend,
-    returning: &str,
-) -> String {
-    use std::fmt::Write;
-    let mut sql = String::with_capacity(64 + rows * cols.len() * 6);
-    let _ = write!(sql, "INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for c in 0..cols.len() {
-            if c > 0 {
-                sql.push(',');
-            }
-            n += 1;
-            match backend {
-                sea_orm::DbBackend::Postgres => {
-                    let _ = write!(sql, "${n}");
-                }
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    if !returning.is_empty() {
-        let _ = write!(sql, " RETURNING {returning}");
-    }
-    sql
-}
-
 /// Optimistic update: succeeds only when the stored version is `row.version - 1`, so two
 /// editors cannot silently overwrite each other. Returns whether the row was updated.
 pub async fn update(conn: &impl ConnectionTrait, row: &ImporterRow) -> Result<bool, DbErr> {
@@ -320,31 +151,6 @@ pub async fn by_number(conn: &impl ConnectionTrait, number: &str) -> Result<Opti
     let stmt =
         Query::select().column(Asterisk).from(a("importers")).and_where(Expr::col(a("number")).eq(number)).to_owned();
     conn.query_one(&stmt).await?.map(|r| ImporterRow::from_row(&r)).transpose()
-}
-
-pub async fn by_numbers(conn: &impl ConnectionTrait, numbers: &[String]) -> Result<Vec<ImporterRow>, DbErr> {
-    if numbers.is_empty() {
-        return Ok(Vec::new());
-    }
-    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // One array parameter instead of thousands (see bulk_chunk_rows).
-        let arr = Value::Array(
-            sea_orm::sea_query::ArrayType::String,
-            Some(Box::new(numbers.iter().map(|n| Value::from(n.clone())).collect())),
-        );
-        let stmt = sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT * FROM importers WHERE number = ANY($1::text[])",
-            [arr],
-        );
-        return conn.query_all_raw(stmt).await?.iter().map(ImporterRow::from_row).collect();
-    }
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("importers"))
-        .and_where(Expr::col(a("number")).is_in(numbers.iter().cloned()))
-        .to_owned();
-    conn.query_all(&stmt).await?.iter().map(ImporterRow::from_row).collect()
 }
 
 #[derive(Debug, Clone, Default)]

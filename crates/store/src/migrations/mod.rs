@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_portal;
+mod m0003_importer_keys_byte_order;
 mod schema;
 
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_portal::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_portal::Migration),
+            Box::new(m0003_importer_keys_byte_order::Migration),
+        ]
     }
 }

@@ -1,0 +1,174 @@
+//! Bulk writes for the CSV import: one connection, one transaction, and each engine's fastest
+//! way in (SQLite: reused multi-row `INSERT`s with ids assigned up front; PostgreSQL: `COPY`).
+//!
+//! sea-orm's `DatabaseTransaction` does not hand out its connection and `COPY` needs one, so the
+//! import takes its own connection from the pool and runs `BEGIN`/`COMMIT` itself. The
+//! connection is closed instead of returned to the pool: a writer dropped halfway (an error, a
+//! cancelled task) then leaves nothing behind, because closing a connection rolls back its open
+//! transaction on both engines, and settings made for the import die with it.
+
+use sea_orm::DbErr;
+use time::OffsetDateTime;
+
+use crate::audit::AuditRow;
+use crate::importers::ImporterRow;
+use crate::importers_bulk_pg::PgBulk;
+use crate::importers_bulk_sqlite::SqliteBulk;
+use crate::{Db, DbKind};
+
+/// What every record created by one import shares.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub at: OffsetDateTime,
+    pub actor_user_id: Option<i64>,
+    /// `created_by`/`updated_by` of new records and `actor_label` of their history entries.
+    pub actor_label: String,
+    pub filer_firm_id: Option<i64>,
+    /// File name written into history: "created by import of SOURCE line N".
+    pub source: String,
+}
+
+/// A record to create: its own columns (the rest come from the [`Stamp`]) and what its
+/// "created" history entry needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImporter {
+    /// CSV line, for the history entry.
+    pub line: u64,
+    /// Masked number shown in history lists.
+    pub entity_key: String,
+    pub number: String,
+    pub number_kind: String,
+    pub name: String,
+    pub dba: String,
+    pub company_type: String,
+    pub number_uses: String,
+    pub cbp_reasons: String,
+    pub mailing: [String; 6],
+    pub physical: [String; 6],
+    pub phone: String,
+    pub email: String,
+    pub status: String,
+}
+
+impl NewImporter {
+    /// The stored row this record becomes (id 0 until written).
+    pub fn into_row(self, stamp: &Stamp) -> ImporterRow {
+        ImporterRow {
+            id: 0,
+            number: self.number,
+            number_kind: self.number_kind,
+            name: self.name,
+            dba: self.dba,
+            company_type: self.company_type,
+            number_uses: self.number_uses,
+            cbp_reasons: self.cbp_reasons,
+            mailing: self.mailing,
+            physical: self.physical,
+            phone: self.phone,
+            email: self.email,
+            status: self.status,
+            filer_firm_id: stamp.filer_firm_id,
+            created_by: stamp.actor_label.clone(),
+            created_at: stamp.at,
+            updated_by: stamp.actor_label.clone(),
+            updated_at: stamp.at,
+            version: 1,
+        }
+    }
+
+    /// The action text of the record's "created" history entry.
+    pub fn created_action(&self, stamp: &Stamp) -> String {
+        format!("created by import of {} line {}", stamp.source, self.line)
+    }
+}
+
+/// The import's connection with its transaction open.
+pub enum BulkWriter {
+    Sqlite(SqliteBulk),
+    Postgres(PgBulk),
+}
+
+impl BulkWriter {
+    /// Takes a connection and begins the transaction (on SQLite, `BEGIN IMMEDIATE`: the write
+    /// lock is held from the start, which is what makes ids assigned up front safe).
+    pub async fn begin(db: &Db) -> Result<BulkWriter, DbErr> {
+        Ok(match db.kind {
+            DbKind::Sqlite => BulkWriter::Sqlite(SqliteBulk::begin(db.conn.get_sqlite_connection_pool()).await?),
+            DbKind::Postgres => BulkWriter::Postgres(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?),
+        })
+    }
+
+    /// Records per round trip: bounds memory and, on SQLite, keeps a statement under the bind
+    /// limit (32,766).
+    pub fn chunk_rows(kind: DbKind) -> usize {
+        match kind {
+            DbKind::Sqlite => crate::importers_bulk_sqlite::CHUNK_ROWS,
+            DbKind::Postgres => crate::importers_bulk_pg::CHUNK_ROWS,
+        }
+    }
+
+    /// The stored records among `numbers` (canonical importer numbers), as seen inside the
+    /// transaction.
+    pub async fn existing(&mut self, numbers: &[String]) -> Result<Vec<ImporterRow>, DbErr> {
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            BulkWriter::Sqlite(w) => w.existing(numbers).await,
+            BulkWriter::Postgres(w) => w.existing(numbers).await,
+        }
+    }
+
+    /// Optimistic updates (as [`crate::importers::update`]): a row is written only when the
+    /// stored version is `row.version - 1`. Returns the ids that were written.
+    pub async fn update(&mut self, rows: &[ImporterRow]) -> Result<Vec<i64>, DbErr> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            BulkWriter::Sqlite(w) => w.update(rows).await,
+            BulkWriter::Postgres(w) => w.update(rows).await,
+        }
+    }
+
+    /// Writes new records and, for each, its "created" history entry.
+    pub async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            BulkWriter::Sqlite(w) => w.create(stamp, rows).await,
+            BulkWriter::Postgres(w) => w.create(stamp, rows).await,
+        }
+    }
+
+    /// Appends history entries (the `id` field is ignored; the database assigns it).
+    pub async fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), DbErr> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            BulkWriter::Sqlite(w) => w.append_audit(rows).await,
+            BulkWriter::Postgres(w) => w.append_audit(rows).await,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self {
+            BulkWriter::Sqlite(w) => w.finish("COMMIT").await,
+            BulkWriter::Postgres(w) => w.finish("COMMIT").await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        match self {
+            BulkWriter::Sqlite(w) => w.finish("ROLLBACK").await,
+            BulkWriter::Postgres(w) => w.finish("ROLLBACK").await,
+        }
+    }
+}
+
+/// sqlx errors as sea-orm reports them elsewhere, so callers see one error type.
+pub(crate) fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Query(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(e)))
+}
