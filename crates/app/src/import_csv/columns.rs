@@ -66,7 +66,7 @@ impl Columns {
         })
     }
 
-    fn get<'r>(rec: &'r csv::StringRecord, column: Option<usize>) -> &'r str {
+    fn get(rec: &csv::StringRecord, column: Option<usize>) -> &str {
         column.and_then(|i| rec.get(i)).unwrap_or("")
     }
 
