@@ -154,7 +154,8 @@ pub(crate) fn csv_error(e: &csv::Error) -> String {
     }
 }
 
-/// An update found in a chunk: the line, the row to write and what changed.
+/// An update found in a chunk: its line and what changed (the row itself goes to the writer in a
+/// separate list, which `BulkWriter::update` takes as a slice).
 struct Update {
     line: u64,
     changes: Vec<Change>,
