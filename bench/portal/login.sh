@@ -33,7 +33,7 @@ if [ -z "${SKIP_CRITERION:-}" ]; then
 fi
 for engine in $DBS; do
   for run in $(seq 1 "$RUNS"); do
-    echo "== $engine run $run"
+    echo "== $engine run $run (load average $(cut -d" " -f1-3 /proc/loadavg))"
     fresh_db "$engine" "login$run"
     "$bench_tool" setup --accounts 64 --emails "$work/emails.txt" 2>&1
     taskset -c 1 "$bench_tool" logins --logins "$LOGINS" --concurrency 4

@@ -8,15 +8,17 @@
 -- k+1+2n, ... and cycles through them, so with 64 tokens and 64 connections 64 sessions are in
 -- use at once. With `once`, each thread stops after one
 -- response per token it holds: every session in the file makes (at least) one request.
+-- At the end it prints the responses by status: wrk itself counts only 4xx and 5xx as errors, and
+-- an unknown or expired session is a 303 to /login.
 
-local threads = 0
+local threads = {}
 
 function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
+  thread:set("id", #threads)
+  table.insert(threads, thread)
 end
 
-local mine, next_i, done, once = {}, 0, 0, false
+local mine, next_i, answered, once = {}, 0, 0, false
 local csrf = string.rep("ab", 32)
 
 function init(args)
@@ -42,11 +44,30 @@ function request()
   return wrk.format(nil, nil, { ["Cookie"] = "ace_session=" .. mine[next_i] .. "; ace_csrf=" .. csrf })
 end
 
+-- Global, so that done() can read it from each thread.
+statuses = {}
+
 function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
   if once then
-    done = done + 1
-    if done >= #mine then
+    answered = answered + 1
+    if answered >= #mine then
       wrk.thread:stop()
     end
   end
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(total) do
+    parts[#parts + 1] = status .. ": " .. n
+  end
+  table.sort(parts)
+  io.write("  responses by status: " .. table.concat(parts, ", ") .. "\n")
 end

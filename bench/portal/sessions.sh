@@ -20,14 +20,14 @@ need wrk "apt-get install wrk"
 build
 kib() { awk -v r="$1" -v h="$2" 'BEGIN {printf "RSS %.1f MiB (peak %.1f MiB)", r/1024, h/1024}'; }
 for engine in $DBS; do
-  echo "== $engine"
+  echo "== $engine (load average $(cut -d" " -f1-3 /proc/loadavg))"
   fresh_db "$engine" sessions
   "$bench_tool" setup --accounts 64 --tokens "$work/tokens64.txt" 2>&1
   start_server
   sleep 1
   echo "server after start: $(kib $(rss "$server"))"
   wrk -t2 -c64 -d5s -s "$root/bench/portal/sessions.lua" "http://127.0.0.1:$PORT/account" \
-    -- "$work/tokens64.txt" 2 | grep -E "requests in|Non-2xx" || true
+    -- "$work/tokens64.txt" 2 | grep -E "requests in|responses by" || true
   sleep 1
   echo "server after 64 sessions for 5 s: $(kib $(rss "$server"))"
   "$bench_tool" sessions --count "$COUNT" --tokens "$work/tokens.txt"
@@ -36,7 +36,7 @@ for engine in $DBS; do
     # wrk runs for the whole -d even when every thread stopped early; the stats line below
     # shows whether every session was seen.
     wrk -t2 -c64 -d"${PASS_SECONDS:-30}s" -s "$root/bench/portal/sessions.lua" "http://127.0.0.1:$PORT/account" \
-      -- "$work/tokens.txt" 2 once | grep -E "requests in|Non-2xx" || true
+      -- "$work/tokens.txt" 2 once | grep -E "requests in|responses by" || true
     echo "server after $COUNT more sessions each made a request (pass $pass): $(kib $(rss "$server"))"
     "$bench_tool" stats
   done

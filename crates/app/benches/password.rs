@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     assert!(app::users::verify_password(PASSWORD, &hash));
 
     let mut g = c.benchmark_group("verify_password");
-    g.sample_size(30).measurement_time(Duration::from_secs(10));
+    g.sample_size(20).measurement_time(Duration::from_secs(10));
     g.bench_function("correct", |b| b.iter(|| assert!(app::users::verify_password(black_box(PASSWORD), &hash))));
     g.bench_function("wrong", |b| {
         b.iter(|| assert!(!app::users::verify_password(black_box("harbor crane lime"), &hash)))
@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("hash_password");
-    g.sample_size(30).measurement_time(Duration::from_secs(10));
+    g.sample_size(20).measurement_time(Duration::from_secs(10));
     g.bench_function("new", |b| b.iter(|| app::users::hash_password(black_box(PASSWORD)).expect("hash")));
     g.finish();
 }

@@ -365,8 +365,8 @@ async fn sessions(app: &App, args: &Args) -> anyhow::Result<()> {
     let (after, db_after) = session_bytes(app).await?;
     let rows = store::sessions::count(&app.db.conn).await?;
     println!(
-        "sessions: {before_rows} -> {rows} rows; sessions table with indexes {before} -> {after} bytes: {:.0} bytes per \
-         added session; whole database {db_before} -> {db_after} bytes: {:.0} bytes per added session",
+        "sessions: {before_rows} -> {rows} rows; sessions table with indexes {before} -> {after} bytes: {:.0} bytes \
+         per added session; whole database {db_before} -> {db_after} bytes: {:.0} bytes per added session",
         (after - before) as f64 / count as f64,
         (db_after - db_before) as f64 / count as f64
     );
