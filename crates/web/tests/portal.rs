@@ -171,7 +171,8 @@ async fn account_and_console_api() {
     assert_eq!(found["users"][0]["email"], BROKER_B);
     // Lock broker B by failed logins, then unlock through the console.
     for _ in 0..5 {
-        let _ = app::login::password(&t.app, BROKER_B, "wrong password!!", &app::auth::Client::default()).await;
+        let failed = app::login::password(&t.app, BROKER_B, "wrong password!!", &app::auth::Client::default()).await;
+        assert!(failed.is_err());
     }
     let detail: serde_json::Value = http
         .get(api(&format!("/console/users/{}", b_user.id)))

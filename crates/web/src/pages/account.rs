@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::csrf::Csrf;
 use crate::pages::date;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::{ClientInfo, CurrentUser};
 
 pub fn router() -> Router<AppState> {
@@ -129,7 +129,6 @@ async fn add_submit(
                 .with_errors(&fe);
             page(StatusCode::UNPROCESSABLE_ENTITY, &AddPage { nav: Some(user.nav()), csrf: csrf.0, form, errors: fe.0 })
         }
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, Some(user.nav())),
     }
 }

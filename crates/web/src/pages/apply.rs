@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::{COOKIE, ClientInfo, session_cookie};
 
 pub fn router() -> Router<AppState> {
@@ -77,7 +77,6 @@ async fn submit(
             .with_errors(&fe);
             page(StatusCode::UNPROCESSABLE_ENTITY, &ApplyPage { nav: None, csrf: csrf.0, form, errors: fe.0 })
         }
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }
@@ -148,7 +147,6 @@ async fn verify_submit(
                 &VerifyPage { nav: None, csrf: csrf.0, id, sent_to, notice: None, errors: fe.0 },
             )
         }
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }
@@ -180,7 +178,6 @@ async fn resend(
                 errors: vec![],
             },
         ),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, csrf_failed, error_page, page, too_many};
+use crate::render::{Nav, csrf_failed, error_page, page};
 use crate::session::{COOKIE, ClientInfo, Pending, device_cookie, home_of, removal, session_cookie};
 
 pub fn router() -> Router<AppState> {
@@ -178,7 +178,6 @@ async fn code_submit(
                 errors: vec![FieldError { field: "email".into(), message: m }],
             },
         ),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }
@@ -206,7 +205,6 @@ async fn resend(
             },
         ),
         Err(app::AppError::Unauthorized(_)) => Redirect::to("/login?expired=1").into_response(),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }

@@ -15,7 +15,7 @@ use store::sessions::{ENROL, PASSWORD};
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::{ClientInfo, Pending, home_of, removal, session_cookie};
 
 pub fn router() -> Router<AppState> {
@@ -30,6 +30,15 @@ pub fn router() -> Router<AppState> {
 
 fn expired() -> Response {
     Redirect::to("/login?expired=1").into_response()
+}
+
+/// A login step that ended (expired or unknown session) starts over; other errors are pages
+/// (rate limits included: `error_page` answers 429 with Retry-After).
+fn step_failed(e: app::AppError) -> Response {
+    match e {
+        app::AppError::Unauthorized(_) => expired(),
+        other => error_page(other, None),
+    }
 }
 
 #[derive(Template)]
@@ -93,8 +102,7 @@ async fn password_submit(
             }
             Err(_) => expired(),
         },
-        Err(app::AppError::Unauthorized(_)) => expired(),
-        Err(e) => error_page(e, None),
+        Err(e) => step_failed(e),
     }
 }
 
@@ -144,8 +152,7 @@ async fn totp_begin(
             StatusCode::OK,
             &TotpPage { nav: None, csrf: csrf.0, qr_svg: s.qr_svg, secret: s.secret_grouped, errors: vec![] },
         ),
-        Err(app::AppError::Unauthorized(_)) => expired(),
-        Err(e) => error_page(e, None),
+        Err(e) => step_failed(e),
     }
 }
 
@@ -189,9 +196,7 @@ async fn totp_confirm(
                 Err(_) => expired(),
             }
         }
-        Err(app::AppError::Unauthorized(_)) => expired(),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
-        Err(e) => error_page(e, None),
+        Err(e) => step_failed(e),
     }
 }
 
@@ -216,9 +221,7 @@ async fn email_begin(
     }
     match login::enrol_email_begin(&state.app, &token, &client).await {
         Ok(sent_to) => page(StatusCode::OK, &EmailPage { nav: None, csrf: csrf.0, sent_to, errors: vec![] }),
-        Err(app::AppError::Unauthorized(_)) => expired(),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
-        Err(e) => error_page(e, None),
+        Err(e) => step_failed(e),
     }
 }
 
@@ -242,8 +245,6 @@ async fn email_confirm(
             ),
             Err(_) => expired(),
         },
-        Err(app::AppError::Unauthorized(_)) => expired(),
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
-        Err(e) => error_page(e, None),
+        Err(e) => step_failed(e),
     }
 }

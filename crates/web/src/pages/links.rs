@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page, too_many};
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::{ClientInfo, session_cookie};
 
 pub fn router() -> Router<AppState> {
@@ -69,7 +69,6 @@ async fn reset_submit(
                 &ResetPage { nav: None, csrf: csrf.0, form, sent: false, errors: fe.0 },
             )
         }
-        Err(e @ app::AppError::TooMany { .. }) => too_many(e),
         Err(e) => error_page(e, None),
     }
 }
