@@ -5,15 +5,22 @@
 mod string_enum;
 
 pub mod actor;
+pub mod bank;
+pub mod calendar;
 pub mod email;
+pub mod fedach;
 pub mod field_errors;
 pub mod importer;
 pub mod importer_number;
 pub mod mask;
+pub mod payee;
 pub mod portal;
 
 pub use actor::{Actor, Role};
+pub use bank::{AccountNumber, AccountNumberError, AccountType, RoutingNumber, RoutingNumberError};
 pub use email::Email;
+pub use fedach::{FedAchLineError, Office, Participant};
 pub use field_errors::FieldErrors;
 pub use importer::{Address, CompanyType, ImporterDraft, ImporterStatus, NumberUse};
 pub use importer_number::{ImporterNumber, ImporterNumberError};
+pub use payee::{Designation, NoPayee, PartyNotUsed, Payee, PayeeFacts};
