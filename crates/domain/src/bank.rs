@@ -159,8 +159,8 @@ pub enum AccountNumberError {
 }
 
 impl AccountNumber {
-    /// The fewest digits accepted: shorter numbers are not issued by U.S. banks and could not be
-    /// told apart when masked to their last four.
+    /// The fewest digits accepted (our choice): a shorter number is almost certainly cut short, and
+    /// could not be told apart from others when masked to its last four.
     pub const MIN_DIGITS: usize = 4;
     /// The most digits accepted: the width of NACHA's DFI account number field.
     pub const MAX_DIGITS: usize = 17;
