@@ -376,6 +376,23 @@ pub fn format_cents(c: u64) -> String {
     format!("{}.{:02}", c / 100, c % 100)
 }
 
+/// Masks all but the last four characters of an account number (`"*****6789"`); a value of four
+/// characters or fewer is masked entirely, since its last four would be the whole number.
+pub fn mask_account(account: &str) -> String {
+    let n = account.chars().count();
+    match account_last4(account) {
+        Some(tail) => format!("{}{tail}", "*".repeat(n - 4)),
+        None => "*".repeat(n),
+    }
+}
+
+/// The last four characters of an account number, or `None` when it has four or fewer (they would
+/// be the whole number).
+pub fn account_last4(account: &str) -> Option<String> {
+    let n = account.chars().count();
+    (n > 4).then(|| account.chars().skip(n - 4).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +414,14 @@ mod tests {
         assert!(TransactionCode::new(25).is_none());
         assert!(TransactionCode::CHECKING_CREDIT_PRENOTE.is_prenote());
         assert_eq!(format_cents(123456), "1234.56");
+    }
+
+    #[test]
+    fn account_masking() {
+        assert_eq!(mask_account("123456789"), "*****6789");
+        assert_eq!(mask_account("1234"), "****");
+        assert_eq!(mask_account(""), "");
+        assert_eq!(account_last4("744-5678-99").as_deref(), Some("8-99"));
+        assert_eq!(account_last4("1234"), None);
     }
 }

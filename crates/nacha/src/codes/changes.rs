@@ -1,8 +1,9 @@
 //! Change codes (C01-C14, refused C61-C69) and typed parsing of NOC corrected data.
 
 use crate::field::trim_end;
-use crate::types::{RoutingNumber, TransactionCode};
+use crate::types::{RoutingNumber, TransactionCode, mask_account};
 use serde::Serialize;
+use std::fmt;
 
 /// One change code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,7 +66,10 @@ pub fn is_code_shaped(code: &[u8]) -> bool {
 }
 
 /// What a NOC asks the originator to change before the next entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// `Debug` shows account numbers masked to their last four characters; the values themselves (and
+/// their `Serialize` form) are complete, since the originator must apply them.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Correction {
     /// C01.
@@ -142,6 +146,57 @@ pub enum Correction {
     },
 }
 
+impl fmt::Debug for Correction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let acct = |a: &String| mask_account(a);
+        match self {
+            Self::AccountNumber { account_number } => {
+                f.debug_struct("AccountNumber").field("account_number", &acct(account_number)).finish()
+            }
+            Self::RoutingNumber { routing_number } => {
+                f.debug_struct("RoutingNumber").field("routing_number", routing_number).finish()
+            }
+            Self::RoutingAndAccount { routing_number, account_number } => f
+                .debug_struct("RoutingAndAccount")
+                .field("routing_number", routing_number)
+                .field("account_number", &acct(account_number))
+                .finish(),
+            Self::Name { name } => f.debug_struct("Name").field("name", name).finish(),
+            Self::TransactionCode { transaction_code } => {
+                f.debug_struct("TransactionCode").field("transaction_code", transaction_code).finish()
+            }
+            Self::AccountAndTransactionCode { account_number, transaction_code } => f
+                .debug_struct("AccountAndTransactionCode")
+                .field("account_number", &acct(account_number))
+                .field("transaction_code", transaction_code)
+                .finish(),
+            Self::RoutingAccountAndTransactionCode { routing_number, account_number, transaction_code } => f
+                .debug_struct("RoutingAccountAndTransactionCode")
+                .field("routing_number", routing_number)
+                .field("account_number", &acct(account_number))
+                .field("transaction_code", transaction_code)
+                .finish(),
+            Self::IndividualId { identification_number } => {
+                f.debug_struct("IndividualId").field("identification_number", identification_number).finish()
+            }
+            Self::CompanyName { company_name } => {
+                f.debug_struct("CompanyName").field("company_name", company_name).finish()
+            }
+            Self::CompanyId { company_identification } => {
+                f.debug_struct("CompanyId").field("company_identification", company_identification).finish()
+            }
+            Self::CompanyNameAndId { company_name, company_identification } => f
+                .debug_struct("CompanyNameAndId")
+                .field("company_name", company_name)
+                .field("company_identification", company_identification)
+                .finish(),
+            Self::Other { code, corrected_data } => {
+                f.debug_struct("Other").field("code", code).field("corrected_data", corrected_data).finish()
+            }
+        }
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(trim_end(b)).trim().to_string()
 }
@@ -214,6 +269,61 @@ pub fn parse_corrected_data(code: &[u8], data: &[u8]) -> Result<Correction, Stri
     })
 }
 
+/// Where the values of each change code go in the 29 columns of corrected data: (name, first
+/// column, width), in NACHA order. `None` for refused and unknown codes.
+fn corrected_data_columns(code: &str) -> Option<&'static [(&'static str, usize, usize)]> {
+    const ACCOUNT: (&str, usize, usize) = ("account number", 0, 17);
+    const ROUTING: (&str, usize, usize) = ("routing number", 0, 9);
+    Some(match code {
+        "C01" => &[ACCOUNT],
+        "C02" => &[ROUTING],
+        "C03" => &[ROUTING, ("account number", 12, 17)],
+        "C04" => &[("name", 0, 22)],
+        "C05" => &[("transaction code", 0, 2)],
+        "C06" => &[ACCOUNT, ("transaction code", 20, 2)],
+        "C07" => &[ROUTING, ("account number", 9, 17), ("transaction code", 26, 2)],
+        "C09" => &[("identification number", 0, 22)],
+        "C10" => &[("company name", 0, 16)],
+        "C11" => &[("company identification", 0, 10)],
+        "C12" => &[("company name", 0, 16), ("company identification", 16, 10)],
+        "C08" | "C13" | "C14" => &[("corrected data", 0, 29)],
+        _ => return None,
+    })
+}
+
+/// Lays the corrected values of a NOC out in the 29 columns of an addenda 98's corrected data, in
+/// the order NACHA lists them: C01 account; C02 routing; C03 routing, account; C04 name; C05
+/// transaction code; C06 account, transaction code; C07 routing, account, transaction code; C09 id;
+/// C10 company name; C11 company id; C12 company name, company id; C08, C13, C14 the data as is.
+///
+/// The result is checked with [`parse_corrected_data`], so it always reads back. Errors name the
+/// value that is wrong (values are the caller's own input and are shown as given).
+pub fn layout_corrected_data(code: &str, parts: &[&str]) -> Result<String, String> {
+    let cc = lookup(code.as_bytes()).ok_or_else(|| format!("{code} is not a change code"))?;
+    let columns = corrected_data_columns(cc.code)
+        .ok_or_else(|| format!("{code} is a refused-NOC code; it cannot be sent as a notification of change"))?;
+    if parts.len() != columns.len() {
+        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        return Err(format!("{code} takes {} value(s) ({}), got {}", columns.len(), names.join(", "), parts.len()));
+    }
+    let mut out = [b' '; 29];
+    for (part, &(name, start, width)) in parts.iter().zip(columns) {
+        let v = part.trim();
+        if v.is_empty() {
+            return Err(format!("{code}: the {name} is blank"));
+        }
+        if !v.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            return Err(format!("{code}: the {name} must be printable ASCII"));
+        }
+        if v.len() > width {
+            return Err(format!("{code}: the {name} {v:?} has {} characters; at most {width} fit", v.len()));
+        }
+        out[start..start + v.len()].copy_from_slice(v.as_bytes());
+    }
+    parse_corrected_data(cc.code.as_bytes(), &out).map_err(|e| format!("{code}: {e}"))?;
+    Ok(String::from_utf8_lossy(trim_end(&out)).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +360,71 @@ mod tests {
                 company_identification: "1234567890".into()
             })
         );
+    }
+
+    #[test]
+    fn layout_reads_back() {
+        let rn = |s: &str| RoutingNumber::parse(s).expect("rn");
+        let tc = |c: u8| TransactionCode::new(c).expect("tc");
+        let cases: Vec<(&str, Vec<&str>, Correction)> = vec![
+            (
+                "C01",
+                vec!["12345678901234567"],
+                Correction::AccountNumber { account_number: "12345678901234567".into() },
+            ),
+            ("C02", vec!["231380104"], Correction::RoutingNumber { routing_number: rn("231380104") }),
+            (
+                "C03",
+                vec!["231380104", "98765"],
+                Correction::RoutingAndAccount { routing_number: rn("231380104"), account_number: "98765".into() },
+            ),
+            ("C05", vec!["32"], Correction::TransactionCode { transaction_code: tc(32) }),
+            (
+                "C06",
+                vec!["ABC-123", "27"],
+                Correction::AccountAndTransactionCode { account_number: "ABC-123".into(), transaction_code: tc(27) },
+            ),
+            (
+                "C07",
+                vec!["011000015", "55555", "33"],
+                Correction::RoutingAccountAndTransactionCode {
+                    routing_number: rn("011000015"),
+                    account_number: "55555".into(),
+                    transaction_code: tc(33),
+                },
+            ),
+            (
+                "C12",
+                vec!["NEW NAME", "1234567890"],
+                Correction::CompanyNameAndId {
+                    company_name: "NEW NAME".into(),
+                    company_identification: "1234567890".into(),
+                },
+            ),
+        ];
+        for (code, parts, want) in cases {
+            let data = layout_corrected_data(code, &parts).expect(code);
+            assert!(data.len() <= 29);
+            assert_eq!(parse_corrected_data(code.as_bytes(), data.as_bytes()), Ok(want), "{code} {data:?}");
+        }
+        assert!(layout_corrected_data("C03", &["231380104"]).is_err_and(|e| e.contains("2 value")));
+        assert!(layout_corrected_data("C01", &["123456789012345678"]).is_err_and(|e| e.contains("at most 17")));
+        assert!(layout_corrected_data("C02", &["231380105"]).is_err_and(|e| e.contains("check digit")));
+        assert!(layout_corrected_data("C65", &["X"]).is_err_and(|e| e.contains("refused")));
+        assert!(layout_corrected_data("C99", &["X"]).is_err());
+        assert!(layout_corrected_data("C05", &["2"]).is_err());
+    }
+
+    #[test]
+    fn debug_masks_account_numbers() {
+        let c = Correction::RoutingAccountAndTransactionCode {
+            routing_number: RoutingNumber::parse("231380104").expect("rn"),
+            account_number: "123456789".into(),
+            transaction_code: TransactionCode::CHECKING_CREDIT,
+        };
+        let d = format!("{c:?}");
+        assert!(d.contains("*****6789") && !d.contains("123456789\""), "{d}");
+        let d = format!("{:?}", Correction::AccountNumber { account_number: "987654321".into() });
+        assert!(!d.contains("987654321"), "{d}");
     }
 }
