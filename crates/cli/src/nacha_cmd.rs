@@ -1,10 +1,12 @@
-//! `ace-refunds nacha ...`: validate, describe, convert and generate NACHA ACH files.
+//! `ace-refunds nacha ...`: validate, describe, convert and generate NACHA ACH files, and answer
+//! one as a receiving bank would (`respond`).
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use nacha::codes::changes::layout_corrected_data;
 use nacha::generate::{GenSpec, generate};
 use nacha::json::{FORMAT, InFile, JsonRecord, render_file};
-use nacha::{Layout, ReadOptions, Reader, SecCode, read_file, validate_reader};
+use nacha::{Answer, Layout, ReadOptions, Reader, RespondOptions, SecCode, read_file, respond, validate_reader};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -73,6 +75,36 @@ pub enum NachaCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Play the receiving bank (tests, demos): answer entries of a file, such as prenotes, with
+    /// returns and notifications of change, written as the bank's reply file.
+    #[command(after_help = "Examples:\n  \
+        ace-refunds nacha respond --in prenotes.ach --out reply.ach --return 121042880000001:R03\n  \
+        ace-refunds nacha respond --in prenotes.ach --out reply.ach --change 121042880000002:C01:987654321 \\\n      \
+        --change 121042880000003:C03:011000015:987654321 --change 121042880000004:C05:32")]
+    Respond {
+        /// The file to answer (a valid NACHA file we sent).
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
+        /// The reply file to write (written to a temporary file first, renamed when complete).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Return the entry with this trace number with a return reason code (R02 account closed,
+        /// R03 no account, R04 invalid account number, R13 invalid routing, ...). Repeatable.
+        #[arg(long = "return", value_name = "TRACE:CODE")]
+        returns: Vec<String>,
+        /// Notify a change for the entry with this trace number. The values follow the code in NACHA
+        /// order, separated by colons: C01 account; C02 routing; C03 routing:account; C05
+        /// transaction code; C06 account:transaction code; C07 routing:account:transaction code.
+        /// Repeatable.
+        #[arg(long = "change", value_name = "TRACE:CODE:VALUES")]
+        changes: Vec<String>,
+        /// Creation and effective entry date of the reply, YYMMDD (default: today, UTC).
+        #[arg(long, value_name = "YYMMDD")]
+        date: Option<String>,
+        /// Creation time of the reply, HHMM (default: now, UTC).
+        #[arg(long, value_name = "HHMM")]
+        time: Option<String>,
+    },
 }
 
 /// Runs a NACHA subcommand.
@@ -99,7 +131,74 @@ pub fn run(cmd: NachaCommand) -> Result<ExitCode> {
             write_atomically(&out, |w| generate(w, &spec).map(|_| ()).map_err(|e| anyhow::anyhow!("{e}")))?;
             Ok(ExitCode::SUCCESS)
         }
+        NachaCommand::Respond { input, out, returns, changes, date, time } => {
+            respond_cmd(&input, &out, &returns, &changes, date, time)
+        }
     }
+}
+
+/// The trace number before the first colon of a `--return` or `--change` value, and the rest.
+fn split_trace<'a>(flag: &str, arg: &'a str, example: &str) -> Result<(u64, &'a str)> {
+    let Some((trace, rest)) = arg.split_once(':') else {
+        bail!("--{flag} {arg:?} has no colon: write it as {example}.");
+    };
+    if trace.is_empty() || trace.len() > 15 || !trace.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("--{flag} {arg:?}: the trace number must be up to 15 digits, as in {example}.");
+    }
+    Ok((trace.parse()?, rest))
+}
+
+/// `TRACE:R03` into a return answer.
+fn parse_return(arg: &str) -> Result<(u64, Answer)> {
+    let (trace, code) = split_trace("return", arg, "121042880000001:R03")?;
+    Ok((trace, Answer::Return(code.trim().to_ascii_uppercase())))
+}
+
+/// `TRACE:C03:ROUTING:ACCOUNT` into a change answer, its values laid out for the code.
+fn parse_change(arg: &str) -> Result<(u64, Answer)> {
+    let (trace, rest) = split_trace("change", arg, "121042880000001:C01:987654321")?;
+    let Some((code, values)) = rest.split_once(':') else {
+        bail!("--change {arg:?} has no values after the change code: write it as 121042880000001:C01:987654321.");
+    };
+    let code = code.trim().to_ascii_uppercase();
+    let parts: Vec<&str> = values.split(':').collect();
+    let corrected_data = layout_corrected_data(&code, &parts).map_err(|e| anyhow::anyhow!("--change {arg:?}: {e}."))?;
+    Ok((trace, Answer::Change { code, corrected_data }))
+}
+
+fn respond_cmd(
+    input: &Path,
+    out: &Path,
+    returns: &[String],
+    changes: &[String],
+    date: Option<String>,
+    time: Option<String>,
+) -> Result<ExitCode> {
+    let mut answers = Vec::with_capacity(returns.len() + changes.len());
+    for r in returns {
+        answers.push(parse_return(r)?);
+    }
+    for c in changes {
+        answers.push(parse_change(c)?);
+    }
+    if answers.is_empty() {
+        bail!("nothing to answer: give at least one --return TRACE:CODE or --change TRACE:CODE:VALUES.");
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let date = date.unwrap_or_else(|| format!("{:02}{:02}{:02}", now.year() % 100, u8::from(now.month()), now.day()));
+    let time = time.unwrap_or_else(|| format!("{:02}{:02}", now.hour(), now.minute()));
+    let original = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    let reply = respond(&original, &answers, &RespondOptions::on(&date, &time))
+        .map_err(|e| anyhow::anyhow!("cannot answer {}: {e}.", input.display()))?;
+    write_atomically(out, |w| Ok(w.write_all(&reply)?))?;
+    println!(
+        "{}: {} return(s) and {} notification(s) of change answering {}",
+        out.display(),
+        returns.len(),
+        changes.len(),
+        input.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn options(lenient: bool) -> ReadOptions {
@@ -329,4 +428,23 @@ fn from_json(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn respond_arguments() {
+        assert_eq!(parse_return("121042880000001:r03").unwrap(), (121_042_880_000_001, Answer::Return("R03".into())));
+        let (t, a) = parse_change("121042880000002:C03:011000015:987654321").unwrap();
+        assert_eq!(t, 121_042_880_000_002);
+        assert_eq!(a, Answer::Change { code: "C03".into(), corrected_data: format!("{:<12}987654321", "011000015") });
+        let e = |r: Result<(u64, Answer)>| r.unwrap_err().to_string();
+        assert!(e(parse_return("R03")).contains("has no colon"));
+        assert!(e(parse_return("12x:R03")).contains("up to 15 digits"));
+        assert!(e(parse_change("1:C01")).contains("no values after the change code"));
+        assert!(e(parse_change("1:C03:011000015")).contains("takes 2 value(s)"));
+        assert!(e(parse_change("1:C02:011000016")).contains("check digit"));
+    }
 }
