@@ -55,83 +55,55 @@ pub fn membership(user: &SessionUser) -> AppResult<(i64, AccountRole)> {
     }
 }
 
-async fn grants_map(app: &App, user: &SessionUser, role: AccountRole) -> AppResult<Vec<(i64, Grants)>> {
-    let rows = store::accounts::permissions_of(&app.db.conn, user.user_id()).await?;
-    Ok(rows
+/// The page's view of one sub-account from its stored detail.
+fn view(d: store::accounts::SubAccountDetail, role: AccountRole) -> SubAccountView {
+    let kind = SubAccountKind::from_code(&d.sub.kind).unwrap_or(SubAccountKind::Importer);
+    let granted = d.permission.map(|p| Grants {
+        ach: AchAccess::from_code(&p.ach).unwrap_or(AchAccess::None),
+        reports: p.reports,
+        notify_parties: p.notify_parties,
+    });
+    let numbers = d
+        .held
         .into_iter()
-        .map(|p| {
-            let g = Grants {
-                ach: AchAccess::from_code(&p.ach).unwrap_or(AchAccess::None),
-                reports: p.reports,
-                notify_parties: p.notify_parties,
-            };
-            (p.sub_account_id, Grants::effective(role, Some(g)))
+        .map(|h| HeldNumber {
+            importer_id: h.importer_id,
+            number: ImporterNumber::parse(&h.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into()),
+            name: h.name,
+            status: h.status,
+            contact: domain::mask::email(&h.email),
+            added_at: h.added_at,
         })
-        .collect())
+        .collect();
+    SubAccountView { id: d.sub.id, kind, numbers, grants: Grants::effective(role, granted) }
 }
 
-async fn view(
-    app: &App,
-    sub: store::accounts::SubAccountRow,
-    role: AccountRole,
-    grants: &[(i64, Grants)],
-) -> AppResult<SubAccountView> {
-    let kind = SubAccountKind::from_code(&sub.kind).unwrap_or(SubAccountKind::Importer);
-    let numbers = if kind == SubAccountKind::Importer {
-        store::accounts::held_importers(&app.db.conn, sub.id)
-            .await?
-            .into_iter()
-            .map(|h| HeldNumber {
-                importer_id: h.importer_id,
-                number: ImporterNumber::parse(&h.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into()),
-                name: h.name,
-                status: h.status,
-                contact: domain::mask::email(&h.email),
-                added_at: h.added_at,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let granted = grants.iter().find(|(id, _)| *id == sub.id).map(|(_, g)| *g);
-    Ok(SubAccountView { id: sub.id, kind, numbers, grants: Grants::effective(role, granted) })
-}
-
+/// The overview page's data in two statements (plus the session check before it): it is the
+/// page every portal user lands on, so its cost is measured (docs/performance.md).
 pub async fn overview(app: &App, user: &SessionUser) -> AppResult<Overview> {
     let (account_id, role) = membership(user)?;
-    let account = store::accounts::account_by_id(&app.db.conn, account_id)
+    let summary = store::accounts::account_summary(&app.db.conn, account_id)
         .await?
         .ok_or_else(|| AppError::NotFound("your account no longer exists".into()))?;
-    let grants = grants_map(app, user, role).await?;
-    let mut subs = Vec::new();
-    for s in store::accounts::sub_accounts(&app.db.conn, account_id).await? {
-        subs.push(view(app, s, role, &grants).await?);
-    }
-    let members = store::users::in_account(&app.db.conn, account_id).await?;
-    let owner_name = members
-        .iter()
-        .find(|u| u.account_role == AccountRole::Tao.code())
-        .map(|u| u.name.clone())
-        .unwrap_or_else(|| "(none yet)".into());
+    let details = store::accounts::sub_account_details(&app.db.conn, account_id, user.user_id(), None).await?;
     Ok(Overview {
         account_id,
-        name: account.name,
-        status: account.status,
-        created_at: account.created_at,
+        name: summary.account.name,
+        status: summary.account.status,
+        created_at: summary.account.created_at,
         my_role: role,
-        sub_accounts: subs,
-        owner_name,
-        users: members.len(),
+        sub_accounts: details.into_iter().map(|d| view(d, role)).collect(),
+        owner_name: summary.owner_name.unwrap_or_else(|| "(none yet)".into()),
+        users: usize::try_from(summary.users).unwrap_or(0),
     })
 }
 
-/// One sub-account of the user's own account.
+/// One sub-account of the user's own account; another account's sub-account is "not found".
 pub async fn sub_account(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<SubAccountView> {
     let (account_id, role) = membership(user)?;
-    let sub = store::accounts::sub_account_by_id(&app.db.conn, sub_account_id)
+    store::accounts::sub_account_details(&app.db.conn, account_id, user.user_id(), Some(sub_account_id))
         .await?
-        .filter(|s| s.account_id == account_id)
-        .ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
-    let grants = grants_map(app, user, role).await?;
-    view(app, sub, role, &grants).await
+        .pop()
+        .map(|d| view(d, role))
+        .ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))
 }

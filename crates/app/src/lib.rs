@@ -2,6 +2,7 @@
 //! translate requests into these calls and results into pages, JSON or text.
 
 pub mod accounts;
+pub mod ach;
 pub mod apply;
 mod audit;
 pub mod auth;
@@ -23,6 +24,12 @@ pub mod vault;
 
 pub use error::AppError;
 pub use store::Db;
+pub use time::Date;
+
+/// Today's date in UTC (the portal's calendar).
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
 
 /// Settings the use cases need (the rest of the configuration belongs to the binary).
 #[derive(Debug, Clone)]
@@ -38,6 +45,38 @@ pub struct Settings {
     /// Failed passwords for one email within `lockout_minutes` before it is locked.
     pub login_max_failures: i64,
     pub lockout_minutes: i64,
+    /// Banking days a prenote waits for a return before its bank details become Active.
+    pub prenote_wait_days: u32,
+    /// Who we are in outbound ACH files.
+    pub ach: AchOrigin,
+}
+
+/// The originator's identity in outbound ACH files (file and batch headers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchOrigin {
+    /// The originating bank (ODFI): its 8-digit prefix starts every trace number.
+    pub odfi_routing: String,
+    /// Where files are sent (the ODFI or its operator).
+    pub destination_routing: String,
+    pub destination_name: String,
+    pub origin_name: String,
+    /// Batch company name, at most 16 characters.
+    pub company_name: String,
+    /// Batch company identification, 10 characters.
+    pub company_id: String,
+}
+
+impl Default for AchOrigin {
+    fn default() -> Self {
+        AchOrigin {
+            odfi_routing: "061000146".into(),
+            destination_routing: "061000146".into(),
+            destination_name: "FRB ATLANTA".into(),
+            origin_name: "US CUSTOMS AND BORDER".into(),
+            company_name: "US CBP REFUND".into(),
+            company_id: "CBPREFUNDS".into(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -49,6 +88,8 @@ impl Default for Settings {
             inactivity_days: 45,
             login_max_failures: 5,
             lockout_minutes: 15,
+            prenote_wait_days: 3,
+            ach: AchOrigin::default(),
         }
     }
 }

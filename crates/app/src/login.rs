@@ -20,7 +20,7 @@ use crate::notify;
 use crate::rate::{self, Action};
 use crate::secrets::{hash_code, hash_token, recovery_codes, six_digit_code};
 use crate::totp;
-use crate::users::{check_password, hash_password, verify_password};
+use crate::users::{check_password, hash_password, hash_password_off_thread, verify_password_off_thread};
 
 pub const LOGIN_FAILED: &str = "The email or password is not right.";
 pub const CODE_MINUTES: i64 = 10;
@@ -76,9 +76,9 @@ pub async fn password(app: &App, email: &str, password: &str, client: &Client) -
     };
     // The same Argon2 work whether or not the email exists.
     let ok = match &user {
-        Some(u) => verify_password(password, &u.password_hash),
+        Some(u) => verify_password_off_thread(password, &u.password_hash).await,
         None => {
-            let _same_cost = verify_password(password, dummy_hash());
+            let _same_cost = verify_password_off_thread(password, dummy_hash()).await;
             false
         }
     };
@@ -300,6 +300,22 @@ fn totp_aad(user_id: i64) -> String {
     format!("users.totp_secret:{user_id}")
 }
 
+/// Seals every TOTP secret not under the current data key again (key rotation); returns how many.
+pub(crate) async fn reseal_totp_secrets(app: &App) -> AppResult<usize> {
+    let current = app.keys.current_version();
+    let mut n = 0;
+    for user in store::users::with_totp_secret(&app.db.conn).await? {
+        if crate::vault::Keyring::version_of(&user.totp_secret) == Some(current) {
+            continue;
+        }
+        let plain = totp_secret(app, &user)?;
+        let sealed = app.keys.seal(&plain, &totp_aad(user.id)).map_err(|e| AppError::Internal(e.into()))?;
+        store::users::set(&app.db.conn, user.id, vec![("totp_secret", sealed.into())]).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 fn totp_secret(app: &App, user: &UserRow) -> AppResult<String> {
     if user.totp_secret.is_empty() {
         return Ok(String::new());
@@ -388,7 +404,7 @@ pub async fn set_password(
     if password != confirm {
         return Err(AppError::field("confirm", "The two passwords are not the same."));
     }
-    let hash = hash_password(password)?;
+    let hash = hash_password_off_thread(password).await?;
     let txn = store::TransactionTrait::begin(&app.db.conn).await?;
     store::users::set(
         &txn,

@@ -66,6 +66,14 @@ impl Keyring {
         Keyring { keys: vec![(1, key)], current: 1 }
     }
 
+    /// This ring plus a fresh random key one version above the highest, which then seals.
+    pub fn with_new_key(&self) -> Keyring {
+        let version = self.keys.iter().map(|(v, _)| *v).max().unwrap_or(0) + 1;
+        let mut keys = self.keys.clone();
+        keys.push((version, rand::random()));
+        Keyring { keys, current: version }
+    }
+
     /// The text form [`Keyring::parse`] reads.
     pub fn to_text(&self) -> String {
         self.keys.iter().map(|(v, k)| format!("{v}:{}", BASE64.encode(k))).collect::<Vec<_>>().join("\n") + "\n"
@@ -113,6 +121,24 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| VaultError::Open)
     }
 
+    /// A blind index of `input` under the current key: `b<version>:<hex HMAC-SHA256>`. Equal
+    /// inputs give equal indexes, so duplicates are found with an index lookup and without
+    /// decrypting; the HMAC key is derived from the data key with a fixed label, so the index
+    /// reveals nothing without the key. Rotation recomputes indexes with the new key.
+    pub fn blind_index(&self, input: &str) -> Result<String, VaultError> {
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+        let (_, key) = self
+            .keys
+            .iter()
+            .find(|(v, _)| *v == self.current)
+            .ok_or_else(|| VaultError::Key("no current key".into()))?;
+        let derived = Sha256::new().chain_update(b"ace-refunds blind index\0").chain_update(key).finalize();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&derived).map_err(|_| VaultError::Key("bad key".into()))?;
+        mac.update(input.as_bytes());
+        Ok(format!("b{}:{}", self.current, hex::encode(mac.finalize().into_bytes())))
+    }
+
     /// The key version a sealed value was made with (for rotation).
     pub fn version_of(sealed: &str) -> Option<u32> {
         sealed.strip_prefix('v')?.split_once(':')?.0.parse().ok()
@@ -137,6 +163,16 @@ mod tests {
         tampered.push(if s.ends_with('A') { 'B' } else { 'A' });
         assert!(k.open(&tampered, "users.totp_secret:7").is_err());
         assert!(k.open("garbage", "x").is_err());
+    }
+
+    #[test]
+    fn blind_indexes_are_stable_per_key_and_hide_the_input() {
+        let k = Keyring::generate();
+        let b = k.blind_index("021000021:123456789").unwrap();
+        assert_eq!(b, k.blind_index("021000021:123456789").unwrap());
+        assert_ne!(b, k.blind_index("021000021:123456780").unwrap());
+        assert_ne!(b, Keyring::generate().blind_index("021000021:123456789").unwrap(), "keyed");
+        assert!(b.starts_with("b1:") && !b.contains("123456789"));
     }
 
     #[test]

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+use app::apply::{ApplyForm, Verified};
+use app::auth::SessionUser;
+use app::login;
 use app::users::{CreateUser, actor_of, create_user};
 use app::{App, Settings};
 use domain::{Actor, Address, ImporterDraft, Role};
@@ -107,4 +110,49 @@ pub fn wrong(code: &str) -> String {
 
 pub fn client(ip: &str) -> app::auth::Client {
     app::auth::Client { ip: ip.into(), user_agent: "test-agent".into(), device: format!("device-{ip}") }
+}
+
+/// A new importer company's TAO, logged in with an email second factor: record, application,
+/// code, password, factor.
+pub async fn importer_account(w: &World, number: &str, contact: &str, requester: &str, ip: &str) -> SessionUser {
+    importer_login(w, number, contact, requester, ip).await.user
+}
+
+/// As [`importer_account`], with the session token.
+pub async fn importer_login(w: &World, number: &str, contact: &str, requester: &str, ip: &str) -> login::LoggedIn {
+    let mut d = draft(number, contact);
+    d.name = format!("Company {number}");
+    app::importers::create(&w.app, &w.staff, &d).await.unwrap();
+    let c = client(ip);
+    let f = ApplyForm {
+        company_name: d.name.clone(),
+        importer_number: number.into(),
+        requester_name: "Owner".into(),
+        requester_email: requester.into(),
+        honeypot: String::new(),
+    };
+    let sent = app::apply::start(&w.app, &f, &c).await.unwrap();
+    let code = code_in(&last_mail_to(&w.app, contact).rendered.text);
+    let Verified::NewAccount { token, .. } = app::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
+    else {
+        panic!()
+    };
+    let next = login::set_password(&w.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
+    login::enrol_email_begin(&w.app, &next, &c).await.unwrap();
+    let code = code_in(&last_mail_to(&w.app, requester).rendered.text);
+    login::enrol_email_confirm(&w.app, &next, &code, &c).await.unwrap().login
+}
+
+/// Adds another importer number (a new 5106 record named like the account's first) to the TAO's
+/// Importer sub-account, proven by the code mailed to its contact.
+pub async fn add_number(w: &World, tao: &SessionUser, number: &str, name: &str, contact: &str) {
+    let mut d = draft(number, contact);
+    d.name = name.into();
+    app::importers::create(&w.app, &w.staff, &d).await.unwrap();
+    let c = client("10.250.0.1");
+    let sent = app::apply::start_for_account(&w.app, tao, name, number, &c).await.unwrap();
+    let code = code_in(&last_mail_to(&w.app, contact).rendered.text);
+    let Verified::Added { .. } = app::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap() else {
+        panic!("expected the number to be added")
+    };
 }

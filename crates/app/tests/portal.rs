@@ -277,30 +277,6 @@ async fn brute_force_locks_with_the_same_message_for_unknown_emails() {
     assert_eq!(lock_mails, 1);
 }
 
-async fn importer_account(w: &World, number: &str, contact: &str, requester: &str, ip: &str) -> SessionUser {
-    let mut d = draft(number, contact);
-    d.name = format!("Company {number}");
-    app::importers::create(&w.app, &w.staff, &d).await.unwrap();
-    let c = client(ip);
-    let f = ApplyForm {
-        company_name: d.name.clone(),
-        importer_number: number.into(),
-        requester_name: "Owner".into(),
-        requester_email: requester.into(),
-        honeypot: String::new(),
-    };
-    let sent = app::apply::start(&w.app, &f, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, contact).rendered.text);
-    let Verified::NewAccount { token, .. } = app::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
-    else {
-        panic!()
-    };
-    let next = login::set_password(&w.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
-    login::enrol_email_begin(&w.app, &next, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, requester).rendered.text);
-    login::enrol_email_confirm(&w.app, &next, &code, &c).await.unwrap().login.user
-}
-
 #[tokio::test]
 async fn companies_cannot_see_or_change_each_other() {
     let w = world().await;
@@ -458,4 +434,58 @@ async fn brokers_become_accounts_and_can_request_an_importer_sub_account() {
     assert!(o.has_importer_sub_account());
     let s = app::accounts::sub_account(&w.app, &me, sub_account_id).await.unwrap();
     assert_eq!(s.numbers.len(), 1);
+}
+
+/// Moves a session's `last_seen_at` (and `expires_at`) as if time had passed.
+async fn age_session(w: &World, token: &str, seen_ago: time::Duration, expires_in: time::Duration) {
+    use store::sea_orm::ConnectionTrait;
+    use store::sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let now = time::OffsetDateTime::now_utc();
+    let stmt = Query::update()
+        .table(Alias::new("sessions"))
+        .value(Alias::new("last_seen_at"), now - seen_ago)
+        .value(Alias::new("expires_at"), now + expires_in)
+        .and_where(Expr::col(Alias::new("id_hash")).eq(app::secrets::hash_token(token)))
+        .to_owned();
+    assert_eq!(w.app.db.conn.execute(&stmt).await.unwrap().rows_affected(), 1);
+}
+
+async fn last_seen(w: &World, user_id: i64) -> time::OffsetDateTime {
+    let rows = store::sessions::for_user(&w.app.db.conn, user_id, time::OffsetDateTime::now_utc()).await.unwrap();
+    rows.iter().find(|s| s.stage == "full").expect("a full session").last_seen_at
+}
+
+#[tokio::test]
+async fn sessions_end_after_idle_and_absolute_timeouts_and_are_touched_at_most_once_a_minute() {
+    use time::Duration;
+    let w = world().await;
+    let l = importer_login(&w, "66-666666600", "e@e.example", "tao@e.example", "10.6.0.1").await;
+    let uid = l.user.user_id();
+    let hours = Duration::hours(1);
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+
+    // Seen 30 s ago: valid, and not written again (page views stay reads).
+    age_session(&w, &l.token, Duration::seconds(30), hours).await;
+    let before = last_seen(&w, uid).await;
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert_eq!(last_seen(&w, uid).await, before);
+
+    // Seen 5 min ago: valid, and the idle clock restarts.
+    age_session(&w, &l.token, Duration::minutes(5), hours).await;
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert!(time::OffsetDateTime::now_utc() - last_seen(&w, uid).await < Duration::seconds(30));
+
+    // Idle longer than the 15-minute timeout: gone.
+    age_session(&w, &l.token, Duration::minutes(16), hours).await;
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
+
+    // Recently seen but past the absolute timeout: gone.
+    age_session(&w, &l.token, Duration::seconds(1), -Duration::seconds(1)).await;
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
+
+    // Valid again, then logged out: the cookie is worthless.
+    age_session(&w, &l.token, Duration::seconds(1), hours).await;
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    app::auth::logout(&w.app, &l.token).await.unwrap();
+    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
 }

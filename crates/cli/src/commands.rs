@@ -81,7 +81,7 @@ pub fn init_logging(cfg: &Config) {
     let _already = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
-async fn open(cfg: &Config) -> anyhow::Result<App> {
+pub(crate) async fn open(cfg: &Config) -> anyhow::Result<App> {
     let db = store::Db::connect(&cfg.database_url()).await?;
     db.migrate().await.context("applying migrations")?;
     let transport = if cfg.smtp_url.is_empty() {
@@ -100,6 +100,15 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
             inactivity_days: cfg.inactivity_days,
             login_max_failures: cfg.login_max_failures,
             lockout_minutes: cfg.lockout_minutes,
+            prenote_wait_days: cfg.prenote_wait_days,
+            ach: app::AchOrigin {
+                odfi_routing: cfg.ach_odfi_routing.clone(),
+                destination_routing: cfg.ach_destination_routing.clone(),
+                destination_name: cfg.ach_destination_name.clone(),
+                origin_name: cfg.ach_origin_name.clone(),
+                company_name: cfg.ach_company_name.clone(),
+                company_id: cfg.ach_company_id.clone(),
+            },
         },
         mailer,
     )
@@ -108,7 +117,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
 
 /// The data key ring: `ACE_DATA_KEY` (or `ACE_DATA_KEY_FILE`), else `<data_dir>/data.key`, made on
 /// first use with mode 0600. Several instances (PostgreSQL) must share one key: set it explicitly.
-fn data_keys(cfg: &Config) -> anyhow::Result<app::vault::Keyring> {
+pub(crate) fn data_keys(cfg: &Config) -> anyhow::Result<app::vault::Keyring> {
     let parse = |text: &str, from: &str| app::vault::Keyring::parse(text).map_err(|e| anyhow::anyhow!("{from}: {e}"));
     if let Ok(text) = std::env::var("ACE_DATA_KEY") {
         return parse(&text, "ACE_DATA_KEY");
@@ -142,7 +151,7 @@ fn data_keys(cfg: &Config) -> anyhow::Result<app::vault::Keyring> {
 }
 
 #[cfg(unix)]
-fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -157,12 +166,12 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot create {}", path.display()))
 }
 
 /// Prints an application error the way a person can act on it.
-fn explain(e: AppError) -> anyhow::Error {
+pub(crate) fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(fe) => {
             anyhow::anyhow!(fe.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"))
@@ -226,6 +235,10 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&rec)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Routing(c) => crate::ach_cmd::routing(cfg, c).await,
+        Command::Prenotes(c) => crate::ach_cmd::prenotes(cfg, c).await,
+        Command::AchReplies(c) => crate::ach_cmd::replies(cfg, c).await,
+        Command::Keys(c) => crate::ach_cmd::keys(cfg, c).await,
         Command::Nacha(_) => unreachable!("handled before configuration is loaded"),
     }
 }

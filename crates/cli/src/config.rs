@@ -37,6 +37,18 @@ pub struct Config {
     /// Failed passwords for one email (within `lockout_minutes`) before it is locked.
     pub login_max_failures: i64,
     pub lockout_minutes: i64,
+    /// Banking days a prenote waits for a return before bank details become Active.
+    pub prenote_wait_days: u32,
+    /// Outbound ACH files: the originating bank's routing number (its 8-digit prefix starts
+    /// every trace number).
+    pub ach_odfi_routing: String,
+    /// Outbound ACH files: immediate destination routing number and name.
+    pub ach_destination_routing: String,
+    pub ach_destination_name: String,
+    /// Outbound ACH files: immediate origin name, batch company name (16) and id (10).
+    pub ach_origin_name: String,
+    pub ach_company_name: String,
+    pub ach_company_id: String,
 }
 
 impl Default for Config {
@@ -57,6 +69,13 @@ impl Default for Config {
             inactivity_days: 45,
             login_max_failures: 5,
             lockout_minutes: 15,
+            prenote_wait_days: 3,
+            ach_odfi_routing: app::AchOrigin::default().odfi_routing,
+            ach_destination_routing: app::AchOrigin::default().destination_routing,
+            ach_destination_name: app::AchOrigin::default().destination_name,
+            ach_origin_name: app::AchOrigin::default().origin_name,
+            ach_company_name: app::AchOrigin::default().company_name,
+            ach_company_id: app::AchOrigin::default().company_id,
         }
     }
 }
@@ -79,6 +98,13 @@ const KEYS: &[&str] = &[
     "inactivity_days",
     "login_max_failures",
     "lockout_minutes",
+    "prenote_wait_days",
+    "ach_odfi_routing",
+    "ach_destination_routing",
+    "ach_destination_name",
+    "ach_origin_name",
+    "ach_company_name",
+    "ach_company_id",
 ];
 
 impl Config {
@@ -111,6 +137,17 @@ impl Config {
         anyhow::ensure!(cfg.inactivity_days > 0, "inactivity_days must be positive");
         anyhow::ensure!(cfg.login_max_failures > 0, "login_max_failures must be positive");
         anyhow::ensure!(cfg.lockout_minutes > 0, "lockout_minutes must be positive");
+        anyhow::ensure!(cfg.prenote_wait_days <= 30, "prenote_wait_days is at most 30 banking days");
+        for (key, value) in
+            [("ach_odfi_routing", &cfg.ach_odfi_routing), ("ach_destination_routing", &cfg.ach_destination_routing)]
+        {
+            domain::bank::RoutingNumber::parse(value).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
+        }
+        anyhow::ensure!(
+            cfg.ach_company_id.trim().len() == 10,
+            "ach_company_id must be 10 characters (the batch company identification), not {:?}",
+            cfg.ach_company_id
+        );
         Ok(cfg)
     }
 

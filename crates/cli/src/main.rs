@@ -1,5 +1,6 @@
 //! `ace-refunds`: the portal server and the operator's commands.
 
+mod ach_cmd;
 mod commands;
 mod config;
 mod nacha_cmd;
@@ -54,6 +55,18 @@ enum Command {
     /// Importer records (CBP Form 5106): bulk import from CSV, show one.
     #[command(subcommand)]
     Importer(commands::ImporterCommand),
+    /// The FedACH routing directory bank details are checked against.
+    #[command(subcommand)]
+    Routing(ach_cmd::RoutingCommand),
+    /// Prenotes verifying new bank details: export the queued ones as a NACHA file, promote verified ones.
+    #[command(subcommand)]
+    Prenotes(ach_cmd::PrenotesCommand),
+    /// Bank replies (returns and notifications of change) to our ACH files.
+    #[command(subcommand, name = "ach-replies")]
+    AchReplies(ach_cmd::RepliesCommand),
+    /// Data keys for secrets at rest (bank account numbers, TOTP secrets).
+    #[command(subcommand)]
+    Keys(ach_cmd::KeysCommand),
     /// NACHA ACH files: validate, describe, convert, generate.
     #[command(subcommand)]
     Nacha(nacha_cmd::NachaCommand),

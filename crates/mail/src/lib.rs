@@ -48,6 +48,17 @@ pub enum Mail {
     RoleChanged { account_name: String, changed_by: String, summary: String },
     /// A login from a browser the account had not used before.
     NewDeviceLogin { at: String, ip: String, user_agent: String },
+    /// Bank details (or a notify party) for an importer number were added, changed or removed,
+    /// or the bank answered a prenote. Goes to the 5106 contact email and to the account owner.
+    /// Every value is already masked; `summary` has one line per fact.
+    BankDetailsChanged {
+        importer_number: String,
+        importer_name: String,
+        what: String,
+        by: String,
+        at: String,
+        summary: String,
+    },
 }
 
 /// A rendered message.
@@ -147,6 +158,7 @@ impl Mail {
             Mail::Lockout { .. } => "lockout",
             Mail::RoleChanged { .. } => "role_changed",
             Mail::NewDeviceLogin { .. } => "new_device_login",
+            Mail::BankDetailsChanged { .. } => "bank_details_changed",
         }
     }
 }

@@ -48,6 +48,10 @@ templates! {
     role_changed: RoleChangedText = "role_changed.txt", RoleChangedHtml = "role_changed.html" {
         account_name: &'a str, changed_by: &'a str, summary: &'a [String],
     }
+    bank_details_changed: BankDetailsText = "bank_details_changed.txt", BankDetailsHtml = "bank_details_changed.html" {
+        importer_number: &'a str, importer_name: &'a str, what: &'a str, by: &'a str, at: &'a str,
+        summary: &'a [String],
+    }
     new_device_login: NewDeviceLoginText = "new_device_login.txt", NewDeviceLoginHtml = "new_device_login.html" {
         at: &'a str, ip: &'a str, user_agent: &'a str,
     }
@@ -101,6 +105,19 @@ pub fn render(mail: &Mail) -> Rendered {
                 format!("Your role in {account_name} on ACE Refunds changed"),
                 &account_name,
                 &line(changed_by),
+                &summary,
+            )
+        }
+        Mail::BankDetailsChanged { importer_number, importer_name, what, by, at, summary } => {
+            let (number, what) = (line(importer_number), line(what));
+            let summary: Vec<String> = clean::block(summary).lines().map(str::to_owned).collect();
+            bank_details_changed(
+                format!("ACE Refunds: {what} for importer number {number}"),
+                &number,
+                &line(importer_name),
+                &what,
+                &line(by),
+                &line(at),
                 &summary,
             )
         }

@@ -162,6 +162,18 @@ pub fn write_prenotes(
     batch: &BatchHeaderFields,
     entries: &[PrenoteEntry],
 ) -> Result<(Vec<u8>, Vec<u64>), WriteError> {
+    write_prenotes_from(header, batch, entries, 1)
+}
+
+/// As [`write_prenotes`], with the trace sequence starting at `first_trace_sequence`: an
+/// originator that continues the sequence from its last file sends each trace number once, and
+/// can match a reply by trace number alone.
+pub fn write_prenotes_from(
+    header: &FileHeaderFields,
+    batch: &BatchHeaderFields,
+    entries: &[PrenoteEntry],
+    first_trace_sequence: u64,
+) -> Result<(Vec<u8>, Vec<u64>), WriteError> {
     if batch.sec_code != SecCode::CCD {
         return Err(WriteError::Invalid(format!("prenotes are written in CCD batches, not {}", batch.sec_code)));
     }
@@ -177,6 +189,7 @@ pub fn write_prenotes(
     // 95 bytes a line: header, batch header, entries, batch control, file control, padding.
     let mut w = Writer::new(Vec::with_capacity((entries.len() + 14) * 95), header)?;
     w.begin_batch(batch)?;
+    w.start_trace_sequence_at(first_trace_sequence)?;
     let mut traces = Vec::with_capacity(entries.len());
     for (i, p) in entries.iter().enumerate() {
         let fields = p.entry_fields().map_err(|m| WriteError::Invalid(format!("prenote {}: {m}", i + 1)))?;
@@ -229,6 +242,16 @@ mod tests {
             account_type_savings: i.is_multiple_of(3),
             holder_name: format!("Importer number {i} llc"),
         }
+    }
+
+    #[test]
+    fn trace_sequences_continue_across_files() {
+        let entries: Vec<_> = (0..3).map(entry).collect();
+        let (bytes, traces) = write_prenotes_from(&header(), &batch(), &entries, 41).expect("write");
+        assert_eq!(traces, vec![121042880000041, 121042880000042, 121042880000043]);
+        assert!(validate_bytes(&bytes, &ReadOptions::strict()).valid);
+        assert!(write_prenotes_from(&header(), &batch(), &entries, 0).is_err());
+        assert!(write_prenotes_from(&header(), &batch(), &entries, 9_999_998).is_err(), "runs past 9999999");
     }
 
     #[test]

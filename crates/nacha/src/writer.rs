@@ -117,6 +117,23 @@ impl<W: Write> Writer<W> {
         Ok(number)
     }
 
+    /// Continues the open batch's trace sequence at `next` (1..=9,999,999) instead of 1, so an
+    /// originator that numbers across files (prenotes matched to replies by trace alone) never
+    /// repeats a trace number. Only before the batch's first entry.
+    pub fn start_trace_sequence_at(&mut self, next: u64) -> Result<(), WriteError> {
+        let Some(b) = self.batch.as_mut() else {
+            return Err(WriteError::State("start_trace_sequence_at called with no open batch"));
+        };
+        if b.seq != 0 {
+            return Err(WriteError::State("start_trace_sequence_at called after the batch's first entry"));
+        }
+        if !(1..=9_999_999).contains(&next) {
+            return invalid(format!("a trace sequence runs from 1 to 9999999, not {next}"));
+        }
+        b.seq = next - 1;
+        Ok(())
+    }
+
     /// Adds an entry (and its addenda) to the open batch; returns the trace number assigned.
     pub fn add_entry(&mut self, e: &EntryFields<'_>) -> Result<u64, WriteError> {
         let Some(b) = self.batch.as_mut() else {

@@ -281,3 +281,128 @@ pub async fn set_permission(conn: &impl ConnectionTrait, p: &PermissionRow) -> R
     conn.execute(&stmt).await?;
     Ok(())
 }
+
+/// A top account with its owner's name and member count: what the overview page heads with,
+/// in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub account: AccountRow,
+    /// None while the account has no TAO (between a handover's two writes it always has one).
+    pub owner_name: Option<String>,
+    /// All users of the account, deactivated ones included.
+    pub users: i64,
+}
+
+pub async fn account_summary(conn: &impl ConnectionTrait, account_id: i64) -> Result<Option<AccountSummary>, DbErr> {
+    use sea_orm::sea_query::{Func, QueryStatementBuilder};
+    let users_of_account = || Expr::col((a("u"), a("account_id"))).equals((a("top_accounts"), a("id")));
+    let owner = Query::select()
+        .column((a("u"), a("name")))
+        .from_as(a("users"), a("u"))
+        .and_where(users_of_account())
+        .and_where(Expr::col((a("u"), a("account_role"))).eq("tao"))
+        .limit(1)
+        .to_owned();
+    let count = Query::select()
+        .expr(Func::count(Expr::val(1)))
+        .from_as(a("users"), a("u"))
+        .and_where(users_of_account())
+        .to_owned();
+    let stmt = Query::select()
+        .column((a("top_accounts"), Asterisk))
+        .expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
+        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"))
+        .from(a("top_accounts"))
+        .and_where(Expr::col((a("top_accounts"), a("id"))).eq(account_id))
+        .to_owned();
+    let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
+    Ok(Some(AccountSummary {
+        account: account(&r)?,
+        owner_name: r.try_get("", "owner_name")?,
+        users: r.try_get("", "users")?,
+    }))
+}
+
+/// One sub-account of an account, with one user's grants on it and the importer numbers it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubAccountDetail {
+    pub sub: SubAccountRow,
+    /// The user's permission row, if one was ever written.
+    pub permission: Option<PermissionRow>,
+    pub held: Vec<HeldImporter>,
+}
+
+/// Every sub-account of `account_id` (or only `only_sub`), with `user_id`'s grants and the held
+/// importer numbers, in one statement: sub-accounts LEFT JOIN permissions, numbers and records,
+/// folded here into one value per sub-account, in id order and numbers in number order.
+pub async fn sub_account_details(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user_id: i64,
+    only_sub: Option<i64>,
+) -> Result<Vec<SubAccountDetail>, DbErr> {
+    use sea_orm::sea_query::JoinType;
+    let (s, p, ai, i) = (a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
+    let mut stmt = Query::select()
+        .columns([
+            (s.clone(), a("id")),
+            (s.clone(), a("account_id")),
+            (s.clone(), a("kind")),
+            (s.clone(), a("broker_firm_id")),
+            (s.clone(), a("created_at")),
+        ])
+        .expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id"))
+        .columns([(p.clone(), a("ach")), (p.clone(), a("reports")), (p.clone(), a("notify_parties"))])
+        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("importer_id"))
+        .expr_as(Expr::col((ai.clone(), a("added_at"))), a("added_at"))
+        .expr_as(Expr::col((ai.clone(), a("added_by"))), a("added_by"))
+        .columns([(i.clone(), a("number")), (i.clone(), a("name")), (i.clone(), a("status")), (i.clone(), a("email"))])
+        .from(s.clone())
+        .join(
+            JoinType::LeftJoin,
+            p.clone(),
+            Expr::col((p.clone(), a("sub_account_id")))
+                .equals((s.clone(), a("id")))
+                .and(Expr::col((p.clone(), a("user_id"))).eq(user_id)),
+        )
+        .join(JoinType::LeftJoin, ai.clone(), Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))))
+        .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+        .and_where(Expr::col((s.clone(), a("account_id"))).eq(account_id))
+        .order_by((s.clone(), a("id")), Order::Asc)
+        .order_by((i.clone(), a("number")), Order::Asc)
+        .to_owned();
+    if let Some(id) = only_sub {
+        stmt.and_where(Expr::col((s.clone(), a("id"))).eq(id));
+    }
+    let mut out: Vec<SubAccountDetail> = Vec::new();
+    for r in conn.query_all(&stmt).await? {
+        let sub = sub_account(&r)?;
+        if out.last().is_none_or(|d| d.sub.id != sub.id) {
+            let perm_user: Option<i64> = r.try_get("", "perm_user_id")?;
+            let permission = match perm_user {
+                Some(user_id) => Some(PermissionRow {
+                    user_id,
+                    sub_account_id: sub.id,
+                    ach: r.try_get("", "ach")?,
+                    reports: r.try_get("", "reports")?,
+                    notify_parties: r.try_get("", "notify_parties")?,
+                }),
+                None => None,
+            };
+            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
+        }
+        let importer_id: Option<i64> = r.try_get("", "importer_id")?;
+        if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
+            d.held.push(HeldImporter {
+                importer_id,
+                number: r.try_get("", "number")?,
+                name: r.try_get("", "name")?,
+                status: r.try_get("", "status")?,
+                email: r.try_get("", "email")?,
+                added_at: r.try_get("", "added_at")?,
+                added_by: r.try_get("", "added_by")?,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -59,8 +59,14 @@ pub async fn insert(conn: &impl ConnectionTrait, s: &NewSession<'_>) -> Result<(
     Ok(())
 }
 
+/// How stale `last_seen_at` may get before a request writes it again. Writing it on every
+/// request made each page view a write (serialised on SQLite, a WAL flush on PostgreSQL) for a
+/// figure nobody needs to the second. The cost: a session can end its idle timeout up to this
+/// much *earlier* than the exact figure, never later.
+pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
+
 /// The session's active user when the session exists in `stage`, has not expired, and was seen
-/// after `idle_since`. Seeing it moves `last_seen_at`.
+/// after `idle_since`. Seeing it moves `last_seen_at` when that is older than [`TOUCH_EVERY`].
 pub async fn user_for(
     conn: &impl ConnectionTrait,
     id_hash: &str,
@@ -70,6 +76,7 @@ pub async fn user_for(
 ) -> Result<Option<UserRow>, DbErr> {
     let stmt = Query::select()
         .column((a("users"), Asterisk))
+        .expr_as(Expr::col((a("sessions"), a("last_seen_at"))), a("session_seen_at"))
         .from(a("sessions"))
         .inner_join(a("users"), Expr::col((a("users"), a("id"))).equals((a("sessions"), a("user_id"))))
         .and_where(Expr::col((a("sessions"), a("id_hash"))).eq(id_hash))
@@ -79,12 +86,15 @@ pub async fn user_for(
         .and_where(Expr::col((a("users"), a("active"))).eq(true))
         .to_owned();
     let Some(row) = conn.query_one(&stmt).await? else { return Ok(None) };
-    let touch = Query::update()
-        .table(a("sessions"))
-        .value(a("last_seen_at"), now)
-        .and_where(Expr::col(a("id_hash")).eq(id_hash))
-        .to_owned();
-    conn.execute(&touch).await?;
+    let seen: OffsetDateTime = row.try_get("", "session_seen_at")?;
+    if now - seen >= TOUCH_EVERY {
+        let touch = Query::update()
+            .table(a("sessions"))
+            .value(a("last_seen_at"), now)
+            .and_where(Expr::col(a("id_hash")).eq(id_hash))
+            .to_owned();
+        conn.execute(&touch).await?;
+    }
     from_row(&row).map(Some)
 }
 

@@ -192,3 +192,14 @@ pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
 }
+
+/// Users with a sealed TOTP secret (key rotation re-seals them).
+pub async fn with_totp_secret(conn: &impl ConnectionTrait) -> Result<Vec<UserRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("users"))
+        .and_where(Expr::col(a("totp_secret")).ne(""))
+        .order_by(a("id"), sea_orm::sea_query::Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(from_row).collect()
+}

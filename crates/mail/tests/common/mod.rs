@@ -42,6 +42,19 @@ pub fn samples() -> Vec<(&'static str, Mail)> {
             },
         ),
         (
+            "bank_details_changed",
+            Mail::BankDetailsChanged {
+                importer_number: "12-345678900".into(),
+                importer_name: "Acme Imports LLC".into(),
+                what: "Bank details changed".into(),
+                by: "Pat Admin".into(),
+                at: "2026-11-25 12:34 UTC".into(),
+                summary:
+                    "Bank: JPMORGAN CHASE BANK (021000021)\nAccount: Checking ••••6789\nStatus: Pending verification"
+                        .into(),
+            },
+        ),
+        (
             "new_device_login",
             Mail::NewDeviceLogin {
                 at: "2026-11-25 12:34 UTC".into(),

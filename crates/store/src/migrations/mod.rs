@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_portal;
 mod m0003_importer_keys_byte_order;
+mod m0004_enrollment;
 mod schema;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_portal::Migration),
             Box::new(m0003_importer_keys_byte_order::Migration),
+            Box::new(m0004_enrollment::Migration),
         ]
     }
 }

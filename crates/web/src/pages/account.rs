@@ -21,7 +21,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(overview))
         .route("/account/sub/{id}", get(sub_account))
-        .route("/account/sub/{id}/ach", get(ach_tab))
         .route("/account/add-importer", get(add_form).post(add_submit))
 }
 
@@ -71,21 +70,6 @@ async fn sub_account(
         Ok(s) => page(
             StatusCode::OK,
             &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "numbers", added: q.added.is_some() },
-        ),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
-}
-
-/// The ACH Refund Authorization tab: shown to users who may view it (TAO, Proxy TAO, Account
-/// Users with Full Access or Read-Only); hidden and refused for the others.
-async fn ach_tab(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
-    match app::accounts::sub_account(&state.app, &user.user, id).await {
-        Ok(s) if s.grants.ach.can_view() => {
-            page(StatusCode::OK, &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "ach", added: false })
-        }
-        Ok(_) => error_page(
-            app::AppError::Forbidden("your user has no access to ACH Refund Authorization on this sub-account".into()),
-            Some(user.nav()),
         ),
         Err(e) => error_page(e, Some(user.nav())),
     }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Forms work without JavaScript.
 
 pub(crate) mod account;
+pub(crate) mod ach;
 mod apply;
 mod auth;
 mod console;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(apply::router())
         .merge(links::router())
         .merge(account::router())
+        .merge(ach::router())
         .merge(users::router())
         .merge(profile::router())
         .merge(console::router())

@@ -1,0 +1,56 @@
+//! Notices about bank details: every add, change, removal, verification, bank correction or
+//! return goes to the importer's 5106 contact email and to its account's owner (TAO), so a
+//! change nobody expected is seen by two people at once. Values in them are masked.
+
+use crate::App;
+
+pub(crate) struct Notice<'a> {
+    /// "Bank details changed", ...
+    pub what: &'a str,
+    /// A person's name, or "the bank" / "ACE Refunds".
+    pub by: &'a str,
+    pub at: time::OffsetDateTime,
+    pub lines: Vec<String>,
+}
+
+/// `2026-11-25 14:03 UTC`
+pub(crate) fn when(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
+}
+
+/// Best effort, like every notice: the change already happened; a failed send is logged.
+pub(crate) async fn send(app: &App, importer_id: i64, n: &Notice<'_>) {
+    if let Err(e) = try_send(app, importer_id, n).await {
+        tracing::error!(error = %e, importer_id, "bank notice not sent");
+    }
+}
+
+async fn try_send(app: &App, importer_id: i64, n: &Notice<'_>) -> Result<(), store::DbErr> {
+    let conn = &app.db.conn;
+    let Some(importer) = store::importers::by_id(conn, importer_id).await? else { return Ok(()) };
+    let mut to = vec![importer.email.clone()];
+    if let Some(account_id) = store::accounts::account_of_importer(conn, importer_id).await? {
+        let members = store::users::in_account(conn, account_id).await?;
+        if let Some(owner) = members.iter().find(|u| u.account_role == "tao" && u.active) {
+            to.push(owner.email.clone());
+        }
+    }
+    to.retain(|e| !e.trim().is_empty());
+    to.sort_by_key(|e| e.to_lowercase());
+    to.dedup_by_key(|e| e.to_lowercase());
+    let number =
+        domain::ImporterNumber::parse(&importer.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
+    let mail = mail::Mail::BankDetailsChanged {
+        importer_number: number,
+        importer_name: importer.name.clone(),
+        what: n.what.into(),
+        by: n.by.into(),
+        at: when(n.at),
+        summary: n.lines.join("\n"),
+    };
+    for address in to {
+        crate::notify::notice(app, &address, &mail).await;
+    }
+    Ok(())
+}

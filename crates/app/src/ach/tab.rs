@@ -1,0 +1,235 @@
+//! The ACH Refund Authorization tab: one row per importer number of the sub-account, with its
+//! bank details as they stand, who receives its refunds, and whether the user may change them.
+//! Read in a fixed number of statements whatever the count of numbers (docs/performance.md).
+
+use std::collections::HashMap;
+
+use domain::EnrollmentStatus;
+use domain::bank::AccountType;
+use domain::payee::{Designation, Payee};
+use store::designations::DesignationRow;
+use store::enrollments::VersionRow;
+use time::OffsetDateTime;
+
+use super::{require_view, scope};
+use crate::App;
+use crate::accounts::SubAccountView;
+use crate::auth::SessionUser;
+use crate::error::AppResult;
+
+/// One version of bank details as people see it: the account number only masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankView {
+    pub version_id: i64,
+    pub version_no: i32,
+    pub routing: String,
+    pub bank_name: String,
+    pub account_type: String,
+    /// `••••6789`
+    pub account: String,
+    pub holder_name: String,
+    pub status: EnrollmentStatus,
+    /// When the version became Active.
+    pub effective_since: Option<OffsetDateTime>,
+    pub changed_by: String,
+    pub changed_at: OffsetDateTime,
+    pub status_at: OffsetDateTime,
+    /// The bank's last correction or return, in words.
+    pub bank_note: String,
+    pub flagged_for_review: bool,
+}
+
+impl BankView {
+    pub fn from_row(v: &VersionRow) -> BankView {
+        BankView {
+            version_id: v.id,
+            version_no: v.version_no,
+            routing: v.routing.clone(),
+            bank_name: v.bank_name.clone(),
+            account_type: AccountType::from_code(&v.account_type).map(|t| t.label()).unwrap_or("?").to_owned(),
+            account: masked_last4(&v.account_last4),
+            holder_name: v.holder_name.clone(),
+            status: EnrollmentStatus::from_code(&v.status).unwrap_or(EnrollmentStatus::Pending),
+            effective_since: v.active_since,
+            changed_by: v.created_by_name.clone(),
+            changed_at: v.created_at,
+            status_at: v.status_at,
+            bank_note: v.bank_note.clone(),
+            flagged_for_review: v.review_shared,
+        }
+    }
+}
+
+pub(crate) fn masked_last4(last4: &str) -> String {
+    format!("••••{last4}")
+}
+
+/// A designation as people see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesignationView {
+    pub id: i64,
+    pub importer_id: i64,
+    pub importer_number: String,
+    pub importer_name: String,
+    pub party_importer_id: i64,
+    pub party_number: String,
+    pub party_name: String,
+    pub effective_on: String,
+    pub revoked_on: Option<String>,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_by: String,
+}
+
+pub(crate) fn designation_view(d: &DesignationRow, today: &str) -> DesignationView {
+    let shown = |n: &str| domain::ImporterNumber::parse(n).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
+    DesignationView {
+        id: d.id,
+        importer_id: d.importer_id,
+        importer_number: shown(&d.importer_number),
+        importer_name: d.importer_name.clone(),
+        party_importer_id: d.party_importer_id,
+        party_number: shown(&d.party_number),
+        party_name: d.party_name.clone(),
+        effective_on: d.effective_on.clone(),
+        revoked_on: d.revoked_on.clone(),
+        active: designation_active(d, today),
+        created_by: d.created_by_name.clone(),
+        created_at: d.created_at,
+        revoked_by: d.revoked_by_name.clone(),
+    }
+}
+
+/// Active on `today` (`YYYY-MM-DD`; ISO dates compare as strings).
+pub(crate) fn designation_active(d: &DesignationRow, today: &str) -> bool {
+    d.effective_on.as_str() <= today && d.revoked_on.as_deref().is_none_or(|r| r > today)
+}
+
+/// Who receives refunds, as the tab shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayeeView {
+    /// `importer`, `notify-party` or `none`.
+    pub kind: &'static str,
+    pub label: String,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchRow {
+    pub importer_id: i64,
+    pub number: String,
+    pub name: String,
+    /// The optimistic-lock revision a change form must send back (0: no details yet).
+    pub revision: i32,
+    /// The newest live version (what the company last entered).
+    pub current: Option<BankView>,
+    /// The Active version still receiving refunds while `current` is being verified.
+    pub paying: Option<BankView>,
+    pub designation: Option<DesignationView>,
+    pub payee: PayeeView,
+}
+
+#[derive(Debug, Clone)]
+pub struct AchTab {
+    pub sub: SubAccountView,
+    pub rows: Vec<AchRow>,
+    pub can_change: bool,
+    pub can_manage_parties: bool,
+    /// None when no FedACH directory is loaded (only check digits are verified).
+    pub directory_loaded_at: Option<OffsetDateTime>,
+    /// Designations by other importers naming this sub-account's numbers as notify party.
+    pub naming_us: Vec<DesignationView>,
+}
+
+pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<AchTab> {
+    let sub = scope(app, user, sub_account_id).await?;
+    require_view(&sub)?;
+    let today = super::iso_date(OffsetDateTime::now_utc().date());
+    let ids: Vec<i64> = sub.numbers.iter().map(|n| n.importer_id).collect();
+    let conn = &app.db.conn;
+    let live = store::enrollments::live_of(conn, &ids).await?;
+    let heads = store::enrollments::heads_of(conn, &ids).await?;
+    let made = store::designations::made_by(conn, &ids).await?;
+    let active_designations: HashMap<i64, &DesignationRow> =
+        made.iter().filter(|d| designation_active(d, &today)).map(|d| (d.importer_id, d)).collect();
+    let party_ids: Vec<i64> = active_designations.values().map(|d| d.party_importer_id).collect();
+    let party_live = store::enrollments::live_of(conn, &party_ids).await?;
+    let naming = store::designations::naming(conn, &ids).await?;
+    let directory = store::routing::last_load(conn).await?;
+
+    let mut by_importer: HashMap<i64, Vec<&VersionRow>> = HashMap::new();
+    for v in &live {
+        by_importer.entry(v.importer_id).or_default().push(v);
+    }
+    let party_active: std::collections::HashSet<i64> =
+        party_live.iter().filter(|v| v.status == "active").map(|v| v.importer_id).collect();
+    let revision: HashMap<i64, i32> = heads.iter().map(|h| (h.importer_id, h.revision)).collect();
+
+    let rows = sub
+        .numbers
+        .iter()
+        .map(|n| {
+            let versions = by_importer.get(&n.importer_id).map(Vec::as_slice).unwrap_or(&[]);
+            let current = versions.last().map(|v| BankView::from_row(v));
+            let paying_row = versions.iter().rev().find(|v| v.status == "active");
+            let paying = paying_row.filter(|p| Some(p.id) != current.as_ref().map(|c| c.version_id));
+            let designation = active_designations.get(&n.importer_id).map(|d| designation_view(d, &today));
+            let payee = payee_view(
+                &n.number,
+                paying_row.is_some(),
+                active_designations.get(&n.importer_id).copied(),
+                |party| party_active.contains(&party),
+            );
+            AchRow {
+                importer_id: n.importer_id,
+                number: n.number.clone(),
+                name: n.name.clone(),
+                revision: revision.get(&n.importer_id).copied().unwrap_or(0),
+                current,
+                paying: paying.map(|v| BankView::from_row(v)),
+                designation,
+                payee,
+            }
+        })
+        .collect();
+    Ok(AchTab {
+        can_change: sub.grants.ach.can_change(),
+        can_manage_parties: sub.grants.notify_parties,
+        sub,
+        rows,
+        directory_loaded_at: directory.map(|d| d.loaded_at),
+        naming_us: naming.iter().map(|d| designation_view(d, &today)).collect(),
+    })
+}
+
+/// The payee rule of `domain::payee`, for a refund whose entry names the designated party (the
+/// case a designation exists for); a refund naming no party goes to the importer's own account.
+fn payee_view(
+    number: &str,
+    importer_active: bool,
+    designation: Option<&DesignationRow>,
+    party_active: impl Fn(i64) -> bool,
+) -> PayeeView {
+    let importer = domain::ImporterNumber::parse(number).ok();
+    let party = designation.and_then(|d| domain::ImporterNumber::parse(&d.party_number).ok());
+    let (Some(importer), des) = (importer, party.clone().map(|p| Designation { party: p, active: true })) else {
+        return PayeeView {
+            kind: "none",
+            label: "Nobody".into(),
+            explanation: "the importer number is unreadable".into(),
+        };
+    };
+    let payee = domain::payee::payee_for_profile(
+        &importer,
+        importer_active,
+        des.as_ref(),
+        designation.is_some_and(|d| party_active(d.party_importer_id)),
+    );
+    let explanation = payee.reason();
+    match payee {
+        Payee::NotifyParty(p) => PayeeView { kind: "notify-party", label: format!("Notify party {p}"), explanation },
+        Payee::Importer(..) => PayeeView { kind: "importer", label: "The importer".into(), explanation },
+        Payee::Nobody(_) => PayeeView { kind: "none", label: "Nobody: refunds will be rejected".into(), explanation },
+    }
+}

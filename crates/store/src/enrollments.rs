@@ -1,0 +1,341 @@
+//! Bank details per importer number: every version, the optimistic-lock head, status events.
+//!
+//! Rows carry the account number only sealed (`account_sealed`), its last four digits for
+//! display, and a blind index for duplicate detection; `app` seals and opens.
+
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use time::OffsetDateTime;
+
+fn a(s: &str) -> Alias {
+    Alias::new(s)
+}
+
+/// Statuses that make up an importer number's current picture (domain::EnrollmentStatus::is_live).
+pub const LIVE: [&str; 3] = ["pending", "active", "rejected"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRow {
+    pub id: i64,
+    pub importer_id: i64,
+    pub version_no: i32,
+    pub status: String,
+    pub routing: String,
+    pub bank_name: String,
+    pub account_type: String,
+    pub account_sealed: String,
+    pub account_last4: String,
+    pub account_blind: String,
+    pub holder_name: String,
+    pub holder_confirmed: bool,
+    pub review_shared: bool,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: OffsetDateTime,
+    pub status_at: OffsetDateTime,
+    pub active_since: Option<OffsetDateTime>,
+    pub bank_note: String,
+}
+
+pub(crate) fn version(r: &QueryResult) -> Result<VersionRow, DbErr> {
+    Ok(VersionRow {
+        id: r.try_get("", "id")?,
+        importer_id: r.try_get("", "importer_id")?,
+        version_no: r.try_get("", "version_no")?,
+        status: r.try_get("", "status")?,
+        routing: r.try_get("", "routing")?,
+        bank_name: r.try_get("", "bank_name")?,
+        account_type: r.try_get("", "account_type")?,
+        account_sealed: r.try_get("", "account_sealed")?,
+        account_last4: r.try_get("", "account_last4")?,
+        account_blind: r.try_get("", "account_blind")?,
+        holder_name: r.try_get("", "holder_name")?,
+        holder_confirmed: r.try_get("", "holder_confirmed")?,
+        review_shared: r.try_get("", "review_shared")?,
+        created_by: r.try_get("", "created_by")?,
+        created_by_name: r.try_get("", "created_by_name")?,
+        created_at: r.try_get("", "created_at")?,
+        status_at: r.try_get("", "status_at")?,
+        active_since: r.try_get("", "active_since")?,
+        bank_note: r.try_get("", "bank_note")?,
+    })
+}
+
+/// A version before it has an id (the sealed number is written after, because its associated
+/// data names the row id).
+pub struct NewVersion<'a> {
+    pub importer_id: i64,
+    pub version_no: i32,
+    pub routing: &'a str,
+    pub bank_name: &'a str,
+    pub account_type: &'a str,
+    pub account_last4: &'a str,
+    pub account_blind: &'a str,
+    pub holder_name: &'a str,
+    pub holder_confirmed: bool,
+    pub review_shared: bool,
+    pub created_by: Option<i64>,
+    pub created_by_name: &'a str,
+    pub at: OffsetDateTime,
+}
+
+pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> Result<i64, DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("bank_enrollments"))
+        .columns(
+            [
+                "importer_id",
+                "version_no",
+                "status",
+                "routing",
+                "bank_name",
+                "account_type",
+                "account_sealed",
+                "account_last4",
+                "account_blind",
+                "holder_name",
+                "holder_confirmed",
+                "review_shared",
+                "created_by",
+                "created_by_name",
+                "created_at",
+                "status_at",
+                "bank_note",
+            ]
+            .map(a),
+        )
+        .values_panic([
+            v.importer_id.into(),
+            v.version_no.into(),
+            "pending".into(),
+            v.routing.into(),
+            v.bank_name.into(),
+            v.account_type.into(),
+            "".into(),
+            v.account_last4.into(),
+            v.account_blind.into(),
+            v.holder_name.into(),
+            v.holder_confirmed.into(),
+            v.review_shared.into(),
+            v.created_by.into(),
+            v.created_by_name.into(),
+            v.at.into(),
+            v.at.into(),
+            "".into(),
+        ])
+        .returning_col(a("id"))
+        .to_owned();
+    let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
+    r.try_get("", "id")
+}
+
+/// Columns a later step may change on a version.
+pub async fn set(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    values: Vec<(&str, sea_orm::sea_query::Value)>,
+) -> Result<(), DbErr> {
+    let mut stmt = Query::update().table(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    for (col, v) in values {
+        stmt.value(a(col), v);
+    }
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<VersionRow>, DbErr> {
+    let stmt =
+        Query::select().column(Asterisk).from(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| version(&r)).transpose()
+}
+
+/// Live versions (pending, active, rejected) of these importers, by importer and version.
+pub async fn live_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Result<Vec<VersionRow>, DbErr> {
+    if importer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("bank_enrollments"))
+        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
+        .and_where(Expr::col(a("status")).is_in(LIVE))
+        .order_by(a("importer_id"), Order::Asc)
+        .order_by(a("version_no"), Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(version).collect()
+}
+
+/// Every version of one importer, newest first.
+pub async fn all_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<VersionRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("bank_enrollments"))
+        .and_where(Expr::col(a("importer_id")).eq(importer_id))
+        .order_by(a("version_no"), Order::Desc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(version).collect()
+}
+
+/// Every version of every importer (key rotation walks them all).
+pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<VersionRow>, DbErr> {
+    let stmt = Query::select().column(Asterisk).from(a("bank_enrollments")).order_by(a("id"), Order::Asc).to_owned();
+    conn.query_all(&stmt).await?.iter().map(version).collect()
+}
+
+/// Live versions with this blind index, of importers other than `except` (duplicate detection).
+pub async fn live_with_blind(
+    conn: &impl ConnectionTrait,
+    blind: &str,
+    except: &[i64],
+) -> Result<Vec<VersionRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("bank_enrollments"))
+        .and_where(Expr::col(a("account_blind")).eq(blind))
+        .and_where(Expr::col(a("status")).is_in(LIVE))
+        .and_where(Expr::col(a("importer_id")).is_not_in(except.iter().copied()))
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(version).collect()
+}
+
+/// Versions flagged for CBP review and not yet cleared (the console's list).
+pub async fn flagged(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<VersionRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("bank_enrollments"))
+        .and_where(Expr::col(a("review_shared")).eq(true))
+        .and_where(Expr::col(a("review_cleared_by")).is_null())
+        .and_where(Expr::col(a("status")).is_in(LIVE))
+        .order_by(a("id"), Order::Desc)
+        .limit(limit)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(version).collect()
+}
+
+pub async fn max_version_no(conn: &impl ConnectionTrait, importer_id: i64) -> Result<i32, DbErr> {
+    use sea_orm::sea_query::Func;
+    let stmt = Query::select()
+        .expr_as(Func::coalesce([Func::max(Expr::col(a("version_no"))).into(), Expr::val(0)]), a("n"))
+        .from(a("bank_enrollments"))
+        .and_where(Expr::col(a("importer_id")).eq(importer_id))
+        .to_owned();
+    let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
+    r.try_get("", "n")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadRow {
+    pub importer_id: i64,
+    pub revision: i32,
+    pub changed_by_name: String,
+    pub changed_at: OffsetDateTime,
+}
+
+pub async fn heads_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Result<Vec<HeadRow>, DbErr> {
+    if importer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("enrollment_heads"))
+        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HeadRow {
+                importer_id: r.try_get("", "importer_id")?,
+                revision: r.try_get("", "revision")?,
+                changed_by_name: r.try_get("", "changed_by_name")?,
+                changed_at: r.try_get("", "changed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Moves the importer's head from `seen` to `seen + 1`; false when someone else moved it first
+/// (the form is stale). Revision 0 means "no details yet": the head row is created, and a
+/// concurrent creator loses on the primary key.
+pub async fn bump_head(
+    conn: &impl ConnectionTrait,
+    importer_id: i64,
+    seen: i32,
+    by_name: &str,
+    at: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let affected = if seen == 0 {
+        let stmt = Query::insert()
+            .into_table(a("enrollment_heads"))
+            .columns(["importer_id", "revision", "changed_by_name", "changed_at"].map(a))
+            .values_panic([importer_id.into(), 1.into(), by_name.into(), at.into()])
+            .on_conflict(OnConflict::column(a("importer_id")).do_nothing().to_owned())
+            .to_owned();
+        conn.execute(&stmt).await?.rows_affected()
+    } else {
+        let stmt = Query::update()
+            .table(a("enrollment_heads"))
+            .value(a("revision"), seen + 1)
+            .value(a("changed_by_name"), by_name)
+            .value(a("changed_at"), at)
+            .and_where(Expr::col(a("importer_id")).eq(importer_id))
+            .and_where(Expr::col(a("revision")).eq(seen))
+            .to_owned();
+        conn.execute(&stmt).await?.rows_affected()
+    };
+    Ok(affected == 1)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub enrollment_id: i64,
+    pub importer_id: i64,
+    pub at: OffsetDateTime,
+    pub from_status: String,
+    pub to_status: String,
+    pub actor: String,
+    pub reason: String,
+}
+
+pub async fn insert_event(conn: &impl ConnectionTrait, e: &EventRow) -> Result<(), DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("enrollment_events"))
+        .columns(["enrollment_id", "importer_id", "at", "from_status", "to_status", "actor", "reason"].map(a))
+        .values_panic([
+            e.enrollment_id.into(),
+            e.importer_id.into(),
+            e.at.into(),
+            e.from_status.as_str().into(),
+            e.to_status.as_str().into(),
+            e.actor.as_str().into(),
+            e.reason.as_str().into(),
+        ])
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+/// Status events of one importer's versions, newest first.
+pub async fn events_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<EventRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(a("enrollment_events"))
+        .and_where(Expr::col(a("importer_id")).eq(importer_id))
+        .order_by(a("id"), Order::Desc)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EventRow {
+                enrollment_id: r.try_get("", "enrollment_id")?,
+                importer_id: r.try_get("", "importer_id")?,
+                at: r.try_get("", "at")?,
+                from_status: r.try_get("", "from_status")?,
+                to_status: r.try_get("", "to_status")?,
+                actor: r.try_get("", "actor")?,
+                reason: r.try_get("", "reason")?,
+            })
+        })
+        .collect()
+}

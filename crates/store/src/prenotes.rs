@@ -1,0 +1,233 @@
+//! Prenotes (zero-dollar test entries that verify new bank details), the outbound ACH files they
+//! went out in, and the bank replies ingested against them.
+
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use time::OffsetDateTime;
+
+use crate::enrollments::{VersionRow, version};
+
+fn a(s: &str) -> Alias {
+    Alias::new(s)
+}
+
+pub const QUEUED: &str = "queued";
+pub const SENT: &str = "sent";
+/// The enrollment version was withdrawn or removed before the prenote went out.
+pub const CANCELLED: &str = "cancelled";
+pub const RETURNED: &str = "returned";
+pub const CORRECTED: &str = "corrected";
+pub const VERIFIED: &str = "verified";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrenoteRow {
+    pub id: i64,
+    pub enrollment_id: i64,
+    pub status: String,
+    pub trace_number: Option<i64>,
+    pub ach_file_id: Option<i64>,
+    pub queued_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+    /// `YYYY-MM-DD`: the effective entry date of the file.
+    pub sent_on: Option<String>,
+}
+
+fn prenote(r: &QueryResult) -> Result<PrenoteRow, DbErr> {
+    Ok(PrenoteRow {
+        id: r.try_get("", "p_id")?,
+        enrollment_id: r.try_get("", "enrollment_id")?,
+        status: r.try_get("", "p_status")?,
+        trace_number: r.try_get("", "trace_number")?,
+        ach_file_id: r.try_get("", "ach_file_id")?,
+        queued_at: r.try_get("", "queued_at")?,
+        sent_at: r.try_get("", "sent_at")?,
+        sent_on: r.try_get("", "sent_on")?,
+    })
+}
+
+pub async fn queue(conn: &impl ConnectionTrait, enrollment_id: i64, at: OffsetDateTime) -> Result<(), DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("prenotes"))
+        .columns(["enrollment_id", "status", "queued_at"].map(a))
+        .values_panic([enrollment_id.into(), QUEUED.into(), at.into()])
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+/// Cancels the queued prenote of a version that will not be verified after all.
+pub async fn cancel_queued(conn: &impl ConnectionTrait, enrollment_id: i64) -> Result<(), DbErr> {
+    let stmt = Query::update()
+        .table(a("prenotes"))
+        .value(a("status"), CANCELLED)
+        .and_where(Expr::col(a("enrollment_id")).eq(enrollment_id))
+        .and_where(Expr::col(a("status")).eq(QUEUED))
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+/// Prenotes in `status` with their enrollment versions, oldest first.
+pub async fn with_versions(conn: &impl ConnectionTrait, status: &str) -> Result<Vec<(PrenoteRow, VersionRow)>, DbErr> {
+    let stmt = Query::select()
+        .column((a("bank_enrollments"), Asterisk))
+        .expr_as(Expr::col((a("prenotes"), a("id"))), a("p_id"))
+        .expr_as(Expr::col((a("prenotes"), a("status"))), a("p_status"))
+        .columns(
+            ["enrollment_id", "trace_number", "ach_file_id", "queued_at", "sent_at", "sent_on"]
+                .map(|c| (a("prenotes"), a(c))),
+        )
+        .from(a("prenotes"))
+        .inner_join(
+            a("bank_enrollments"),
+            Expr::col((a("bank_enrollments"), a("id"))).equals((a("prenotes"), a("enrollment_id"))),
+        )
+        .and_where(Expr::col((a("prenotes"), a("status"))).eq(status))
+        .order_by((a("prenotes"), a("id")), Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(|r| Ok((prenote(r)?, version(r)?))).collect()
+}
+
+/// The prenote (and version) a bank reply names by trace number.
+pub async fn by_trace(conn: &impl ConnectionTrait, trace: i64) -> Result<Option<(PrenoteRow, VersionRow)>, DbErr> {
+    let stmt = Query::select()
+        .column((a("bank_enrollments"), Asterisk))
+        .expr_as(Expr::col((a("prenotes"), a("id"))), a("p_id"))
+        .expr_as(Expr::col((a("prenotes"), a("status"))), a("p_status"))
+        .columns(
+            ["enrollment_id", "trace_number", "ach_file_id", "queued_at", "sent_at", "sent_on"]
+                .map(|c| (a("prenotes"), a(c))),
+        )
+        .from(a("prenotes"))
+        .inner_join(
+            a("bank_enrollments"),
+            Expr::col((a("bank_enrollments"), a("id"))).equals((a("prenotes"), a("enrollment_id"))),
+        )
+        .and_where(Expr::col((a("prenotes"), a("trace_number"))).eq(trace))
+        .to_owned();
+    let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
+    Ok(Some((prenote(&r)?, version(&r)?)))
+}
+
+/// The prenote of one enrollment version.
+pub async fn of_version(conn: &impl ConnectionTrait, enrollment_id: i64) -> Result<Option<PrenoteRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .expr_as(Expr::col(a("id")), a("p_id"))
+        .expr_as(Expr::col(a("status")), a("p_status"))
+        .from(a("prenotes"))
+        .and_where(Expr::col(a("enrollment_id")).eq(enrollment_id))
+        .to_owned();
+    conn.query_one(&stmt).await?.map(|r| prenote(&r)).transpose()
+}
+
+/// Marks a queued prenote as sent in file `file_id` with its trace number. False when it was
+/// not queued any more (another export took it): the caller's transaction then rolls back.
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    trace: i64,
+    file_id: i64,
+    at: OffsetDateTime,
+    on: &str,
+) -> Result<bool, DbErr> {
+    let stmt = Query::update()
+        .table(a("prenotes"))
+        .value(a("status"), SENT)
+        .value(a("trace_number"), trace)
+        .value(a("ach_file_id"), file_id)
+        .value(a("sent_at"), at)
+        .value(a("sent_on"), on)
+        .and_where(Expr::col(a("id")).eq(id))
+        .and_where(Expr::col(a("status")).eq(QUEUED))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
+pub async fn set_status(conn: &impl ConnectionTrait, id: i64, status: &str) -> Result<(), DbErr> {
+    let stmt =
+        Query::update().table(a("prenotes")).value(a("status"), status).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+/// The highest trace number ever sent with this 8-digit ODFI prefix (0 when none): the next
+/// file's trace sequence continues after it, so every trace we send is unique.
+pub async fn last_trace(conn: &impl ConnectionTrait, odfi_prefix: i64) -> Result<i64, DbErr> {
+    let (low, high) = (odfi_prefix * 10_000_000, odfi_prefix * 10_000_000 + 9_999_999);
+    let stmt = Query::select()
+        .expr_as(Func::coalesce([Func::max(Expr::col(a("trace_number"))).into(), Expr::val(0i64)]), a("t"))
+        .from(a("prenotes"))
+        .and_where(Expr::col(a("trace_number")).between(low, high))
+        .to_owned();
+    let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
+    r.try_get("", "t")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchFileRow {
+    pub id: i64,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    pub file_name: String,
+    pub entries: i64,
+    pub sha256: String,
+}
+
+pub async fn insert_file(conn: &impl ConnectionTrait, f: &AchFileRow) -> Result<i64, DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("ach_files"))
+        .columns(["kind", "created_at", "created_by", "file_name", "entries", "sha256"].map(a))
+        .values_panic([
+            f.kind.as_str().into(),
+            f.created_at.into(),
+            f.created_by.as_str().into(),
+            f.file_name.as_str().into(),
+            f.entries.into(),
+            f.sha256.as_str().into(),
+        ])
+        .returning_col(a("id"))
+        .to_owned();
+    let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
+    r.try_get("", "id")
+}
+
+pub async fn set_file_hash(conn: &impl ConnectionTrait, id: i64, sha256: &str) -> Result<(), DbErr> {
+    let stmt = Query::update()
+        .table(a("ach_files"))
+        .value(a("sha256"), sha256)
+        .and_where(Expr::col(a("id")).eq(id))
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
+}
+
+pub struct NewReply<'a> {
+    pub file_sha256: &'a str,
+    pub trace_number: i64,
+    pub code: &'a str,
+    pub at: OffsetDateTime,
+    pub prenote_id: Option<i64>,
+    pub outcome: &'a str,
+    pub detail: &'a str,
+}
+
+/// Records a reply item; false when this file's item was recorded before (a re-ingest).
+pub async fn insert_reply(conn: &impl ConnectionTrait, r: &NewReply<'_>) -> Result<bool, DbErr> {
+    let stmt = Query::insert()
+        .into_table(a("ach_replies"))
+        .columns(["file_sha256", "trace_number", "code", "received_at", "prenote_id", "outcome", "detail"].map(a))
+        .values_panic([
+            r.file_sha256.into(),
+            r.trace_number.into(),
+            r.code.into(),
+            r.at.into(),
+            r.prenote_id.into(),
+            r.outcome.into(),
+            r.detail.into(),
+        ])
+        .on_conflict(OnConflict::columns(["file_sha256", "trace_number", "code"].map(a)).do_nothing().to_owned())
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}

@@ -1,0 +1,418 @@
+//! The ACH Refund Authorization tab of an Importer sub-account: view bank details per importer
+//! number, add or change them (for one or several numbers at once), remove them, see their
+//! history; and Form 4811 notify parties. Every check is in `app::ach`; these handlers turn forms
+//! into calls and results into pages.
+
+use app::ach::change::BankForm;
+use app::ach::tab::{AchTab, BankView, DesignationView};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use domain::field_errors::FieldError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::csrf::Csrf;
+use crate::pages::{date, datetime};
+use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::session::CurrentUser;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/sub/{id}/ach", get(tab))
+        .route("/account/sub/{id}/ach/edit", get(edit_form).post(edit_submit))
+        .route("/account/sub/{id}/ach/{importer}/remove", get(remove_form).post(remove_submit))
+        .route("/account/sub/{id}/ach/{importer}/history", get(history))
+        .route("/account/sub/{id}/notify", get(parties).post(designate))
+        .route("/account/sub/{id}/notify/{designation}/revoke", post(revoke))
+        .route("/help/enrolling", get(guide))
+}
+
+/// For templates: a date, or a dash.
+pub fn day_or_dash(t: &Option<time::OffsetDateTime>) -> String {
+    t.as_ref().map(date).unwrap_or_else(|| "—".into())
+}
+
+pub fn at(t: &time::OffsetDateTime) -> String {
+    datetime(t)
+}
+
+/// USWDS tag class for a status.
+pub fn status_class(b: &BankView) -> &'static str {
+    use domain::EnrollmentStatus::*;
+    match b.status {
+        Active => "ace-tag--ok",
+        Pending => "ace-tag--wait",
+        Rejected => "ace-tag--bad",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ach_tab.html")]
+struct TabPage {
+    nav: Option<Nav>,
+    csrf: String,
+    t: AchTab,
+    done: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Done {
+    done: String,
+}
+
+async fn tab(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    match app::ach::tab::tab(&state.app, &user.user, id).await {
+        Ok(t) => {
+            let done = match q.done.as_str() {
+                "saved" => {
+                    "The bank details were saved. They are Pending verification: a zero-dollar test entry goes to the bank with the next ACH file."
+                }
+                "flagged" => {
+                    "The bank details were saved and are Pending verification. The same bank account is enrolled for another importer, so CBP will review it."
+                }
+                "removed" => {
+                    "The bank details were removed. Refunds for that importer number will be rejected until new details are verified."
+                }
+                "designated" => "The notify party was designated.",
+                "revoked" => "The designation was revoked.",
+                _ => "",
+            };
+            page(StatusCode::OK, &TabPage { nav: Some(user.nav()), csrf: csrf.0, t, done: done.into() })
+        }
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ach_edit.html")]
+struct EditPage {
+    nav: Option<Nav>,
+    csrf: String,
+    t: AchTab,
+    chosen: Vec<i64>,
+    form: SimpleForm,
+    errors: Vec<FieldError>,
+    holder_warning: bool,
+    conflict: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EditQuery {
+    importer: Vec<i64>,
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    axum_extra::extract::Query(q): axum_extra::extract::Query<EditQuery>,
+) -> Response {
+    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
+        Ok(t) if t.can_change => t,
+        Ok(_) => return error_page(app::AppError::Forbidden(read_only()), Some(user.nav())),
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    // Prefill everything but the account number (never sent back to a browser).
+    let first = q.importer.first().and_then(|i| t.rows.iter().find(|r| r.importer_id == *i));
+    let cur = first.and_then(|r| r.current.as_ref());
+    let form = SimpleForm::new(&[
+        ("routing", cur.map(|c| c.routing.as_str()).unwrap_or("")),
+        ("account_type", cur.map(|c| if c.account_type == "Savings" { "savings" } else { "checking" }).unwrap_or("")),
+        ("holder_name", cur.map(|c| c.holder_name.as_str()).unwrap_or("")),
+    ]);
+    let chosen = q.importer;
+    page(
+        StatusCode::OK,
+        &EditPage {
+            nav: Some(user.nav()),
+            csrf: csrf.0,
+            t,
+            chosen,
+            form,
+            errors: vec![],
+            holder_warning: false,
+            conflict: String::new(),
+        },
+    )
+}
+
+impl EditPage {
+    fn is_chosen(&self, importer_id: &i64) -> bool {
+        self.chosen.contains(importer_id)
+    }
+}
+
+fn read_only() -> String {
+    "Your access to ACH Refund Authorization is read-only: you can view bank details but not change them.".into()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EditInput {
+    csrf: String,
+    importer: Vec<i64>,
+    /// `importer_id:revision` for every number shown on the form.
+    revision: Vec<String>,
+    routing: String,
+    account: String,
+    account_confirm: String,
+    account_type: String,
+    holder_name: String,
+    holder_confirmed: Option<String>,
+}
+
+async fn edit_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Form(f): Form<EditInput>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    let revisions: Vec<(i64, i32)> = f
+        .revision
+        .iter()
+        .filter_map(|s| s.split_once(':'))
+        .filter_map(|(i, r)| Some((i.parse().ok()?, r.parse().ok()?)))
+        .collect();
+    let targets =
+        f.importer.iter().map(|i| (*i, revisions.iter().find(|(r, _)| r == i).map(|(_, v)| *v).unwrap_or(0))).collect();
+    let form = BankForm {
+        targets,
+        routing: f.routing.clone(),
+        account: f.account.clone(),
+        account_confirm: f.account_confirm.clone(),
+        account_type: f.account_type.clone(),
+        holder_name: f.holder_name.clone(),
+        holder_confirmed: f.holder_confirmed.is_some(),
+    };
+    let result = app::ach::change::save(&state.app, &user.user, id, &form).await;
+    let (errors, conflict) = match result {
+        Ok(saved) => {
+            let done = if saved.flagged_for_review { "flagged" } else { "saved" };
+            return Redirect::to(&format!("/account/sub/{id}/ach?done={done}")).into_response();
+        }
+        Err(app::AppError::Invalid(fe)) => (fe, String::new()),
+        Err(app::AppError::Conflict(m)) => (domain::FieldErrors::default(), m),
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    let holder_warning = errors.get("holder_name").is_some_and(|m| m.contains("tick the box"));
+    // The account number is never echoed back: the user types it again.
+    let form =
+        SimpleForm::new(&[("routing", &f.routing), ("account_type", &f.account_type), ("holder_name", &f.holder_name)])
+            .with_errors(&errors);
+    let status = if conflict.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+    page(
+        status,
+        &EditPage {
+            nav: Some(user.nav()),
+            csrf: csrf.0,
+            t,
+            chosen: f.importer,
+            form,
+            errors: errors.0,
+            holder_warning,
+            conflict,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "ach_remove.html")]
+struct RemovePage {
+    nav: Option<Nav>,
+    csrf: String,
+    sub_id: i64,
+    row: app::ach::tab::AchRow,
+}
+
+async fn remove_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, importer)): Path<(i64, i64)>,
+) -> Response {
+    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
+        Ok(t) if t.can_change => t,
+        Ok(_) => return error_page(app::AppError::Forbidden(read_only()), Some(user.nav())),
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    match t.rows.into_iter().find(|r| r.importer_id == importer && r.current.is_some()) {
+        Some(row) => page(StatusCode::OK, &RemovePage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, row }),
+        None => error_page(
+            app::AppError::NotFound("this importer number has no bank details in this sub-account".into()),
+            Some(user.nav()),
+        ),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RemoveInput {
+    csrf: String,
+    revision: i32,
+}
+
+async fn remove_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, importer)): Path<(i64, i64)>,
+    Form(f): Form<RemoveInput>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match app::ach::change::remove(&state.app, &user.user, id, importer, f.revision).await {
+        Ok(()) => Redirect::to(&format!("/account/sub/{id}/ach?done=removed")).into_response(),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ach_history.html")]
+struct HistoryPage {
+    nav: Option<Nav>,
+    csrf: String,
+    sub_id: i64,
+    h: app::ach::history::History,
+}
+
+async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, importer)): Path<(i64, i64)>,
+) -> Response {
+    match app::ach::history::history(&state.app, &user.user, id, importer).await {
+        Ok(h) => page(StatusCode::OK, &HistoryPage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, h }),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ach_parties.html")]
+struct PartiesPage {
+    nav: Option<Nav>,
+    csrf: String,
+    t: AchTab,
+    made: Vec<DesignationView>,
+    form: SimpleForm,
+    errors: Vec<FieldError>,
+}
+
+async fn parties_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: String,
+    id: i64,
+    form: SimpleForm,
+    status: StatusCode,
+) -> Response {
+    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    let made = match app::ach::designations::list(&state.app, &user.user, id).await {
+        Ok(m) => m,
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
+    let errors = form.errors.clone();
+    page(status, &PartiesPage { nav: Some(user.nav()), csrf, t, made, form, errors })
+}
+
+async fn parties(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
+    parties_page(&state, &user, csrf.0, id, SimpleForm::default(), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DesignateInput {
+    csrf: String,
+    importer_id: i64,
+    party_number: String,
+    effective_on: String,
+}
+
+async fn designate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Form(f): Form<DesignateInput>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match app::ach::designations::designate(&state.app, &user.user, id, f.importer_id, &f.party_number, &f.effective_on)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/account/sub/{id}/ach?done=designated")).into_response(),
+        Err(app::AppError::Invalid(fe)) => {
+            let importer = f.importer_id.to_string();
+            let form = SimpleForm::new(&[
+                ("importer_id", &importer),
+                ("party_number", &f.party_number),
+                ("effective_on", &f.effective_on),
+            ])
+            .with_errors(&fe);
+            parties_page(&state, &user, csrf.0, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, designation)): Path<(i64, i64)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match app::ach::designations::revoke(&state.app, &user.user, id, designation).await {
+        Ok(()) => Redirect::to(&format!("/account/sub/{id}/ach?done=revoked")).into_response(),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "help_enrolling.html")]
+struct GuidePage {
+    nav: Option<Nav>,
+    csrf: String,
+}
+
+/// The in-app guide; open to everyone (it holds no data).
+async fn guide(csrf: Csrf) -> Response {
+    page(StatusCode::OK, &GuidePage { nav: None, csrf: csrf.0 })
+}
