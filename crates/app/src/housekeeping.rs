@@ -1,6 +1,6 @@
 //! Periodic, idempotent chores every server instance runs (running them on several instances
 //! at once is harmless): end expired sessions, forget old rate-limit windows, deactivate users
-//! idle longer than the inactivity limit.
+//! idle longer than the inactivity limit, make verified bank details Active.
 
 use time::Duration;
 
@@ -12,6 +12,7 @@ pub struct Swept {
     pub sessions: u64,
     pub rate_windows: u64,
     pub deactivated: u64,
+    pub enrollments_activated: u64,
 }
 
 pub async fn run(app: &App) -> AppResult<Swept> {
@@ -20,5 +21,6 @@ pub async fn run(app: &App) -> AppResult<Swept> {
     // The longest window in use is an hour; a day of margin keeps lockout counts intact.
     let rate_windows = store::rate_limits::prune(&app.db.conn, now - Duration::days(1)).await?;
     let deactivated = crate::members::deactivate_idle(app).await?;
-    Ok(Swept { sessions, rate_windows, deactivated })
+    let promoted = crate::ach::prenotes::promote(app, now.date()).await?;
+    Ok(Swept { sessions, rate_windows, deactivated, enrollments_activated: promoted.activated as u64 })
 }

@@ -480,3 +480,77 @@ async fn keys_rotate_and_numbers_are_never_stored_in_the_clear() {
     app::ach::prenotes::export(&app2, &out, "t").await.unwrap();
     assert!(std::fs::read_to_string(&out).unwrap().contains(ACCOUNT));
 }
+
+/// Collects every log line (all targets, TRACE) of the test's thread.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_account_number_is_nowhere_but_in_the_ach_file() {
+    const CORRECTED: &str = "5550009876";
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let w = world().await;
+    let c = company(&w).await;
+    // From here on, mail goes to a real outbox folder, as with the default configuration.
+    let outbox = tempfile::tempdir().unwrap();
+    let mailer =
+        mail::Mailer::new(mail::Transport::Outbox(outbox.path().to_owned()), "ace <no-reply@ace.test>").unwrap();
+    let app = app::App::new(w.app.db.clone(), app::Settings::default(), mailer).with_keys(w.app.keys.clone());
+    let w = World { app, ..w };
+    app::ach::directory::load(&w.app, &directory(), "test", "test").await.unwrap();
+    app::ach::change::save(&w.app, &c.tao, c.sub, &form(vec![(c.ids[0], 0), (c.ids[1], 0)])).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prenotes.ach");
+    app::ach::prenotes::export(&w.app, &file, "test").await.unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let sent = store::prenotes::with_versions(&w.app.db.conn, store::prenotes::SENT).await.unwrap();
+    let trace = sent[0].0.trace_number.unwrap() as u64;
+    let reply = nacha::respond(
+        &bytes,
+        &[(trace, nacha::Answer::Change { code: "C01".into(), corrected_data: CORRECTED.into() })],
+        &nacha::RespondOptions::on("261125", "1200"),
+    )
+    .unwrap();
+    app::ach::replies::ingest(&w.app, &reply).await.unwrap();
+    app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    app::ach::history::history(&w.app, &c.tao, c.sub, c.ids[0]).await.unwrap();
+
+    // Positive control: the ACH file has it, so the search would find it.
+    assert!(String::from_utf8_lossy(&bytes).contains(ACCOUNT));
+    let mut places: Vec<(String, Vec<u8>)> = vec![("logs".into(), logs.0.lock().unwrap().clone())];
+    assert!(places[0].1.len() > 1000, "logging was captured");
+    for f in std::fs::read_dir(outbox.path()).unwrap() {
+        let p = f.unwrap().path();
+        places.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+    }
+    assert!(places.len() > 5, "notices were written to the outbox");
+    if let Some(files) = w.sqlite_files() {
+        for p in files.into_iter().filter(|p| p.exists()) {
+            places.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    for (what, content) in &places {
+        for secret in [ACCOUNT, CORRECTED] {
+            let found = content.windows(secret.len()).any(|win| win == secret.as_bytes());
+            assert!(!found, "{secret} found in {what}");
+        }
+    }
+}

@@ -16,10 +16,18 @@ pub struct World {
     pub staff: Actor,
     pub broker_a: Actor,
     pub broker_b: Actor,
-    _db: TestDb,
+    pub _db: TestDb,
 }
 
 pub const PASSWORD: &str = "harbor crane lemon";
+
+impl World {
+    /// The SQLite database file and its WAL and shared-memory files, or None on PostgreSQL.
+    pub fn sqlite_files(&self) -> Option<Vec<std::path::PathBuf>> {
+        let path = self._db.url.strip_prefix("sqlite://")?.split('?').next()?.to_owned();
+        Some(["", "-wal", "-shm"].iter().map(|s| std::path::PathBuf::from(format!("{path}{s}"))).collect())
+    }
+}
 
 async fn user(app: &App, email: &str, role: Role, filer: Option<&str>, firm_number: Option<&str>) -> Actor {
     create_user(

@@ -144,6 +144,18 @@ pub async fn mark_sent(
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
 
+/// Moves a prenote from `from` to `to`; false when it was not in `from` any more (another
+/// instance or run got there first): the caller then leaves it alone.
+pub async fn move_status(conn: &impl ConnectionTrait, id: i64, from: &str, to: &str) -> Result<bool, DbErr> {
+    let stmt = Query::update()
+        .table(a("prenotes"))
+        .value(a("status"), to)
+        .and_where(Expr::col(a("id")).eq(id))
+        .and_where(Expr::col(a("status")).eq(from))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
 pub async fn set_status(conn: &impl ConnectionTrait, id: i64, status: &str) -> Result<(), DbErr> {
     let stmt =
         Query::update().table(a("prenotes")).value(a("status"), status).and_where(Expr::col(a("id")).eq(id)).to_owned();

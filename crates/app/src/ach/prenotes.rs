@@ -167,8 +167,11 @@ pub async fn promote(app: &App, today: time::Date) -> AppResult<Promoted> {
         }
         let now = store::now();
         let txn = store::TransactionTrait::begin(&app.db.conn).await?;
+        // The conditional move is the claim: of several instances promoting at once, one wins.
+        if !store::prenotes::move_status(&txn, p.id, store::prenotes::SENT, store::prenotes::VERIFIED).await? {
+            continue;
+        }
         activate(&txn, &v, Transition::Verified, "ACE Refunds", "no return on the prenote", now).await?;
-        store::prenotes::set_status(&txn, p.id, store::prenotes::VERIFIED).await?;
         txn.commit().await?;
         out.activated += 1;
         notices::send(

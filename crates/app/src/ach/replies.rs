@@ -89,10 +89,12 @@ pub async fn ingest(app: &App, bytes: &[u8]) -> AppResult<Ingested> {
                     continue;
                 };
                 let note = format!("{code} {description}");
+                if !store::prenotes::move_status(&txn, prenote.id, &prenote.status, store::prenotes::RETURNED).await? {
+                    continue;
+                }
                 move_status(&txn, &version, to, "the bank", &format!("prenote returned: {note}"), now).await?;
                 store::enrollments::set(&txn, version.id, vec![("bank_note", format!("Returned: {note}").into())])
                     .await?;
-                store::prenotes::set_status(&txn, prenote.id, store::prenotes::RETURNED).await?;
                 out.returns += 1;
                 Notice {
                     what: "Bank details rejected by the bank",
@@ -113,6 +115,9 @@ pub async fn ingest(app: &App, bytes: &[u8]) -> AppResult<Ingested> {
                 }
             }
             ReplyKind::Change { code, correction } => {
+                if !store::prenotes::move_status(&txn, prenote.id, &prenote.status, store::prenotes::CORRECTED).await? {
+                    continue;
+                }
                 let (values, summary) = apply_correction(app, &version, correction).await?;
                 store::enrollments::set(&txn, version.id, values).await?;
                 let note = format!("Corrected by the bank ({code}): {summary}");
@@ -121,7 +126,6 @@ pub async fn ingest(app: &App, bytes: &[u8]) -> AppResult<Ingested> {
                     .await?
                     .ok_or_else(|| internal("version vanished", version.id))?;
                 activate(&txn, &fresh, Transition::Corrected, "the bank", &note, now).await?;
-                store::prenotes::set_status(&txn, prenote.id, store::prenotes::CORRECTED).await?;
                 out.corrections += 1;
                 Notice {
                     what: "Bank details corrected by the bank",
