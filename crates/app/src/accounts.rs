@@ -56,7 +56,7 @@ pub fn membership(user: &SessionUser) -> AppResult<(i64, AccountRole)> {
 }
 
 /// The page's view of one sub-account from its stored detail.
-fn view(d: store::accounts::SubAccountDetail, role: AccountRole) -> SubAccountView {
+pub(crate) fn view(d: store::accounts::SubAccountDetail, role: AccountRole) -> SubAccountView {
     let kind = SubAccountKind::from_code(&d.sub.kind).unwrap_or(SubAccountKind::Importer);
     let granted = d.permission.map(|p| Grants {
         ach: AchAccess::from_code(&p.ach).unwrap_or(AchAccess::None),

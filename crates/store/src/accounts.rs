@@ -341,6 +341,27 @@ pub async fn sub_account_details(
     user_id: i64,
     only_sub: Option<i64>,
 ) -> Result<Vec<SubAccountDetail>, DbErr> {
+    details(conn, account_id, user_id, only_sub, true).await
+}
+
+/// As [`sub_account_details`] without the held numbers (`held` empty): the access check of pages
+/// that read the numbers with their own data.
+pub async fn sub_account_access(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user_id: i64,
+    sub_id: i64,
+) -> Result<Option<SubAccountDetail>, DbErr> {
+    Ok(details(conn, account_id, user_id, Some(sub_id), false).await?.pop())
+}
+
+async fn details(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user_id: i64,
+    only_sub: Option<i64>,
+    with_numbers: bool,
+) -> Result<Vec<SubAccountDetail>, DbErr> {
     use sea_orm::sea_query::JoinType;
     let (s, p, ai, i) = (a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
     let mut stmt = Query::select()
@@ -353,10 +374,6 @@ pub async fn sub_account_details(
         ])
         .expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id"))
         .columns([(p.clone(), a("ach")), (p.clone(), a("reports")), (p.clone(), a("notify_parties"))])
-        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("importer_id"))
-        .expr_as(Expr::col((ai.clone(), a("added_at"))), a("added_at"))
-        .expr_as(Expr::col((ai.clone(), a("added_by"))), a("added_by"))
-        .columns([(i.clone(), a("number")), (i.clone(), a("name")), (i.clone(), a("status")), (i.clone(), a("email"))])
         .from(s.clone())
         .join(
             JoinType::LeftJoin,
@@ -365,12 +382,27 @@ pub async fn sub_account_details(
                 .equals((s.clone(), a("id")))
                 .and(Expr::col((p.clone(), a("user_id"))).eq(user_id)),
         )
-        .join(JoinType::LeftJoin, ai.clone(), Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))))
-        .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
         .and_where(Expr::col((s.clone(), a("account_id"))).eq(account_id))
         .order_by((s.clone(), a("id")), Order::Asc)
-        .order_by((i.clone(), a("number")), Order::Asc)
         .to_owned();
+    if with_numbers {
+        stmt.expr_as(Expr::col((ai.clone(), a("importer_id"))), a("importer_id"))
+            .expr_as(Expr::col((ai.clone(), a("added_at"))), a("added_at"))
+            .expr_as(Expr::col((ai.clone(), a("added_by"))), a("added_by"))
+            .columns([
+                (i.clone(), a("number")),
+                (i.clone(), a("name")),
+                (i.clone(), a("status")),
+                (i.clone(), a("email")),
+            ])
+            .join(
+                JoinType::LeftJoin,
+                ai.clone(),
+                Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))),
+            )
+            .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+            .order_by((i.clone(), a("number")), Order::Asc);
+    }
     if let Some(id) = only_sub {
         stmt.and_where(Expr::col((s.clone(), a("id"))).eq(id));
     }
@@ -391,7 +423,7 @@ pub async fn sub_account_details(
             };
             out.push(SubAccountDetail { sub, permission, held: Vec::new() });
         }
-        let importer_id: Option<i64> = r.try_get("", "importer_id")?;
+        let importer_id: Option<i64> = if with_numbers { r.try_get("", "importer_id")? } else { None };
         if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
             d.held.push(HeldImporter {
                 importer_id,

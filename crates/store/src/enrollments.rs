@@ -339,3 +339,61 @@ pub async fn events_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<
         })
         .collect()
 }
+
+/// One importer number of a sub-account with its optimistic-lock head and one of its live
+/// versions (a number with two live versions, pending over active, comes twice; one without
+/// any, once with `version` None).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TabRow {
+    pub importer_id: i64,
+    pub number: String,
+    pub name: String,
+    pub revision: i32,
+    pub version: Option<VersionRow>,
+}
+
+/// The ACH tab's rows in one statement: held numbers LEFT JOIN heads LEFT JOIN live versions,
+/// ordered by number and version. Rows cost more than statements here (each is decoded, and on
+/// SQLite handed over from the connection's thread), so the tab reads each number once.
+pub async fn tab_rows(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<TabRow>, DbErr> {
+    use sea_orm::sea_query::JoinType;
+    let (ai, i, h, v) = (a("account_importers"), a("importers"), a("enrollment_heads"), a("bank_enrollments"));
+    let stmt = Query::select()
+        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("t_importer_id"))
+        .expr_as(Expr::col((i.clone(), a("number"))), a("t_number"))
+        .expr_as(Expr::col((i.clone(), a("name"))), a("t_name"))
+        .expr_as(Expr::col((h.clone(), a("revision"))), a("t_revision"))
+        .column((v.clone(), Asterisk))
+        .from(ai.clone())
+        .inner_join(i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+        .join(
+            JoinType::LeftJoin,
+            h.clone(),
+            Expr::col((h.clone(), a("importer_id"))).equals((ai.clone(), a("importer_id"))),
+        )
+        .join(
+            JoinType::LeftJoin,
+            v.clone(),
+            Expr::col((v.clone(), a("importer_id")))
+                .equals((ai.clone(), a("importer_id")))
+                .and(Expr::col((v.clone(), a("status"))).is_in(LIVE)),
+        )
+        .and_where(Expr::col((ai.clone(), a("sub_account_id"))).eq(sub_account_id))
+        .order_by((i.clone(), a("number")), Order::Asc)
+        .order_by((v.clone(), a("version_no")), Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            let version_id: Option<i64> = r.try_get("", "id")?;
+            Ok(TabRow {
+                importer_id: r.try_get("", "t_importer_id")?,
+                number: r.try_get("", "t_number")?,
+                name: r.try_get("", "t_name")?,
+                revision: r.try_get::<Option<i32>>("", "t_revision")?.unwrap_or(0),
+                version: version_id.map(|_| version(r)).transpose()?,
+            })
+        })
+        .collect()
+}

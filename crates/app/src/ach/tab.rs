@@ -11,7 +11,7 @@ use store::designations::DesignationRow;
 use store::enrollments::VersionRow;
 use time::OffsetDateTime;
 
-use super::{require_view, scope};
+use super::{require_view, scope_light};
 use crate::App;
 use crate::accounts::SubAccountView;
 use crate::auth::SessionUser;
@@ -143,13 +143,13 @@ pub struct AchTab {
 }
 
 pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<AchTab> {
-    let sub = scope(app, user, sub_account_id).await?;
+    let sub = scope_light(app, user, sub_account_id).await?;
     require_view(&sub)?;
     let today = super::iso_date(OffsetDateTime::now_utc().date());
-    let ids: Vec<i64> = sub.numbers.iter().map(|n| n.importer_id).collect();
     let conn = &app.db.conn;
-    let live = store::enrollments::live_of(conn, &ids).await?;
-    let heads = store::enrollments::heads_of(conn, &ids).await?;
+    let numbers = store::enrollments::tab_rows(conn, sub_account_id).await?;
+    let mut ids: Vec<i64> = numbers.iter().map(|n| n.importer_id).collect();
+    ids.dedup();
     let made = store::designations::made_by(conn, &ids).await?;
     let active_designations: HashMap<i64, &DesignationRow> =
         made.iter().filter(|d| designation_active(d, &today)).map(|d| (d.importer_id, d)).collect();
@@ -157,42 +157,40 @@ pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResul
     let party_live = store::enrollments::live_of(conn, &party_ids).await?;
     let naming = store::designations::naming(conn, &ids).await?;
     let directory = store::routing::last_load(conn).await?;
-
-    let mut by_importer: HashMap<i64, Vec<&VersionRow>> = HashMap::new();
-    for v in &live {
-        by_importer.entry(v.importer_id).or_default().push(v);
-    }
     let party_active: std::collections::HashSet<i64> =
         party_live.iter().filter(|v| v.status == "active").map(|v| v.importer_id).collect();
-    let revision: HashMap<i64, i32> = heads.iter().map(|h| (h.importer_id, h.revision)).collect();
 
-    let rows = sub
-        .numbers
-        .iter()
-        .map(|n| {
-            let versions = by_importer.get(&n.importer_id).map(Vec::as_slice).unwrap_or(&[]);
-            let current = versions.last().map(|v| BankView::from_row(v));
-            let paying_row = versions.iter().rev().find(|v| v.status == "active");
-            let paying = paying_row.filter(|p| Some(p.id) != current.as_ref().map(|c| c.version_id));
-            let designation = active_designations.get(&n.importer_id).map(|d| designation_view(d, &today));
-            let payee = payee_view(
-                &n.number,
-                paying_row.is_some(),
-                active_designations.get(&n.importer_id).copied(),
-                |party| party_active.contains(&party),
-            );
-            AchRow {
-                importer_id: n.importer_id,
-                number: n.number.clone(),
-                name: n.name.clone(),
-                revision: revision.get(&n.importer_id).copied().unwrap_or(0),
-                current,
-                paying: paying.map(|v| BankView::from_row(v)),
-                designation,
-                payee,
-            }
-        })
-        .collect();
+    // Rows come ordered by number, then version: fold each number's versions together.
+    let mut rows: Vec<AchRow> = Vec::with_capacity(ids.len());
+    let mut i = 0;
+    while i < numbers.len() {
+        let first = &numbers[i];
+        let mut end = i;
+        while end < numbers.len() && numbers[end].importer_id == first.importer_id {
+            end += 1;
+        }
+        let versions: Vec<&VersionRow> = numbers[i..end].iter().filter_map(|n| n.version.as_ref()).collect();
+        i = end;
+        let number =
+            domain::ImporterNumber::parse(&first.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
+        let current = versions.last().map(|v| BankView::from_row(v));
+        let paying_row = versions.iter().rev().find(|v| v.status == "active");
+        let paying = paying_row.filter(|p| Some(p.id) != current.as_ref().map(|c| c.version_id));
+        let designation = active_designations.get(&first.importer_id);
+        let payee = payee_view(&first.number, paying_row.is_some(), designation.copied(), |party| {
+            party_active.contains(&party)
+        });
+        rows.push(AchRow {
+            importer_id: first.importer_id,
+            number,
+            name: first.name.clone(),
+            revision: first.revision,
+            current,
+            paying: paying.map(|v| BankView::from_row(v)),
+            designation: designation.map(|d| designation_view(d, &today)),
+            payee,
+        });
+    }
     Ok(AchTab {
         can_change: sub.grants.ach.can_change(),
         can_manage_parties: sub.grants.notify_parties,
