@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, RFC 9457 problems, an OpenAPI document.
 
 mod accounts;
+mod ach;
 mod console;
 mod importers;
 mod types;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .merge(importers::router())
         .merge(accounts::router())
+        .merge(ach::router())
         .merge(console::router())
 }
 
@@ -72,7 +74,8 @@ impl Modify for BearerAuth {
         title = "ace-refunds API",
         version = "1",
         description = "Importer records (CBP Form 5106) and their history, trade-portal accounts and their \
-                       users, and the CBP staff console. Authenticate with a bearer token from \
+                       users, ACH refund bank details and Form 4811 notify parties of Importer sub-accounts, \
+                       and the CBP staff console. Authenticate with a bearer token from \
                        `ace-refunds token create`. Errors are RFC 9457 problem documents."
     ),
     paths(
@@ -88,6 +91,14 @@ impl Modify for BearerAuth {
         accounts::invite,
         accounts::update,
         accounts::set_status,
+        ach::tab,
+        ach::save,
+        ach::remove,
+        ach::history,
+        ach::designations,
+        ach::designate,
+        ach::revoke,
+        ach::naming_us,
         console::search,
         console::account,
         console::user,
@@ -99,6 +110,9 @@ impl Modify for BearerAuth {
     tags(
         (name = "importers", description = "Form 5106 importer records"),
         (name = "account", description = "The caller's trade-portal account and its users"),
+        (name = "ach", description = "ACH Refund Authorization: bank details per importer number of an Importer \
+                                      sub-account (account numbers only ever masked in answers), and Form 4811 \
+                                      notify parties"),
         (name = "console", description = "CBP staff: portal accounts and users")
     )
 )]
