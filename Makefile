@@ -9,6 +9,7 @@ SHARED ?= $(firstword $(wildcard ../shared /work/shared))
 ifneq ($(SHARED),)
 export ACE_NACHA_CORPUS ?= $(abspath $(SHARED))/testdata/nacha/moov
 export ACE_NACHA_PEERS ?= $(abspath $(SHARED))/tools/peers
+export ACE_FEDACH_SAMPLE ?= $(abspath $(SHARED))/testdata/fedach/FedACHdir-2018-sample.txt
 endif
 
 .PHONY: run test assets test-sqlite test-postgres test-browser-deps test-smtp-deps lint crosscheck bench-import
