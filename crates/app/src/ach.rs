@@ -14,6 +14,7 @@ pub mod keys;
 mod notices;
 pub mod prenotes;
 pub mod replies;
+pub mod review;
 pub mod tab;
 
 use domain::portal::{AchAccess, SubAccountKind};

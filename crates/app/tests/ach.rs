@@ -442,6 +442,19 @@ async fn the_same_account_at_an_unrelated_importer_is_flagged_for_review() {
     assert!(saved.flagged_for_review);
     let flagged = store::enrollments::flagged(&w.app.db.conn, 10).await.unwrap();
     assert_eq!(flagged.iter().map(|v| v.importer_id).collect::<Vec<_>>(), vec![other_id]);
+
+    // CBP staff review it; trade users cannot see the queue.
+    assert!(matches!(app::ach::review::queue(&w.app, &other.actor).await, Err(AppError::Forbidden(_))));
+    let q = app::ach::review::queue(&w.app, &w.staff).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].bank.account, "••••1012");
+    assert!(q[0].same_account_at[0].contains(NUMBER), "{:?}", q[0].same_account_at);
+    app::ach::review::clear(&w.app, &w.staff, q[0].bank.version_id).await.unwrap();
+    assert!(app::ach::review::queue(&w.app, &w.staff).await.unwrap().is_empty());
+    assert!(matches!(
+        app::ach::review::clear(&w.app, &w.staff, q[0].bank.version_id).await,
+        Err(AppError::NotFound(_))
+    ));
 }
 
 #[tokio::test]

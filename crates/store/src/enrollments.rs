@@ -29,6 +29,8 @@ pub struct VersionRow {
     pub holder_name: String,
     pub holder_confirmed: bool,
     pub review_shared: bool,
+    /// The CBP staff user who reviewed a flagged version.
+    pub review_cleared_by: Option<i64>,
     pub created_by: Option<i64>,
     pub created_by_name: String,
     pub created_at: OffsetDateTime,
@@ -52,6 +54,7 @@ pub(crate) fn version(r: &QueryResult) -> Result<VersionRow, DbErr> {
         holder_name: r.try_get("", "holder_name")?,
         holder_confirmed: r.try_get("", "holder_confirmed")?,
         review_shared: r.try_get("", "review_shared")?,
+        review_cleared_by: r.try_get("", "review_cleared_by")?,
         created_by: r.try_get("", "created_by")?,
         created_by_name: r.try_get("", "created_by_name")?,
         created_at: r.try_get("", "created_at")?,

@@ -55,7 +55,7 @@ impl BankView {
             changed_at: v.created_at,
             status_at: v.status_at,
             bank_note: v.bank_note.clone(),
-            flagged_for_review: v.review_shared,
+            flagged_for_review: v.review_shared && v.review_cleared_by.is_none(),
         }
     }
 }

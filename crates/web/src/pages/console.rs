@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/users/{id}", get(user))
         .route("/console/users/{id}/unlock", post(unlock))
         .route("/console/users/{id}/reactivate", post(reactivate))
+        .route("/console/bank-review", get(review))
+        .route("/console/bank-review/{id}/clear", post(review_clear))
 }
 
 #[derive(Template)]
@@ -126,6 +128,38 @@ async fn reactivate(
     }
     match console::reactivate(&state.app, &user.actor, id).await {
         Ok(()) => Redirect::to(&format!("/console/users/{id}")).into_response(),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console_review.html")]
+struct ReviewPage {
+    nav: Option<Nav>,
+    csrf: String,
+    items: Vec<app::ach::review::Flagged>,
+}
+
+/// Bank details flagged when saved (the same account as an unrelated importer's).
+async fn review(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> Response {
+    match app::ach::review::queue(&state.app, &user.actor).await {
+        Ok(items) => page(StatusCode::OK, &ReviewPage { nav: Some(user.nav()), csrf: csrf.0, items }),
+        Err(e) => error_page(e, Some(user.nav())),
+    }
+}
+
+async fn review_clear(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if !csrf.matches(&f.csrf) {
+        return csrf_failed();
+    }
+    match app::ach::review::clear(&state.app, &user.actor, id).await {
+        Ok(()) => Redirect::to("/console/bank-review").into_response(),
         Err(e) => error_page(e, Some(user.nav())),
     }
 }
