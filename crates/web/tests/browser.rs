@@ -314,6 +314,12 @@ async fn assert_focus_order(c: &Client, form_css: &str, first: &str, page: &str)
 }
 
 async fn log_in(c: &Client, t: &TestApp, axe: &str, email: &str) {
+    log_in_to(c, t, axe, email, "/importers", email).await;
+}
+
+/// Logs in with password and the mailed code; `home` is where the user lands, and the header
+/// then shows `shown` (the user's name or email).
+async fn log_in_to(c: &Client, t: &TestApp, axe: &str, email: &str, home: &str, shown: &str) {
     goto(c, &t.base, "/login").await;
     assert_eq!(text(c, "h1").await, "Log in");
     assert_accessible(c, axe, "the login page").await;
@@ -326,8 +332,8 @@ async fn log_in(c: &Client, t: &TestApp, axe: &str, email: &str) {
     fill(c, "code", &t.last_code(email)).await;
     click_to_new_page(c, find(c, "form[action='/login/code'] button[type=submit]").await).await;
     let url = c.current_url().await.unwrap();
-    assert_eq!(url.path(), "/importers", "after logging in as {email}");
-    assert!(text(c, "header").await.contains(email), "header names the signed-in user {email}");
+    assert_eq!(url.path(), home, "after logging in as {email}");
+    assert!(text(c, "header").await.contains(shown), "header names the signed-in user {shown}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -660,6 +666,471 @@ async fn a_new_importer_applies_enrols_and_invites_a_user() {
         assert_eq!(text(&c, "h1").await, "You may not do this");
         goto(&c, base, "/importers").await;
         assert_eq!(text(&c, "h1").await, "You may not do this");
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ACH Refund Authorization: enrolment, prenotes, bank replies, notify parties
+// ---------------------------------------------------------------------------------------------
+
+/// The `ace-refunds` binary, run as the operator runs it against the server's database, with the
+/// server's data key and a scratch data folder (where its mail outbox lands).
+///
+/// It is found next to the test binary (`target/debug/ace-refunds`, built by `cargo test
+/// --workspace` or `cargo build -p ace-refunds`), or at `ACE_BIN`.
+struct Operator {
+    bin: PathBuf,
+    database_url: String,
+    data_key: String,
+    dir: tempfile::TempDir,
+}
+
+impl Operator {
+    fn new(t: &TestApp) -> Operator {
+        let bin = match std::env::var_os("ACE_BIN") {
+            Some(b) => PathBuf::from(b),
+            None => {
+                let exe = std::env::current_exe().unwrap();
+                // target/debug/deps/browser-<hash> -> target/debug/ace-refunds
+                exe.parent().and_then(Path::parent).unwrap().join("ace-refunds")
+            }
+        };
+        assert!(
+            bin.exists(),
+            "{} is missing: build it first (`cargo build -p ace-refunds`, or `cargo test --workspace`), or set ACE_BIN",
+            bin.display()
+        );
+        Operator {
+            bin,
+            database_url: t.db.url.clone(),
+            data_key: t.data_key.clone(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    /// Runs `ace-refunds ARGS`; returns the exit code and stdout + stderr.
+    async fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = tokio::process::Command::new(&self.bin)
+            .arg("--database-url")
+            .arg(&self.database_url)
+            .args(args)
+            .env("ACE_DATA_KEY", &self.data_key)
+            .env("ACE_DATA_DIR", self.dir.path().join("data"))
+            .env("ACE_LOG_LEVEL", "warn")
+            .env_remove("ACE_DATA_KEY_FILE")
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), text)
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let (code, text) = self.run(args).await;
+        assert_eq!(code, Some(0), "ace-refunds {}:\n{text}", args.join(" "));
+        text
+    }
+
+    /// (to, subject, text) of every message in the binary's mail outbox.
+    fn outbox(&self) -> Vec<(String, String, String)> {
+        let dir = self.dir.path().join("data/outbox");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let mut mails = Vec::new();
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().and_then(|x| x.to_str()) != Some("eml") {
+                continue;
+            }
+            // Unfold headers and undo quoted-printable soft line breaks, enough to read them.
+            let raw = std::fs::read_to_string(&path).unwrap().replace("=\r\n", "").replace("\r\n ", " ");
+            let header = |name: &str| {
+                raw.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                    .map(str::trim)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            mails.push((header("To"), header("Subject"), raw.clone()));
+        }
+        mails
+    }
+}
+
+/// A new importer applies as the existing test shows, with email codes as second factor, and
+/// lands on its account.
+async fn apply_as_new_importer(
+    c: &Client,
+    t: &TestApp,
+    axe: &str,
+    number: &str,
+    company: &str,
+    (name, email): (&str, &str),
+    contact: &str,
+) {
+    goto(c, &t.base, "/apply").await;
+    assert_accessible(c, axe, "the application form").await;
+    fill(c, "company_name", company).await;
+    fill(c, "importer_number", number).await;
+    fill(c, "requester_name", name).await;
+    fill(c, "requester_email", email).await;
+    click_to_new_page(c, find(c, "form[action='/apply'] button[type=submit]").await).await;
+    assert!(url_of(c).await.ends_with("/verify"), "on the verify page");
+    fill(c, "code", &t.last_code(contact)).await;
+    click_to_new_page(c, find(c, "form[action$='/verify'] button[type=submit]").await).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/set-password");
+    fill(c, "password", PASSWORD).await;
+    fill(c, "confirm", PASSWORD).await;
+    click_to_new_page(c, find(c, "form[action='/set-password'] button[type=submit]").await).await;
+    click_to_new_page(c, find(c, "form[action='/second-factor/setup/email'] button").await).await;
+    fill(c, "code", &t.last_code(email)).await;
+    click_to_new_page(c, find(c, "form[action='/second-factor/setup/email/confirm'] button").await).await;
+    click_to_new_page(c, find(c, "main a.usa-button").await).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/account");
+    assert_accessible(c, axe, "the new account").await;
+}
+
+async fn log_out(c: &Client) {
+    click_to_new_page(c, find(c, "form[action='/logout'] button").await).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+}
+
+/// The text of the ACH tab's row for `number`, whose `id` is `importer-<record id>`.
+async fn ach_row(c: &Client, number: &str) -> (i64, String) {
+    let rows =
+        js(c, "return Array.from(document.querySelectorAll('table.ace-ach tbody tr')).map(r => [r.id, r.textContent.replace(/\\s+/g, ' ')]);")
+            .await;
+    let rows: Vec<(String, String)> = serde_json::from_value(rows).unwrap();
+    let (id, text) = rows
+        .iter()
+        .find(|(_, text)| text.contains(number))
+        .unwrap_or_else(|| panic!("no row for {number} on the ACH tab: {rows:?}"));
+    (id.strip_prefix("importer-").and_then(|i| i.parse().ok()).unwrap_or_else(|| panic!("row id {id}")), text.clone())
+}
+
+/// With ACE_UPDATE_SCREENSHOTS=1, saves a picture of the page's `<main>` in a 1000-pixel-wide
+/// window as a help-guide screenshot in crates/web/help/ (served at /assets/help/).
+async fn screenshot_for_help(c: &Client, name: &str) {
+    if std::env::var("ACE_UPDATE_SCREENSHOTS").as_deref() != Ok("1") {
+        return;
+    }
+    // Tall enough for the whole page, so the picture of <main> is not cut by the viewport.
+    c.set_window_size(1000, 1600).await.unwrap();
+    js(c, "window.scrollTo(0, 0); document.activeElement.blur(); return null;").await;
+    // Let the layout settle at the new size.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = find(c, "main").await.screenshot().await.unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("help").join(name);
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    c.set_window_size(1280, 1024).await.unwrap();
+}
+
+/// Issue 5 "Done when", as a new user would: an importer's TAO enrolls bank details for two
+/// suffixes with one shared account and sees them Pending; the operator exports the prenote file
+/// with the real binary, `nacha validate` accepts it, the bank answers with a correction (C01)
+/// for one and a return (R03) for the other, and ingesting that reply makes the tab show Active
+/// with the correction and Rejected; the 5106 contact got every notice. Then the TAO designates
+/// a notify party with its own account, which sees the designation, enrolls its own bank
+/// details, is verified (export, promote), and the importer's tab names it as payee. axe-core
+/// checks every page on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ach_enrolment_prenote_replies_and_notify_party() {
+    if !enabled() {
+        return;
+    }
+    const NUMBER: &str = "12-345678900";
+    const SUFFIX: &str = "12-345678901";
+    const COMPANY: &str = "Acme Imports Inc";
+    const CONTACT: &str = "treasury@acme.example";
+    const OWNER: &str = "ana@acme.example";
+    const PARTY: &str = "33-333333300";
+    const PARTY_NAME: &str = "Harbor Finance LLC";
+    const PARTY_CONTACT: &str = "ap@harbor.example";
+    const PARTY_OWNER: &str = "hank@harbor.example";
+    /// JPMorgan Chase; the shared account, and the account the bank corrects it to.
+    const ROUTING: &str = "021000021";
+    const ACCOUNT: &str = "987654321012";
+    const CORRECTED: &str = "987654321099";
+    /// Wells Fargo (Minnesota), the notify party's bank.
+    const PARTY_ROUTING: &str = "091000019";
+    const PARTY_ACCOUNT: &str = "55501234567";
+    let axe = axe_source();
+    let t = common::spawn().await;
+    let op = Operator::new(&t);
+
+    // CBP staff keep the 5106 records; the operator loads the FedACH directory.
+    let tok = t.token(common::STAFF).await;
+    for (number, name, contact) in
+        [(NUMBER, COMPANY, CONTACT), (SUFFIX, COMPANY, CONTACT), (PARTY, PARTY_NAME, PARTY_CONTACT)]
+    {
+        let mut record = common::importer_json(number, contact);
+        record["name"] = json!(name);
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/importers", t.base))
+            .bearer_auth(&tok)
+            .json(&record)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{number}");
+    }
+    let directory = op.path("FedACHdir.txt");
+    let lines = [
+        common::fedach_line(ROUTING, "JPMORGAN CHASE BANK, NA"),
+        common::fedach_line(PARTY_ROUTING, "WELLS FARGO BANK NA"),
+    ];
+    std::fs::write(&directory, lines.join("\r\n") + "\r\n").unwrap();
+    let out = op.ok(&["routing", "load", &directory]).await;
+    assert!(out.contains("loaded 2 routing numbers (2 receive ACH)"), "{out}");
+
+    with_browser(move |c| async move {
+        let base = t.base.as_str();
+        let memory_to = |to: &str, subject: &str| {
+            t.app
+                .mailer
+                .memory_sent()
+                .into_iter()
+                .filter(|m| m.to == to && m.rendered.subject.contains(subject))
+                .count()
+        };
+
+        // The importer applies, then adds its second suffix with the code mailed to the contact.
+        apply_as_new_importer(&c, &t, &axe, NUMBER, COMPANY, ("Ana Lopez", OWNER), CONTACT).await;
+        click_to_new_page(&c, find(&c, "main a[href='/account/add-importer']").await).await;
+        assert_accessible(&c, &axe, "the add-importer form").await;
+        fill(&c, "company_name", COMPANY).await;
+        fill(&c, "importer_number", SUFFIX).await;
+        click_to_new_page(&c, find(&c, "form[action='/account/add-importer'] button[type=submit]").await).await;
+        assert!(url_of(&c).await.ends_with("/verify"), "on the verify page");
+        assert_accessible(&c, &axe, "the verify page of a second number").await;
+        fill(&c, "code", &t.last_code(CONTACT)).await;
+        click_to_new_page(&c, find(&c, "form[action$='/verify'] button[type=submit]").await).await;
+        let url = c.current_url().await.unwrap();
+        let sub: i64 = url
+            .path()
+            .strip_prefix("/account/sub/")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("sub-account page expected, got {url}"));
+        let numbers = text(&c, "main table").await;
+        assert!(numbers.contains(NUMBER) && numbers.contains(SUFFIX), "{numbers}");
+        assert_accessible(&c, &axe, "the sub-account with two numbers").await;
+
+        // The ACH tab: a row per number, nothing enrolled.
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/ach']")).await).await;
+        assert_eq!(text(&c, "main h2").await, "ACH Refund Authorization");
+        let (number_id, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains("No bank details"), "{row}");
+        let (suffix_id, row) = ach_row(&c, SUFFIX).await;
+        assert!(row.contains("No bank details"), "{row}");
+        assert_accessible(&c, &axe, "the empty ACH tab").await;
+
+        // One bank account for both numbers.
+        click_to_new_page(&c, find(&c, "main a.usa-button[href*='/ach/edit']").await).await;
+        assert_eq!(text(&c, "h1").await, "Bank details for refunds");
+        for id in [number_id, suffix_id] {
+            assert!(
+                find(&c, &format!("#importer-{id}")).await.prop("checked").await.unwrap().as_deref() == Some("true"),
+                "number {id} is ticked"
+            );
+        }
+        assert_accessible(&c, &axe, "the bank details form").await;
+        fill(&c, "routing", ROUTING).await;
+        fill(&c, "account", ACCOUNT).await;
+        fill(&c, "account_confirm", ACCOUNT).await;
+        find(&c, "label[for='type-checking']").await.click().await.unwrap();
+        fill(&c, "holder_name", COMPANY).await;
+        screenshot_for_help(&c, "ach-edit.png").await;
+        // A slip in the confirmation: the form comes back with the error, without the numbers.
+        fill(&c, "account_confirm", "987654321021").await;
+        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        assert!(text(&c, "#error-summary").await.contains("The two account numbers are not the same"));
+        assert_eq!(js(&c, "return document.activeElement.id;").await, json!("error-summary"), "the summary has focus");
+        assert_eq!(value_of(&c, "routing").await, ROUTING);
+        assert_eq!(value_of(&c, "account").await, "", "the account number is typed again");
+        for id in [number_id, suffix_id] {
+            assert_eq!(
+                find(&c, &format!("#importer-{id}")).await.prop("checked").await.unwrap().as_deref(),
+                Some("true")
+            );
+        }
+        assert_accessible(&c, &axe, "the bank details form with an error").await;
+        fill(&c, "account", ACCOUNT).await;
+        fill(&c, "account_confirm", ACCOUNT).await;
+        assert_eq!(find(&c, "#type-checking").await.prop("checked").await.unwrap().as_deref(), Some("true"));
+        assert_eq!(value_of(&c, "holder_name").await, COMPANY);
+        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        let url = c.current_url().await.unwrap();
+        assert_eq!((url.path(), url.query()), (format!("/account/sub/{sub}/ach").as_str(), Some("done=saved")));
+        assert!(text(&c, "main .usa-alert--success").await.contains("Pending verification"));
+        for number in [NUMBER, SUFFIX] {
+            let (_, row) = ach_row(&c, number).await;
+            assert!(row.contains("Pending verification"), "{row}");
+            assert!(row.contains("••••1012") && row.contains("JPMORGAN CHASE BANK, NA"), "{row}");
+        }
+        assert!(!c.source().await.unwrap().contains(ACCOUNT), "the full account number is not on the page");
+        assert_accessible(&c, &axe, "the ACH tab with pending details").await;
+        assert_eq!(memory_to(CONTACT, "Bank details changed"), 2, "the contact is told, once per number");
+        assert!(memory_to(OWNER, "Bank details changed") >= 1, "the TAO is told");
+
+        // The operator sends the prenotes; the bank corrects one account and returns the other.
+        let prenotes = op.path("prenotes-1.ach");
+        let out = op.ok(&["prenotes", "export", "--out", &prenotes]).await;
+        assert!(out.contains("wrote 2 prenotes"), "{out}");
+        op.ok(&["nacha", "validate", &prenotes]).await;
+        assert!(std::fs::read_to_string(&prenotes).unwrap().contains(ACCOUNT), "the ACH file carries the number");
+        let sent = store::prenotes::with_versions(&t.app.db.conn, store::prenotes::SENT).await.unwrap();
+        let trace_of = |id: i64| {
+            sent.iter()
+                .find(|(_, v)| v.importer_id == id)
+                .and_then(|(p, _)| p.trace_number)
+                .unwrap_or_else(|| panic!("no prenote sent for {id}: {sent:?}"))
+        };
+        let reply = op.path("reply-1.ach");
+        let change = format!("{}:C01:{CORRECTED}", trace_of(number_id));
+        let ret = format!("{}:R03", trace_of(suffix_id));
+        op.ok(&["nacha", "respond", "--in", &prenotes, "--out", &reply, "--change", &change, "--return", &ret]).await;
+        let out = op.ok(&["ach-replies", "ingest", &reply]).await;
+        assert!(out.contains("1 returns and 1 corrections applied"), "{out}");
+
+        goto(&c, base, &format!("/account/sub/{sub}/ach")).await;
+        let (_, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains("Active") && row.contains("Corrected by the bank (C01)"), "{row}");
+        assert!(row.contains("••••1099") && !row.contains(CORRECTED), "{row}");
+        let (_, row) = ach_row(&c, SUFFIX).await;
+        assert!(row.contains("Rejected - update required") && row.contains("R03"), "{row}");
+        assert!(row.contains("Nobody: refunds will be rejected"), "{row}");
+        assert_accessible(&c, &axe, "the ACH tab after the bank's reply").await;
+        let outbox = op.outbox();
+        for (to, subject) in [
+            (CONTACT, format!("Bank details corrected by the bank for importer number {NUMBER}")),
+            (CONTACT, format!("Bank details rejected by the bank for importer number {SUFFIX}")),
+            (OWNER, format!("Bank details corrected by the bank for importer number {NUMBER}")),
+        ] {
+            assert!(
+                outbox.iter().any(|(t, s, _)| t == to && s.contains(&subject)),
+                "{to} got \"{subject}\": {:?}",
+                outbox.iter().map(|(t, s, _)| (t, s)).collect::<Vec<_>>()
+            );
+        }
+
+        // Removing the rejected details is offered with a warning (and not done here).
+        click_to_new_page(&c, find(&c, &format!("a[href='/account/sub/{sub}/ach/{suffix_id}/remove']")).await).await;
+        assert_eq!(text(&c, "main .usa-alert--warning h2").await, "Refunds will be rejected");
+        assert_accessible(&c, &axe, "the remove confirmation").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/ach']")).await).await;
+
+        // The history of the corrected number, and the guide.
+        click_to_new_page(&c, find(&c, &format!("a[href='/account/sub/{sub}/ach/{number_id}/history']")).await).await;
+        let history = text(&c, "main").await;
+        assert!(history.contains("bank details added") && history.contains("Corrected by the bank (C01)"), "{history}");
+        assert_accessible(&c, &axe, "the history of bank details").await;
+        goto(&c, base, &format!("/account/sub/{sub}/ach")).await;
+        click_to_new_page(&c, find(&c, "main a[href='/help/enrolling']").await).await;
+        assert_eq!(text(&c, "h1").await, "Enrolling for electronic refunds");
+        wait_for_js(
+            &c,
+            "return Array.from(document.images).filter(i => i.src.includes('/assets/help/'))
+                 .map(i => i.complete && i.naturalWidth > 0);",
+            json!([true, true]),
+            "the guide's two screenshots load",
+        )
+        .await;
+        assert_accessible(&c, &axe, "the enrolling guide").await;
+        goto(&c, base, "/account").await;
+        log_out(&c).await;
+
+        // The notify party: another importer with its own account.
+        apply_as_new_importer(&c, &t, &axe, PARTY, PARTY_NAME, ("Hank Hill", PARTY_OWNER), PARTY_CONTACT).await;
+        log_out(&c).await;
+
+        // The TAO designates it for the first number.
+        log_in_to(&c, &t, &axe, OWNER, "/account", "Ana Lopez").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}']")).await).await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/notify']")).await).await;
+        assert_accessible(&c, &axe, "the notify parties tab").await;
+        find(&c, "#importer_id").await.select_by_value(&number_id.to_string()).await.unwrap();
+        fill(&c, "party_number", PARTY).await;
+        click_to_new_page(&c, find(&c, "form[action$='/notify'] button[type=submit]").await).await;
+        assert_eq!(text(&c, "main .usa-alert--success").await, "The notify party was designated.");
+        let (_, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains(&format!("Notify party designated: {PARTY_NAME} ({PARTY})")), "{row}");
+        assert!(row.contains("The importer"), "the party has no verified account yet: {row}");
+        assert_accessible(&c, &axe, "the ACH tab with a designation").await;
+        assert_eq!(memory_to(CONTACT, "Notify party designated"), 1);
+        log_out(&c).await;
+
+        // The party sees the designation in its own tab and enrolls its own bank details.
+        log_in_to(&c, &t, &axe, PARTY_OWNER, "/account", "Hank Hill").await;
+        click_to_new_page(&c, find(&c, "main a[href^='/account/sub/']").await).await;
+        click_to_new_page(&c, find(&c, "main a[href$='/ach']").await).await;
+        let naming = text(&c, "main").await;
+        assert!(naming.contains("Importers that named you as notify party"), "{naming}");
+        assert!(naming.contains(&format!("{COMPANY} {NUMBER}")), "{naming}");
+        assert_accessible(&c, &axe, "the notify party's ACH tab").await;
+        click_to_new_page(&c, find(&c, "main a[href*='/ach/edit?importer=']").await).await;
+        fill(&c, "routing", PARTY_ROUTING).await;
+        fill(&c, "account", PARTY_ACCOUNT).await;
+        fill(&c, "account_confirm", PARTY_ACCOUNT).await;
+        find(&c, "label[for='type-checking']").await.click().await.unwrap();
+        fill(&c, "holder_name", PARTY_NAME).await;
+        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        let (_, row) = ach_row(&c, PARTY).await;
+        assert!(row.contains("Pending verification") && row.contains("WELLS FARGO BANK NA"), "{row}");
+
+        // Its prenote goes out and, with no return in three banking days, it is Active.
+        let prenotes = op.path("prenotes-2.ach");
+        let out = op.ok(&["prenotes", "export", "--out", &prenotes]).await;
+        assert!(out.contains("wrote 1 prenotes"), "{out}");
+        op.ok(&["nacha", "validate", &prenotes]).await;
+        let sent = store::prenotes::with_versions(&t.app.db.conn, store::prenotes::SENT).await.unwrap();
+        let sent_on = sent.iter().find_map(|(p, _)| p.sent_on.clone()).expect("the party's prenote was sent");
+        let sent_on = app::ach::parse_iso_date(&sent_on).unwrap();
+        let later = app::ach::iso_date(domain::calendar::add_banking_days(sent_on, 3));
+        let out = op.ok(&["prenotes", "promote", "--today", &later]).await;
+        assert!(out.contains("1 bank details became Active"), "{out}");
+        c.refresh().await.unwrap();
+        let (_, row) = ach_row(&c, PARTY).await;
+        assert!(row.contains("Active"), "{row}");
+        assert_accessible(&c, &axe, "the notify party's tab, verified").await;
+        assert!(
+            op.outbox().iter().any(|(to, s, _)| to == PARTY_CONTACT && s.contains("Bank details verified")),
+            "the party's contact is told"
+        );
+        log_out(&c).await;
+
+        // The importer's tab now names the notify party as payee of the first number.
+        log_in_to(&c, &t, &axe, OWNER, "/account", "Ana Lopez").await;
+        goto(&c, base, &format!("/account/sub/{sub}/ach")).await;
+        let (_, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains(&format!("Notify party {PARTY}")), "{row}");
+        let (_, row) = ach_row(&c, SUFFIX).await;
+        assert!(row.contains("Rejected - update required"), "{row}");
+        assert_accessible(&c, &axe, "the ACH tab with the notify party as payee").await;
+        screenshot_for_help(&c, "ach-tab.png").await;
+
+        // Every notice reached the 5106 contact, and none holds a full account number.
+        assert_eq!(memory_to(CONTACT, "Bank details changed"), 2);
+        assert_eq!(memory_to(CONTACT, "Notify party designated"), 1);
+        let outbox = op.outbox();
+        let to_contact: Vec<&String> = outbox.iter().filter(|(to, _, _)| to == CONTACT).map(|(_, s, _)| s).collect();
+        assert_eq!(to_contact.len(), 2, "corrected and rejected: {to_contact:?}");
+        for secret in [ACCOUNT, CORRECTED, PARTY_ACCOUNT] {
+            assert!(outbox.iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
+            assert!(
+                t.app
+                    .mailer
+                    .memory_sent()
+                    .iter()
+                    .all(|m| !m.rendered.text.contains(secret) && !m.rendered.html.contains(secret)),
+                "{secret} in a mail"
+            );
+        }
     })
     .await;
 }

@@ -3,6 +3,7 @@
 //! history; and Form 4811 notify parties. Every check is in `app::ach`; these handlers turn forms
 //! into calls and results into pages.
 
+use app::accounts::SubAccountView;
 use app::ach::change::BankForm;
 use app::ach::tab::{AchTab, BankView, DesignationView};
 use askama::Template;
@@ -316,10 +317,13 @@ async fn history(
 struct PartiesPage {
     nav: Option<Nav>,
     csrf: String,
-    t: AchTab,
+    /// The sub-account as the user may see it (a user with "Notify parties: manage" and no ACH
+    /// access has no ACH tab, but this page).
+    sub: SubAccountView,
     made: Vec<DesignationView>,
     form: SimpleForm,
     errors: Vec<FieldError>,
+    done: String,
 }
 
 async fn parties_page(
@@ -327,23 +331,43 @@ async fn parties_page(
     user: &CurrentUser,
     csrf: String,
     id: i64,
-    form: SimpleForm,
+    (form, done): (SimpleForm, &str),
     status: StatusCode,
 ) -> Response {
-    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
-        Ok(t) => t,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
+    // `list` decides who may see designations (ACH view or notify-party rights).
     let made = match app::ach::designations::list(&state.app, &user.user, id).await {
         Ok(m) => m,
         Err(e) => return error_page(e, Some(user.nav())),
     };
+    let sub = match app::accounts::sub_account(&state.app, &user.user, id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(e, Some(user.nav())),
+    };
     let errors = form.errors.clone();
-    page(status, &PartiesPage { nav: Some(user.nav()), csrf, t, made, form, errors })
+    page(status, &PartiesPage { nav: Some(user.nav()), csrf, sub, made, form, errors, done: done.into() })
 }
 
-async fn parties(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
-    parties_page(&state, &user, csrf.0, id, SimpleForm::default(), StatusCode::OK).await
+async fn parties(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    let done = match q.done.as_str() {
+        "designated" => "The notify party was designated.",
+        "revoked" => "The designation was revoked.",
+        _ => "",
+    };
+    parties_page(&state, &user, csrf.0, id, (SimpleForm::default(), done), StatusCode::OK).await
+}
+
+/// After a designation or revocation: the ACH tab, which shows who now receives each number's
+/// refunds, for users who may see it; the notify-party tab for the others.
+async fn after_party_change(state: &AppState, user: &CurrentUser, id: i64, done: &str) -> Response {
+    let ach = matches!(app::accounts::sub_account(&state.app, &user.user, id).await, Ok(s) if s.grants.ach.can_view());
+    let tab = if ach { "ach" } else { "notify" };
+    Redirect::to(&format!("/account/sub/{id}/{tab}?done={done}")).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -368,7 +392,7 @@ async fn designate(
     match app::ach::designations::designate(&state.app, &user.user, id, f.importer_id, &f.party_number, &f.effective_on)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/account/sub/{id}/ach?done=designated")).into_response(),
+        Ok(_) => after_party_change(&state, &user, id, "designated").await,
         Err(app::AppError::Invalid(fe)) => {
             let importer = f.importer_id.to_string();
             let form = SimpleForm::new(&[
@@ -377,7 +401,7 @@ async fn designate(
                 ("effective_on", &f.effective_on),
             ])
             .with_errors(&fe);
-            parties_page(&state, &user, csrf.0, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            parties_page(&state, &user, csrf.0, id, (form, ""), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page(e, Some(user.nav())),
     }
@@ -400,7 +424,7 @@ async fn revoke(
         return csrf_failed();
     }
     match app::ach::designations::revoke(&state.app, &user.user, id, designation).await {
-        Ok(()) => Redirect::to(&format!("/account/sub/{id}/ach?done=revoked")).into_response(),
+        Ok(()) => after_party_change(&state, &user, id, "revoked").await,
         Err(e) => error_page(e, Some(user.nav())),
     }
 }
@@ -412,7 +436,8 @@ struct GuidePage {
     csrf: String,
 }
 
-/// The in-app guide; open to everyone (it holds no data).
-async fn guide(csrf: Csrf) -> Response {
-    page(StatusCode::OK, &GuidePage { nav: None, csrf: csrf.0 })
+/// The in-app guide; open to everyone (it holds no data). A signed-in user, who reaches it from
+/// the ACH tab, keeps the header of a signed-in user.
+async fn guide(user: Result<CurrentUser, Response>, csrf: Csrf) -> Response {
+    page(StatusCode::OK, &GuidePage { nav: user.ok().map(|u| u.nav()), csrf: csrf.0 })
 }

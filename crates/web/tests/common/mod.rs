@@ -17,6 +17,9 @@ pub struct TestApp {
     pub base: String,
     pub app: App,
     pub db: TestDb,
+    /// The server's data key ring in `ACE_DATA_KEY` form, for running the binary against the same
+    /// database (it must open the account numbers the server sealed).
+    pub data_key: String,
 }
 
 async fn user(app: &App, email: &str, role: Role, filer: Option<&str>) {
@@ -46,12 +49,14 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_with(mut config: web::WebConfig) -> TestApp {
     let t = TestDb::new().await.unwrap();
     let mailer = mail::Mailer::new(mail::Transport::Memory, "ace-refunds <no-reply@ace.test>").expect("memory mailer");
-    let app = App::new(t.db.clone(), Settings::default(), mailer);
+    let keys = app::vault::Keyring::generate();
+    let data_key = keys.to_text();
+    let app = App::new(t.db.clone(), Settings::default(), mailer).with_keys(keys);
     user(&app, STAFF, Role::CbpStaff, None).await;
     user(&app, BROKER_A, Role::Broker, Some("AAA")).await;
     user(&app, BROKER_B, Role::Broker, Some("BBB")).await;
     let base = serve(app.clone(), &mut config).await;
-    TestApp { base, app, db: t }
+    TestApp { base, app, db: t, data_key }
 }
 
 /// Starts one more server on a random port for `app`; returns its base URL.
@@ -152,4 +157,15 @@ pub fn importer_json(number: &str, email: &str) -> serde_json::Value {
         "physical_address": {"line1": "1 Main St", "city": "Baltimore", "state": "MD", "postal_code": "21201"},
         "email": email
     })
+}
+
+/// One line (155 characters) of the Federal Reserve's FedACH participant directory file: a main
+/// office that receives ACH, in New York.
+pub fn fedach_line(routing: &str, name: &str) -> String {
+    let line = format!(
+        "{routing}O0110000151010119000000000{name:<36}{:<36}{:<20}NY100010000212555123411     ",
+        "1 MAIN ST", "NEW YORK"
+    );
+    assert_eq!(line.len(), 155, "{line}");
+    line
 }
