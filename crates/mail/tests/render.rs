@@ -13,7 +13,7 @@ fn shown(r: &Rendered) -> String {
 #[test]
 fn every_kind_of_mail() {
     let samples = samples();
-    assert_eq!(samples.len(), 7, "one sample per Mail variant");
+    assert_eq!(samples.len(), 8, "one sample per Mail variant");
     for (name, mail) in samples {
         assert_eq!(mail.kind(), name);
         insta::assert_snapshot!(name, shown(&render(&mail)));
@@ -48,6 +48,7 @@ fn every_mail_explains_itself() {
         let expected = match name {
             "login_code" | "password_reset" | "lockout" | "new_device_login" => "If this wasn't you",
             "role_changed" => "If this wasn't expected",
+            "bank_details_changed" => "If you did not make or expect this change",
             _ => "did not expect",
         };
         assert!(r.text.contains(expected) && r.html.contains(expected), "{name}: {expected}");
