@@ -177,6 +177,13 @@ async fn the_tao_enrols_two_numbers_with_one_account_and_sees_them_pending() {
     for id in a.ids {
         assert!(form.contains(&format!("value=\"{id}\" checked")), "number {id} ticked");
     }
+    // The routing number is looked up first: the bank's name comes back before anything is saved.
+    let (status, looked) = get(&c, &t, &format!("{edit}&routing={ROUTING}")).await;
+    assert_eq!(status, 200);
+    assert!(looked.contains("021000021 is JPMORGAN CHASE BANK, NA."), "{looked}");
+    assert!(looked.contains(&format!("value=\"{ROUTING}\"")), "the routing number is kept for the form");
+    let (_, bad) = get(&c, &t, &format!("{edit}&routing=021000022")).await;
+    assert!(bad.contains("mistyped"), "a bad check digit is named at look-up");
     let csrf = csrf_of(&form);
     let (status, location, _) = post(
         &c,

@@ -40,6 +40,10 @@ pub struct BankView {
 }
 
 impl BankView {
+    pub fn is_pending(&self) -> bool {
+        self.status == EnrollmentStatus::Pending
+    }
+
     pub fn from_row(v: &VersionRow) -> BankView {
         BankView {
             version_id: v.id,
@@ -224,7 +228,9 @@ fn payee_view(
         des.as_ref(),
         designation.is_some_and(|d| party_active(d.party_importer_id)),
     );
-    let explanation = payee.reason();
+    // The reason starts with who is paid, which the label already says.
+    let reason = payee.reason();
+    let explanation = reason.split_once(": ").map(|(_, why)| why.to_owned()).unwrap_or(reason);
     match payee {
         Payee::NotifyParty(p) => PayeeView { kind: "notify-party", label: format!("Notify party {p}"), explanation },
         Payee::Importer(..) => PayeeView { kind: "importer", label: "The importer".into(), explanation },

@@ -108,12 +108,17 @@ struct EditPage {
     errors: Vec<FieldError>,
     holder_warning: bool,
     conflict: String,
+    /// The routing-number look-up's answer, shown before the user saves: the bank's name, or why
+    /// the number cannot be used.
+    lookup: Option<Result<String, String>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct EditQuery {
     importer: Vec<i64>,
+    /// A routing number to look up (public data; the account number never travels in a URL).
+    routing: String,
 }
 
 async fn edit_form(
@@ -131,8 +136,21 @@ async fn edit_form(
     // Prefill everything but the account number (never sent back to a browser).
     let first = q.importer.first().and_then(|i| t.rows.iter().find(|r| r.importer_id == *i));
     let cur = first.and_then(|r| r.current.as_ref());
+    let lookup = if q.routing.trim().is_empty() {
+        None
+    } else {
+        Some(match app::ach::change::check_routing(&state.app, &q.routing).await {
+            Ok((r, name)) if name.is_empty() => {
+                Ok(format!("{r}: no FedACH directory is loaded, so only the check digit was verified."))
+            }
+            Ok((r, name)) => Ok(format!("{r} is {name}.")),
+            Err(m) => Err(m),
+        })
+    };
+    let routing =
+        if q.routing.trim().is_empty() { cur.map(|c| c.routing.as_str()).unwrap_or("") } else { q.routing.trim() };
     let form = SimpleForm::new(&[
-        ("routing", cur.map(|c| c.routing.as_str()).unwrap_or("")),
+        ("routing", routing),
         ("account_type", cur.map(|c| if c.account_type == "Savings" { "savings" } else { "checking" }).unwrap_or("")),
         ("holder_name", cur.map(|c| c.holder_name.as_str()).unwrap_or("")),
     ]);
@@ -148,6 +166,7 @@ async fn edit_form(
             errors: vec![],
             holder_warning: false,
             conflict: String::new(),
+            lookup,
         },
     )
 }
@@ -235,6 +254,7 @@ async fn edit_submit(
             errors: errors.0,
             holder_warning,
             conflict,
+            lookup: None,
         },
     )
 }
