@@ -355,48 +355,140 @@ pub struct TabRow {
     pub version: Option<VersionRow>,
 }
 
-/// The ACH tab's rows in one statement: held numbers LEFT JOIN heads LEFT JOIN live versions,
-/// ordered by number and version. Rows cost more than statements here (each is decoded, and on
-/// SQLite handed over from the connection's thread), so the tab reads each number once.
+/// The ACH tab's rows: held numbers LEFT JOIN heads LEFT JOIN live versions, ordered by number
+/// and version, fetched as **one JSON array in one row**. Rows are what cost here (each is decoded,
+/// and on SQLite handed from the connection's thread to the task one by one), and this page has
+/// one per importer number; aggregating them in the database makes the page's cost nearly flat in
+/// the number of importer numbers. The sealed number and blind index are not read (the tab shows
+/// the stored last four digits): `account_sealed` and `account_blind` are empty in these rows.
 pub async fn tab_rows(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<TabRow>, DbErr> {
-    use sea_orm::sea_query::JoinType;
-    let (ai, i, h, v) = (a("account_importers"), a("importers"), a("enrollment_heads"), a("bank_enrollments"));
-    let stmt = Query::select()
-        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("t_importer_id"))
-        .expr_as(Expr::col((i.clone(), a("number"))), a("t_number"))
-        .expr_as(Expr::col((i.clone(), a("name"))), a("t_name"))
-        .expr_as(Expr::col((h.clone(), a("revision"))), a("t_revision"))
-        .column((v.clone(), Asterisk))
-        .from(ai.clone())
-        .inner_join(i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
-        .join(
-            JoinType::LeftJoin,
-            h.clone(),
-            Expr::col((h.clone(), a("importer_id"))).equals((ai.clone(), a("importer_id"))),
-        )
-        .join(
-            JoinType::LeftJoin,
-            v.clone(),
-            Expr::col((v.clone(), a("importer_id")))
-                .equals((ai.clone(), a("importer_id")))
-                .and(Expr::col((v.clone(), a("status"))).is_in(LIVE)),
-        )
-        .and_where(Expr::col((ai.clone(), a("sub_account_id"))).eq(sub_account_id))
-        .order_by((i.clone(), a("number")), Order::Asc)
-        .order_by((v.clone(), a("version_no")), Order::Asc)
-        .to_owned();
-    conn.query_all(&stmt)
-        .await?
-        .iter()
-        .map(|r| {
-            let version_id: Option<i64> = r.try_get("", "id")?;
-            Ok(TabRow {
-                importer_id: r.try_get("", "t_importer_id")?,
-                number: r.try_get("", "t_number")?,
-                name: r.try_get("", "t_name")?,
-                revision: r.try_get::<Option<i32>>("", "t_revision")?.unwrap_or(0),
-                version: version_id.map(|_| version(r)).transpose()?,
-            })
-        })
-        .collect()
+    let fields = [
+        ("importer_id", "ai.importer_id"),
+        ("number", "i.number"),
+        ("name", "i.name"),
+        ("revision", "h.revision"),
+        ("v_id", "v.id"),
+        ("v_version_no", "v.version_no"),
+        ("v_status", "v.status"),
+        ("v_routing", "v.routing"),
+        ("v_bank_name", "v.bank_name"),
+        ("v_account_type", "v.account_type"),
+        ("v_account_last4", "v.account_last4"),
+        ("v_holder_name", "v.holder_name"),
+        ("v_holder_confirmed", "v.holder_confirmed"),
+        ("v_review_shared", "v.review_shared"),
+        ("v_review_cleared_by", "v.review_cleared_by"),
+        ("v_created_by", "v.created_by"),
+        ("v_created_by_name", "v.created_by_name"),
+        ("v_created_at", "v.created_at"),
+        ("v_status_at", "v.status_at"),
+        ("v_active_since", "v.active_since"),
+        ("v_bank_note", "v.bank_note"),
+    ];
+    let pairs = fields.iter().map(|(k, c)| format!("'{k}', {c}")).collect::<Vec<_>>().join(", ");
+    let live = LIVE.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let from = format!(
+        "FROM account_importers ai JOIN importers i ON i.id = ai.importer_id \
+         LEFT JOIN enrollment_heads h ON h.importer_id = ai.importer_id \
+         LEFT JOIN bank_enrollments v ON v.importer_id = ai.importer_id AND v.status IN ({live})"
+    );
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_object({pairs})), '[]'::json)::text AS rows {from} \
+             WHERE ai.sub_account_id = $1"
+        ),
+        _ => format!("SELECT json_group_array(json_object({pairs})) AS rows {from} WHERE ai.sub_account_id = ?"),
+    };
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [sub_account_id.into()]);
+    let Some(row) = conn.query_one_raw(stmt).await? else { return Ok(Vec::new()) };
+    let text: String = row.try_get("", "rows")?;
+    let mut items: Vec<TabJson> =
+        serde_json::from_str(&text).map_err(|e| DbErr::Custom(format!("reading the ACH tab rows: {e}")))?;
+    items.sort_by(|a, b| a.number.cmp(&b.number).then(a.v_version_no.cmp(&b.v_version_no)));
+    Ok(items.into_iter().map(TabJson::into_row).collect())
+}
+
+/// One element of [`tab_rows`]'s JSON array. Booleans arrive as 0/1 from SQLite and as
+/// true/false from PostgreSQL; timestamps as RFC 3339 from both.
+#[derive(serde::Deserialize)]
+struct TabJson {
+    importer_id: i64,
+    number: String,
+    name: String,
+    revision: Option<i32>,
+    v_id: Option<i64>,
+    v_version_no: Option<i32>,
+    v_status: Option<String>,
+    v_routing: Option<String>,
+    v_bank_name: Option<String>,
+    v_account_type: Option<String>,
+    v_account_last4: Option<String>,
+    v_holder_name: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    v_holder_confirmed: bool,
+    #[serde(default, deserialize_with = "flag")]
+    v_review_shared: bool,
+    v_review_cleared_by: Option<i64>,
+    v_created_by: Option<i64>,
+    v_created_by_name: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    v_created_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    v_status_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    v_active_since: Option<OffsetDateTime>,
+    v_bank_note: Option<String>,
+}
+
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+        Null(()),
+    }
+    Ok(match <Option<Flag> as serde::Deserialize>::deserialize(d)? {
+        Some(Flag::Bool(b)) => b,
+        Some(Flag::Int(n)) => n != 0,
+        Some(Flag::Null(())) | None => false,
+    })
+}
+
+impl TabJson {
+    fn into_row(self) -> TabRow {
+        let version = match (self.v_id, self.v_created_at, self.v_status_at) {
+            (Some(id), Some(created_at), Some(status_at)) => Some(VersionRow {
+                id,
+                importer_id: self.importer_id,
+                version_no: self.v_version_no.unwrap_or(0),
+                status: self.v_status.unwrap_or_default(),
+                routing: self.v_routing.unwrap_or_default(),
+                bank_name: self.v_bank_name.unwrap_or_default(),
+                account_type: self.v_account_type.unwrap_or_default(),
+                account_sealed: String::new(),
+                account_last4: self.v_account_last4.unwrap_or_default(),
+                account_blind: String::new(),
+                holder_name: self.v_holder_name.unwrap_or_default(),
+                holder_confirmed: self.v_holder_confirmed,
+                review_shared: self.v_review_shared,
+                review_cleared_by: self.v_review_cleared_by,
+                created_by: self.v_created_by,
+                created_by_name: self.v_created_by_name.unwrap_or_default(),
+                created_at,
+                status_at,
+                active_since: self.v_active_since,
+                bank_note: self.v_bank_note.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        TabRow {
+            importer_id: self.importer_id,
+            number: self.number,
+            name: self.name,
+            revision: self.revision.unwrap_or(0),
+            version,
+        }
+    }
 }
