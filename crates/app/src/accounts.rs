@@ -78,14 +78,13 @@ pub(crate) fn view(d: store::accounts::SubAccountDetail, role: AccountRole) -> S
     SubAccountView { id: d.sub.id, kind, numbers, grants: Grants::effective(role, granted) }
 }
 
-/// The overview page's data in two statements (plus the session check before it): it is the
-/// page every portal user lands on, so its cost is measured (docs/performance.md).
+/// The overview page's data in one statement (plus the session check before it): it is the page
+/// every portal user lands on, so its cost is measured (docs/performance.md).
 pub async fn overview(app: &App, user: &SessionUser) -> AppResult<Overview> {
     let (account_id, role) = membership(user)?;
-    let summary = store::accounts::account_summary(&app.db.conn, account_id)
+    let (summary, details) = store::accounts::overview(&app.db.conn, account_id, user.user_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your account no longer exists".into()))?;
-    let details = store::accounts::sub_account_details(&app.db.conn, account_id, user.user_id(), None).await?;
     Ok(Overview {
         account_id,
         name: summary.account.name,

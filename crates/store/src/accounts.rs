@@ -438,3 +438,121 @@ async fn details(
     }
     Ok(out)
 }
+
+/// The account overview in **one statement**: the account with its owner's name and member
+/// count, LEFT JOIN its sub-accounts, the user's grants on each and the numbers each holds. It
+/// is the page every portal user lands on; on PostgreSQL each statement is a round trip, so the
+/// page is read in one (docs/performance.md).
+pub async fn overview(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user_id: i64,
+) -> Result<Option<(AccountSummary, Vec<SubAccountDetail>)>, DbErr> {
+    use sea_orm::sea_query::{Func, JoinType, QueryStatementBuilder};
+    let (t, s, p, ai, i) =
+        (a("top_accounts"), a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
+    let users_of_account = || Expr::col((a("u"), a("account_id"))).equals((t.clone(), a("id")));
+    let owner = Query::select()
+        .column((a("u"), a("name")))
+        .from_as(a("users"), a("u"))
+        .and_where(users_of_account())
+        .and_where(Expr::col((a("u"), a("account_role"))).eq("tao"))
+        .limit(1)
+        .to_owned();
+    let count = Query::select()
+        .expr(Func::count(Expr::val(1)))
+        .from_as(a("users"), a("u"))
+        .and_where(users_of_account())
+        .to_owned();
+    let col = |table: &Alias, c: &str, alias: &str| (Expr::col((table.clone(), a(c))), a(alias));
+    let mut stmt = Query::select();
+    for (e, alias) in [
+        col(&t, "id", "t_id"),
+        col(&t, "name", "t_name"),
+        col(&t, "status", "t_status"),
+        col(&t, "created_at", "t_created_at"),
+        col(&s, "id", "s_id"),
+        col(&s, "kind", "s_kind"),
+        col(&s, "broker_firm_id", "s_broker_firm_id"),
+        col(&s, "created_at", "s_created_at"),
+        col(&p, "user_id", "perm_user_id"),
+        col(&p, "ach", "ach"),
+        col(&p, "reports", "reports"),
+        col(&p, "notify_parties", "notify_parties"),
+        col(&ai, "importer_id", "importer_id"),
+        col(&ai, "added_at", "added_at"),
+        col(&ai, "added_by", "added_by"),
+        col(&i, "number", "number"),
+        col(&i, "name", "i_name"),
+        col(&i, "status", "i_status"),
+        col(&i, "email", "email"),
+    ] {
+        stmt.expr_as(e, alias);
+    }
+    stmt.expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
+        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"))
+        .from(t.clone())
+        .join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
+        .join(
+            JoinType::LeftJoin,
+            p.clone(),
+            Expr::col((p.clone(), a("sub_account_id")))
+                .equals((s.clone(), a("id")))
+                .and(Expr::col((p.clone(), a("user_id"))).eq(user_id)),
+        )
+        .join(JoinType::LeftJoin, ai.clone(), Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))))
+        .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+        .and_where(Expr::col((t.clone(), a("id"))).eq(account_id))
+        .order_by((s.clone(), a("id")), Order::Asc)
+        .order_by((i.clone(), a("number")), Order::Asc);
+    let rows = conn.query_all(&stmt).await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let summary = AccountSummary {
+        account: AccountRow {
+            id: first.try_get("", "t_id")?,
+            name: first.try_get("", "t_name")?,
+            status: first.try_get("", "t_status")?,
+            created_at: first.try_get("", "t_created_at")?,
+        },
+        owner_name: first.try_get("", "owner_name")?,
+        users: first.try_get("", "users")?,
+    };
+    let mut subs: Vec<SubAccountDetail> = Vec::new();
+    for r in &rows {
+        let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { continue };
+        if subs.last().is_none_or(|d| d.sub.id != sub_id) {
+            let perm_user: Option<i64> = r.try_get("", "perm_user_id")?;
+            let permission = match perm_user {
+                Some(user_id) => Some(PermissionRow {
+                    user_id,
+                    sub_account_id: sub_id,
+                    ach: r.try_get("", "ach")?,
+                    reports: r.try_get("", "reports")?,
+                    notify_parties: r.try_get("", "notify_parties")?,
+                }),
+                None => None,
+            };
+            let sub = SubAccountRow {
+                id: sub_id,
+                account_id,
+                kind: r.try_get("", "s_kind")?,
+                broker_firm_id: r.try_get("", "s_broker_firm_id")?,
+                created_at: r.try_get("", "s_created_at")?,
+            };
+            subs.push(SubAccountDetail { sub, permission, held: Vec::new() });
+        }
+        let importer_id: Option<i64> = r.try_get("", "importer_id")?;
+        if let (Some(importer_id), Some(d)) = (importer_id, subs.last_mut()) {
+            d.held.push(HeldImporter {
+                importer_id,
+                number: r.try_get("", "number")?,
+                name: r.try_get("", "i_name")?,
+                status: r.try_get("", "i_status")?,
+                email: r.try_get("", "email")?,
+                added_at: r.try_get("", "added_at")?,
+                added_by: r.try_get("", "added_by")?,
+            });
+        }
+    }
+    Ok(Some((summary, subs)))
+}
