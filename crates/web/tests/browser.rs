@@ -940,6 +940,13 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
             );
         }
         assert_accessible(&c, &axe, "the bank details form").await;
+        // The routing number is looked up first: the bank's name comes back before anything is saved.
+        fill(&c, "lookup_routing", ROUTING).await;
+        click_to_new_page(&c, find(&c, "form[method=get][action$='/ach/edit'] button[type=submit]").await).await;
+        let looked_up = text(&c, "#lookup-result").await;
+        assert!(looked_up.contains(&format!("{ROUTING} is ")), "{looked_up}");
+        assert_eq!(value_of(&c, "routing").await, ROUTING, "the looked-up number is kept for the form");
+        assert_accessible(&c, &axe, "the bank details form after a look-up").await;
         fill(&c, "routing", ROUTING).await;
         fill(&c, "account", ACCOUNT).await;
         fill(&c, "account_confirm", ACCOUNT).await;
@@ -948,7 +955,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         screenshot_for_help(&c, "ach-edit.png").await;
         // A slip in the confirmation: the form comes back with the error, without the numbers.
         fill(&c, "account_confirm", "987654321021").await;
-        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        click_to_new_page(&c, find(&c, "form[method=post][action$='/ach/edit'] button[type=submit]").await).await;
         assert!(text(&c, "#error-summary").await.contains("The two account numbers are not the same"));
         assert_eq!(js(&c, "return document.activeElement.id;").await, json!("error-summary"), "the summary has focus");
         assert_eq!(value_of(&c, "routing").await, ROUTING);
@@ -964,7 +971,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         fill(&c, "account_confirm", ACCOUNT).await;
         assert_eq!(find(&c, "#type-checking").await.prop("checked").await.unwrap().as_deref(), Some("true"));
         assert_eq!(value_of(&c, "holder_name").await, COMPANY);
-        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        click_to_new_page(&c, find(&c, "form[method=post][action$='/ach/edit'] button[type=submit]").await).await;
         let url = c.current_url().await.unwrap();
         assert_eq!((url.path(), url.query()), (format!("/account/sub/{sub}/ach").as_str(), Some("done=saved")));
         assert!(text(&c, "main .usa-alert--success").await.contains("Pending verification"));
@@ -1079,7 +1086,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         fill(&c, "account_confirm", PARTY_ACCOUNT).await;
         find(&c, "label[for='type-checking']").await.click().await.unwrap();
         fill(&c, "holder_name", PARTY_NAME).await;
-        click_to_new_page(&c, find(&c, "form[action$='/ach/edit'] button[type=submit]").await).await;
+        click_to_new_page(&c, find(&c, "form[method=post][action$='/ach/edit'] button[type=submit]").await).await;
         let (_, row) = ach_row(&c, PARTY).await;
         assert!(row.contains("Pending verification") && row.contains("WELLS FARGO BANK NA"), "{row}");
 
