@@ -53,7 +53,11 @@ pub async fn export(app: &App, out: &Path, by: &str) -> AppResult<Exported> {
     }
     let origin = &app.settings.ach;
     let odfi = nacha::RoutingNumber::parse(&origin.odfi_routing).map_err(|e| internal("ACH odfi_routing", e))?;
-    let odfi_prefix: i64 = origin.odfi_routing[..8].parse().map_err(|e| internal("ACH odfi_routing", e))?;
+    let odfi_prefix: i64 = origin
+        .odfi_routing
+        .get(..8)
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| internal("ACH odfi_routing", "not a 9-digit routing number"))?;
 
     let txn = store::TransactionTrait::begin(&app.db.conn).await?;
     // Trace numbers continue across files (7-digit sequence after the ODFI prefix), so a reply
