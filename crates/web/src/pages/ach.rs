@@ -38,8 +38,9 @@ pub fn day_or_dash(t: &Option<time::OffsetDateTime>) -> String {
     t.as_ref().map(date).unwrap_or_else(|| "—".into())
 }
 
+/// A time on the ACH pages, with its zone (bank cut-offs and notices are in UTC too).
 pub fn at(t: &time::OffsetDateTime) -> String {
-    datetime(t)
+    format!("{} UTC", datetime(&t.to_offset(time::UtcOffset::UTC)))
 }
 
 /// USWDS tag class for a status.
