@@ -282,8 +282,7 @@ pub async fn set_permission(conn: &impl ConnectionTrait, p: &PermissionRow) -> R
     Ok(())
 }
 
-/// A top account with its owner's name and member count: what the overview page heads with,
-/// in one statement.
+/// A top account with its owner's name and member count: what the overview page heads with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountSummary {
     pub account: AccountRow,
@@ -291,36 +290,6 @@ pub struct AccountSummary {
     pub owner_name: Option<String>,
     /// All users of the account, deactivated ones included.
     pub users: i64,
-}
-
-pub async fn account_summary(conn: &impl ConnectionTrait, account_id: i64) -> Result<Option<AccountSummary>, DbErr> {
-    use sea_orm::sea_query::{Func, QueryStatementBuilder};
-    let users_of_account = || Expr::col((a("u"), a("account_id"))).equals((a("top_accounts"), a("id")));
-    let owner = Query::select()
-        .column((a("u"), a("name")))
-        .from_as(a("users"), a("u"))
-        .and_where(users_of_account())
-        .and_where(Expr::col((a("u"), a("account_role"))).eq("tao"))
-        .limit(1)
-        .to_owned();
-    let count = Query::select()
-        .expr(Func::count(Expr::val(1)))
-        .from_as(a("users"), a("u"))
-        .and_where(users_of_account())
-        .to_owned();
-    let stmt = Query::select()
-        .column((a("top_accounts"), Asterisk))
-        .expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
-        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"))
-        .from(a("top_accounts"))
-        .and_where(Expr::col((a("top_accounts"), a("id"))).eq(account_id))
-        .to_owned();
-    let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
-    Ok(Some(AccountSummary {
-        account: account(&r)?,
-        owner_name: r.try_get("", "owner_name")?,
-        users: r.try_get("", "users")?,
-    }))
 }
 
 /// One sub-account of an account, with one user's grants on it and the importer numbers it holds.
@@ -353,6 +322,32 @@ pub async fn sub_account_access(
     sub_id: i64,
 ) -> Result<Option<SubAccountDetail>, DbErr> {
     Ok(details(conn, account_id, user_id, Some(sub_id), false).await?.pop())
+}
+
+/// The user's permission columns (`perm_user_id`, `ach`, `reports`, `notify_parties`) of a
+/// sub-account row, shared by the statements that join `user_permissions`.
+fn permission_in(r: &QueryResult, sub_account_id: i64) -> Result<Option<PermissionRow>, DbErr> {
+    let Some(user_id) = r.try_get::<Option<i64>>("", "perm_user_id")? else { return Ok(None) };
+    Ok(Some(PermissionRow {
+        user_id,
+        sub_account_id,
+        ach: r.try_get("", "ach")?,
+        reports: r.try_get("", "reports")?,
+        notify_parties: r.try_get("", "notify_parties")?,
+    }))
+}
+
+/// A held number's columns (`number`, `i_name`, `i_status`, `email`, `added_at`, `added_by`).
+fn held_in(r: &QueryResult, importer_id: i64) -> Result<HeldImporter, DbErr> {
+    Ok(HeldImporter {
+        importer_id,
+        number: r.try_get("", "number")?,
+        name: r.try_get("", "i_name")?,
+        status: r.try_get("", "i_status")?,
+        email: r.try_get("", "email")?,
+        added_at: r.try_get("", "added_at")?,
+        added_by: r.try_get("", "added_by")?,
+    })
 }
 
 async fn details(
@@ -389,12 +384,9 @@ async fn details(
         stmt.expr_as(Expr::col((ai.clone(), a("importer_id"))), a("importer_id"))
             .expr_as(Expr::col((ai.clone(), a("added_at"))), a("added_at"))
             .expr_as(Expr::col((ai.clone(), a("added_by"))), a("added_by"))
-            .columns([
-                (i.clone(), a("number")),
-                (i.clone(), a("name")),
-                (i.clone(), a("status")),
-                (i.clone(), a("email")),
-            ])
+            .columns([(i.clone(), a("number")), (i.clone(), a("email"))])
+            .expr_as(Expr::col((i.clone(), a("name"))), a("i_name"))
+            .expr_as(Expr::col((i.clone(), a("status"))), a("i_status"))
             .join(
                 JoinType::LeftJoin,
                 ai.clone(),
@@ -410,30 +402,12 @@ async fn details(
     for r in conn.query_all(&stmt).await? {
         let sub = sub_account(&r)?;
         if out.last().is_none_or(|d| d.sub.id != sub.id) {
-            let perm_user: Option<i64> = r.try_get("", "perm_user_id")?;
-            let permission = match perm_user {
-                Some(user_id) => Some(PermissionRow {
-                    user_id,
-                    sub_account_id: sub.id,
-                    ach: r.try_get("", "ach")?,
-                    reports: r.try_get("", "reports")?,
-                    notify_parties: r.try_get("", "notify_parties")?,
-                }),
-                None => None,
-            };
+            let permission = permission_in(&r, sub.id)?;
             out.push(SubAccountDetail { sub, permission, held: Vec::new() });
         }
         let importer_id: Option<i64> = if with_numbers { r.try_get("", "importer_id")? } else { None };
         if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
-            d.held.push(HeldImporter {
-                importer_id,
-                number: r.try_get("", "number")?,
-                name: r.try_get("", "name")?,
-                status: r.try_get("", "status")?,
-                email: r.try_get("", "email")?,
-                added_at: r.try_get("", "added_at")?,
-                added_by: r.try_get("", "added_by")?,
-            });
+            d.held.push(held_in(&r, importer_id)?);
         }
     }
     Ok(out)
@@ -521,17 +495,7 @@ pub async fn overview(
     for r in &rows {
         let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { continue };
         if subs.last().is_none_or(|d| d.sub.id != sub_id) {
-            let perm_user: Option<i64> = r.try_get("", "perm_user_id")?;
-            let permission = match perm_user {
-                Some(user_id) => Some(PermissionRow {
-                    user_id,
-                    sub_account_id: sub_id,
-                    ach: r.try_get("", "ach")?,
-                    reports: r.try_get("", "reports")?,
-                    notify_parties: r.try_get("", "notify_parties")?,
-                }),
-                None => None,
-            };
+            let permission = permission_in(r, sub_id)?;
             let sub = SubAccountRow {
                 id: sub_id,
                 account_id,
@@ -543,15 +507,7 @@ pub async fn overview(
         }
         let importer_id: Option<i64> = r.try_get("", "importer_id")?;
         if let (Some(importer_id), Some(d)) = (importer_id, subs.last_mut()) {
-            d.held.push(HeldImporter {
-                importer_id,
-                number: r.try_get("", "number")?,
-                name: r.try_get("", "i_name")?,
-                status: r.try_get("", "i_status")?,
-                email: r.try_get("", "email")?,
-                added_at: r.try_get("", "added_at")?,
-                added_by: r.try_get("", "added_by")?,
-            });
+            d.held.push(held_in(r, importer_id)?);
         }
     }
     Ok(Some((summary, subs)))

@@ -156,13 +156,6 @@ pub async fn move_status(conn: &impl ConnectionTrait, id: i64, from: &str, to: &
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
 
-pub async fn set_status(conn: &impl ConnectionTrait, id: i64, status: &str) -> Result<(), DbErr> {
-    let stmt =
-        Query::update().table(a("prenotes")).value(a("status"), status).and_where(Expr::col(a("id")).eq(id)).to_owned();
-    conn.execute(&stmt).await?;
-    Ok(())
-}
-
 /// The highest trace number ever sent with this 8-digit ODFI prefix (0 when none): the next
 /// file's trace sequence continues after it, so every trace we send is unique.
 pub async fn last_trace(conn: &impl ConnectionTrait, odfi_prefix: i64) -> Result<i64, DbErr> {

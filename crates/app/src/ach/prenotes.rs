@@ -134,7 +134,10 @@ pub async fn export(app: &App, out: &Path, by: &str) -> AppResult<Exported> {
     // queued, and the operator sees an unrecorded file rather than a recorded one that is missing.
     write_new_file(out, &bytes).map_err(|e| internal(&format!("writing {}", out.display()), e))?;
     if let Err(e) = txn.commit().await {
-        let _ = std::fs::remove_file(out);
+        if let Err(rm) = std::fs::remove_file(out) {
+            // An ACH file the database does not know of must not be sent: say where it is.
+            tracing::error!(path = %out.display(), error = %rm, "prenote file written but not recorded; delete it");
+        }
         return Err(e.into());
     }
     tracing::info!(entries = traces.len(), file_id, "prenote file exported");
