@@ -16,6 +16,7 @@ pub mod prenotes;
 pub mod replies;
 pub mod review;
 pub mod tab;
+pub(crate) mod tab_cache;
 
 use domain::portal::{AchAccess, SubAccountKind};
 

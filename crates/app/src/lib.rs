@@ -103,6 +103,7 @@ pub struct App {
     /// Data keys for secrets at rest (TOTP secrets; bank account numbers later).
     pub keys: vault::Keyring,
     pub(crate) token_cache: users::TokenCache,
+    pub(crate) ach_tab_cache: std::sync::Arc<ach::tab_cache::TabCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -115,7 +116,14 @@ impl App {
     /// An application with a random in-memory data key (tests); the binary sets the configured
     /// key ring with [`App::with_keys`], since values sealed with a random key die with the process.
     pub fn new(db: Db, settings: Settings, mailer: mail::Mailer) -> Self {
-        App { db, settings, mailer, keys: vault::Keyring::generate(), token_cache: users::TokenCache::default() }
+        App {
+            db,
+            settings,
+            mailer,
+            keys: vault::Keyring::generate(),
+            token_cache: users::TokenCache::default(),
+            ach_tab_cache: Default::default(),
+        }
     }
 
     pub fn with_keys(self, keys: vault::Keyring) -> Self {

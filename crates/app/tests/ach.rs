@@ -143,7 +143,7 @@ async fn without_a_directory_only_the_check_digit_applies() {
     .unwrap();
     assert_eq!(saved.bank_name, "", "no directory, no bank name");
     let tab = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
-    assert!(tab.directory_loaded_at.is_none());
+    assert!(tab.data.directory_loaded_at.is_none());
     let bad = BankForm { routing: "121000359".into(), ..form(vec![(c.ids[0], 1)]) };
     assert!(errors(app::ach::change::save(&w.app, &c.tao, c.sub, &bad).await)[0].1.contains("mistyped"));
 }
@@ -260,9 +260,9 @@ async fn prenote_replies_drive_the_lifecycle_and_every_change_is_told() {
     assert!(!notice.contains(ACCOUNT));
 
     let tab = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
-    assert_eq!(status_of(&tab.rows, c.ids[0]), Some(EnrollmentStatus::Pending));
-    assert_eq!(tab.rows[0].current.as_ref().unwrap().account, "••••1012");
-    assert_eq!(tab.rows[0].payee.kind, "none", "nothing Active yet: refunds would be rejected");
+    assert_eq!(status_of(&tab.data.rows, c.ids[0]), Some(EnrollmentStatus::Pending));
+    assert_eq!(tab.data.rows[0].current.as_ref().unwrap().account, "••••1012");
+    assert_eq!(tab.data.rows[0].payee.kind, "none", "nothing Active yet: refunds would be rejected");
 
     // Export: a valid NACHA file with two zero-dollar prenotes (code 23), exactly once.
     let dir = tempfile::tempdir().unwrap();
@@ -293,13 +293,13 @@ async fn prenote_replies_drive_the_lifecycle_and_every_change_is_told() {
     let r = app::ach::replies::ingest(&w.app, &reply).await.unwrap();
     assert_eq!((r.corrections, r.returns, r.unknown_traces.len()), (1, 1, 0), "{r:?}");
     let tab = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
-    let first = tab.rows.iter().find(|row| row.importer_id == c.ids[0]).unwrap();
+    let first = tab.data.rows.iter().find(|row| row.importer_id == c.ids[0]).unwrap();
     let cur = first.current.as_ref().unwrap();
     assert_eq!(cur.status, EnrollmentStatus::Active);
     assert_eq!(cur.account, "••••1234", "the correction was applied");
     assert!(cur.bank_note.contains("C01"));
     assert_eq!(first.payee.kind, "importer");
-    assert_eq!(status_of(&tab.rows, c.ids[1]), Some(EnrollmentStatus::Rejected));
+    assert_eq!(status_of(&tab.data.rows, c.ids[1]), Some(EnrollmentStatus::Rejected));
     let told =
         |says: &str| w.app.mailer.memory_sent().iter().any(|m| m.to == CONTACT && m.rendered.text.contains(says));
     assert!(told("R03") && told("Corrected by the bank (C01)"), "the contact hears of the return and the correction");
@@ -351,7 +351,7 @@ async fn pending_details_become_active_after_three_banking_days_and_replace_the_
     let f = BankForm { account: "55556666".into(), account_confirm: "55556666".into(), ..form(vec![(id, 1)]) };
     app::ach::change::save(&w.app, &c.tao, c.sub, &f).await.unwrap();
     let tab = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
-    let row = tab.rows.iter().find(|r| r.importer_id == id).unwrap();
+    let row = tab.data.rows.iter().find(|r| r.importer_id == id).unwrap();
     assert_eq!(row.current.as_ref().unwrap().status, EnrollmentStatus::Pending);
     assert_eq!(row.paying.as_ref().unwrap().account, "••••1012");
     assert_eq!(row.payee.kind, "importer");
@@ -395,15 +395,15 @@ async fn notify_parties_and_the_payee() {
     let due = domain::calendar::add_banking_days(domain::calendar::next_banking_day(app::today()), 3);
     app::ach::prenotes::promote(&w.app, due).await.unwrap();
     designate("88-888888800").await.unwrap();
-    let row = |t: &app::ach::tab::AchTab| t.rows.iter().find(|r| r.importer_id == c.ids[0]).unwrap().clone();
+    let row = |t: &app::ach::tab::AchTab| t.data.rows.iter().find(|r| r.importer_id == c.ids[0]).unwrap().clone();
     let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
     assert_eq!(row(&t).payee.kind, "importer", "the party has no Active account yet");
     assert!(row(&t).designation.is_some());
 
     // The party sees the designation and enrolls its own account; then it is the payee.
     let seen = app::ach::tab::tab(&w.app, &party, party_sub).await.unwrap();
-    assert_eq!(seen.naming_us.len(), 1);
-    assert!(seen.naming_us[0].active);
+    assert_eq!(seen.data.naming_us.len(), 1);
+    assert!(seen.data.naming_us[0].active);
     let pf = BankForm {
         account: "44443333".into(),
         account_confirm: "44443333".into(),
@@ -566,4 +566,68 @@ async fn the_account_number_is_nowhere_but_in_the_ach_file() {
             assert!(!found, "{secret} found in {what}");
         }
     }
+}
+
+/// The tab is cached per sub-account and re-read when the database's ACH generation moves. The
+/// triggers that move it see every writer: this server, another server instance on the same
+/// database, and plain SQL.
+#[tokio::test]
+async fn the_cached_tab_follows_every_writer_including_another_instance() {
+    use sea_orm::ConnectionTrait;
+    let w = world().await;
+    let c = company(&w).await;
+    let id = c.ids[0];
+    let conn = &w.app.db.conn;
+    let generation = || store::change_counters::generation(conn, store::change_counters::ACH_TAB);
+    let row = |t: &app::ach::tab::AchTab| t.data.rows.iter().find(|r| r.importer_id == id).unwrap().clone();
+
+    let first = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert!(row(&first).current.is_none());
+    let again = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first.data, &again.data), "unchanged data is served from the cache");
+
+    // Another instance: its own cache, the same database.
+    let mailer = mail::Mailer::new(mail::Transport::Memory, "ace-refunds <no-reply@ace.test>").unwrap();
+    let other = app::App::new(w.app.db.clone(), app::Settings::default(), mailer);
+    app::ach::change::save(&other, &c.tao, c.sub, &form(vec![(id, 0)])).await.unwrap();
+    let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert_eq!(row(&t).current.unwrap().status, EnrollmentStatus::Pending);
+
+    // Plain SQL, as an operator's repair would be.
+    conn.execute_unprepared(&format!("UPDATE bank_enrollments SET status = 'active' WHERE importer_id = {id}"))
+        .await
+        .unwrap();
+    let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert_eq!(row(&t).current.unwrap().status, EnrollmentStatus::Active);
+
+    // A 5106 name change moves it; a change the tab does not show (the email) does not.
+    let before = generation().await.unwrap();
+    conn.execute_unprepared(&format!("UPDATE importers SET email = 'other@acme.example' WHERE id = {id}"))
+        .await
+        .unwrap();
+    assert_eq!(generation().await.unwrap(), before, "the email is not on the tab");
+    conn.execute_unprepared(&format!("UPDATE importers SET name = 'Renamed Imports' WHERE id = {id}")).await.unwrap();
+    assert!(generation().await.unwrap() > before);
+    let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert_eq!(row(&t).name, "Renamed Imports");
+
+    // A number leaving the sub-account.
+    conn.execute_unprepared(&format!("DELETE FROM account_importers WHERE importer_id = {}", c.ids[1]))
+        .await
+        .unwrap();
+    let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
+    assert_eq!(t.data.rows.len(), 1);
+
+    // Permissions are the user's own, never cached: a Read-Only user sees the same data, cannot change.
+    let inv = Invite {
+        email: "viewer@acme.example".into(),
+        name: "Viewer".into(),
+        role: AccountRole::User,
+        grants: vec![(c.sub, Grants { ach: AchAccess::ReadOnly, reports: false, notify_parties: false })],
+    };
+    app::members::invite(&w.app, &c.tao, &inv).await.unwrap();
+    let viewer = accept_invitation(&w, "viewer@acme.example").await;
+    let seen = app::ach::tab::tab(&w.app, &viewer, c.sub).await.unwrap();
+    assert!(!seen.can_change);
+    assert!(std::sync::Arc::ptr_eq(&seen.data, &t.data));
 }

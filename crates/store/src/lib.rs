@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod change_counters;
 pub mod db;
 pub mod designations;
 pub mod enrollments;

@@ -3,6 +3,7 @@
 //! Read in a fixed number of statements whatever the count of numbers (docs/performance.md).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use domain::EnrollmentStatus;
 use domain::bank::AccountType;
@@ -111,7 +112,7 @@ pub(crate) fn designation_active(d: &DesignationRow, today: &str) -> bool {
 }
 
 /// Who receives refunds, as the tab shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PayeeView {
     /// `importer`, `notify-party` or `none`.
     pub kind: &'static str,
@@ -119,7 +120,7 @@ pub struct PayeeView {
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AchRow {
     pub importer_id: i64,
     pub number: String,
@@ -134,12 +135,20 @@ pub struct AchRow {
     pub payee: PayeeView,
 }
 
+/// The tab as the user may see it: the sub-account and permissions are the user's own, the data
+/// is shared by everyone who may view the sub-account (and cached, see [`super::tab_cache`]).
 #[derive(Debug, Clone)]
 pub struct AchTab {
     pub sub: SubAccountView,
-    pub rows: Vec<AchRow>,
     pub can_change: bool,
     pub can_manage_parties: bool,
+    pub data: Arc<TabData>,
+}
+
+/// What the tab shows of a sub-account, the same for every user allowed to see it.
+#[derive(Debug, Clone)]
+pub struct TabData {
+    pub rows: Vec<AchRow>,
     /// None when no FedACH directory is loaded (only check digits are verified).
     pub directory_loaded_at: Option<OffsetDateTime>,
     /// Designations by other importers naming this sub-account's numbers as notify party.
@@ -150,13 +159,28 @@ pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResul
     let sub = scope_light(app, user, sub_account_id).await?;
     require_view(&sub)?;
     let today = super::iso_date(OffsetDateTime::now_utc().date());
+    // Before the data: see store::change_counters.
+    let generation = store::change_counters::generation(&app.db.conn, store::change_counters::ACH_TAB).await?;
+    let data = match app.ach_tab_cache.get(sub_account_id, generation, &today) {
+        Some(data) => data,
+        None => {
+            let data = Arc::new(read(app, sub_account_id, &today).await?);
+            app.ach_tab_cache.put(sub_account_id, generation, &today, Arc::clone(&data));
+            data
+        }
+    };
+    Ok(AchTab { can_change: sub.grants.ach.can_change(), can_manage_parties: sub.grants.notify_parties, sub, data })
+}
+
+/// The tab's data straight from the database.
+async fn read(app: &App, sub_account_id: i64, today: &str) -> AppResult<TabData> {
     let conn = &app.db.conn;
     let numbers = store::enrollments::tab_rows(conn, sub_account_id).await?;
     let mut ids: Vec<i64> = numbers.iter().map(|n| n.importer_id).collect();
     ids.dedup();
     let made = store::designations::made_by(conn, &ids).await?;
     let active_designations: HashMap<i64, &DesignationRow> =
-        made.iter().filter(|d| designation_active(d, &today)).map(|d| (d.importer_id, d)).collect();
+        made.iter().filter(|d| designation_active(d, today)).map(|d| (d.importer_id, d)).collect();
     let party_ids: Vec<i64> = active_designations.values().map(|d| d.party_importer_id).collect();
     let party_live = store::enrollments::live_of(conn, &party_ids).await?;
     let naming = store::designations::naming(conn, &ids).await?;
@@ -191,17 +215,14 @@ pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResul
             revision: first.revision,
             current,
             paying: paying.map(|v| BankView::from_row(v)),
-            designation: designation.map(|d| designation_view(d, &today)),
+            designation: designation.map(|d| designation_view(d, today)),
             payee,
         });
     }
-    Ok(AchTab {
-        can_change: sub.grants.ach.can_change(),
-        can_manage_parties: sub.grants.notify_parties,
-        sub,
+    Ok(TabData {
         rows,
         directory_loaded_at: directory.map(|d| d.loaded_at),
-        naming_us: naming.iter().map(|d| designation_view(d, &today)).collect(),
+        naming_us: naming.iter().map(|d| designation_view(d, today)).collect(),
     })
 }
 

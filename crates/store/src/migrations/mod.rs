@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_portal;
 mod m0003_importer_keys_byte_order;
 mod m0004_enrollment;
+mod m0005_change_counters;
 mod schema;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_portal::Migration),
             Box::new(m0003_importer_keys_byte_order::Migration),
             Box::new(m0004_enrollment::Migration),
+            Box::new(m0005_change_counters::Migration),
         ]
     }
 }

@@ -261,11 +261,11 @@ impl From<&AchTab> for AchTabOut {
     fn from(t: &AchTab) -> AchTabOut {
         AchTabOut {
             sub_account_id: t.sub.id,
-            rows: t.rows.iter().map(Into::into).collect(),
-            directory_loaded_at: t.directory_loaded_at.map(rfc3339),
+            rows: t.data.rows.iter().map(Into::into).collect(),
+            directory_loaded_at: t.data.directory_loaded_at.map(rfc3339),
             can_change: t.can_change,
             can_manage_parties: t.can_manage_parties,
-            naming_us: designations_out(&t.naming_us),
+            naming_us: designations_out(&t.data.naming_us),
         }
     }
 }

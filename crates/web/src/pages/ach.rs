@@ -135,7 +135,7 @@ async fn edit_form(
         Err(e) => return error_page(e, Some(user.nav())),
     };
     // Prefill everything but the account number (never sent back to a browser).
-    let first = q.importer.first().and_then(|i| t.rows.iter().find(|r| r.importer_id == *i));
+    let first = q.importer.first().and_then(|i| t.data.rows.iter().find(|r| r.importer_id == *i));
     let cur = first.and_then(|r| r.current.as_ref());
     let lookup = if q.routing.trim().is_empty() {
         None
@@ -280,7 +280,7 @@ async fn remove_form(
         Ok(_) => return error_page(app::AppError::Forbidden(read_only()), Some(user.nav())),
         Err(e) => return error_page(e, Some(user.nav())),
     };
-    match t.rows.into_iter().find(|r| r.importer_id == importer && r.current.is_some()) {
+    match t.data.rows.iter().find(|r| r.importer_id == importer && r.current.is_some()).cloned() {
         Some(row) => page(StatusCode::OK, &RemovePage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, row }),
         None => error_page(
             app::AppError::NotFound("this importer number has no bank details in this sub-account".into()),
