@@ -214,7 +214,7 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
     std::fs::write(args.str("tokens").context("--tokens FILE is needed")?, tokens.join("\n") + "\n")?;
     std::fs::write(args.str("sub").context("--sub FILE is needed")?, format!("{sub}\n"))?;
     let tab = app::ach::tab::tab(app, &tao.user, sub).await.map_err(e)?;
-    anyhow::ensure!(tab.rows.iter().all(|r| r.current.as_ref().is_some_and(|c| c.status.pays())), "all Active");
+    anyhow::ensure!(tab.data.rows.iter().all(|r| r.current.as_ref().is_some_and(|c| c.status.pays())), "all Active");
     eprintln!(
         "setup: 1 account, {numbers} importer numbers enrolled and Active, {} designations, {} sessions in {:.1} s",
         numbers.div_ceil(10),

@@ -612,9 +612,7 @@ async fn the_cached_tab_follows_every_writer_including_another_instance() {
     assert_eq!(row(&t).name, "Renamed Imports");
 
     // A number leaving the sub-account.
-    conn.execute_unprepared(&format!("DELETE FROM account_importers WHERE importer_id = {}", c.ids[1]))
-        .await
-        .unwrap();
+    conn.execute_unprepared(&format!("DELETE FROM account_importers WHERE importer_id = {}", c.ids[1])).await.unwrap();
     let t = app::ach::tab::tab(&w.app, &c.tao, c.sub).await.unwrap();
     assert_eq!(t.data.rows.len(), 1);
 

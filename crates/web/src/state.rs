@@ -34,10 +34,12 @@ pub struct AppState {
     pub app: App,
     pub config: WebConfig,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Rendered rows of the ACH tab (pages::ach_rows).
+    pub ach_rows: crate::pages::ach_rows::RowsCache,
 }
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> anyhow::Result<AppState> {
-        Ok(AppState { app, config, metrics: crate::metrics::install()? })
+        Ok(AppState { app, config, metrics: crate::metrics::install()?, ach_rows: Default::default() })
     }
 }

@@ -60,6 +60,8 @@ struct TabPage {
     nav: Option<Nav>,
     csrf: String,
     t: AchTab,
+    /// The table's rows, from [`super::ach_rows`].
+    rows_html: std::sync::Arc<str>,
     done: String,
 }
 
@@ -92,7 +94,14 @@ async fn tab(
                 "revoked" => "The designation was revoked.",
                 _ => "",
             };
-            page(StatusCode::OK, &TabPage { nav: Some(user.nav()), csrf: csrf.0, t, done: done.into() })
+            let rows_html = match state.ach_rows.rows_html(t.sub.id, t.can_change, &t.data) {
+                Ok(html) => html,
+                Err(e) => {
+                    tracing::error!(error = %e, "template rendering failed");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "page could not be shown").into_response();
+                }
+            };
+            page(StatusCode::OK, &TabPage { nav: Some(user.nav()), csrf: csrf.0, t, rows_html, done: done.into() })
         }
         Err(e) => error_page(e, Some(user.nav())),
     }

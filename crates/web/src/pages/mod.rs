@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod ach;
+pub(crate) mod ach_rows;
 mod apply;
 mod auth;
 mod console;
