@@ -34,17 +34,27 @@ pub(crate) async fn scope(app: &App, user: &SessionUser, sub_account_id: i64) ->
     Ok(sub)
 }
 
-/// As [`scope`] without reading the held numbers (pages that read them with their own data).
-pub(crate) async fn scope_light(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<SubAccountView> {
+/// As [`scope`] without reading the held numbers (the tab reads them with its own data), with
+/// the ACH tab's generation read in the same statement (see `tab_cache`).
+pub(crate) async fn scope_light(
+    app: &App,
+    user: &SessionUser,
+    sub_account_id: i64,
+) -> AppResult<(SubAccountView, i64)> {
     let (account_id, role) = crate::accounts::membership(user)?;
-    let detail = store::accounts::sub_account_access(&app.db.conn, account_id, user.user_id(), sub_account_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
+    let (detail, generation) = store::accounts::sub_account_access_with_ach_generation(
+        &app.db.conn,
+        account_id,
+        user.user_id(),
+        sub_account_id,
+    )
+    .await?
+    .ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
     let sub = crate::accounts::view(detail, role);
     if sub.kind != SubAccountKind::Importer {
         return Err(AppError::NotFound("bank details belong to an Importer sub-account".into()));
     }
-    Ok(sub)
+    Ok((sub, generation))
 }
 
 pub(crate) fn require_view(sub: &SubAccountView) -> AppResult<()> {

@@ -313,17 +313,6 @@ pub async fn sub_account_details(
     details(conn, account_id, user_id, only_sub, true).await
 }
 
-/// As [`sub_account_details`] without the held numbers (`held` empty): the access check of pages
-/// that read the numbers with their own data.
-pub async fn sub_account_access(
-    conn: &impl ConnectionTrait,
-    account_id: i64,
-    user_id: i64,
-    sub_id: i64,
-) -> Result<Option<SubAccountDetail>, DbErr> {
-    Ok(details(conn, account_id, user_id, Some(sub_id), false).await?.pop())
-}
-
 /// The user's permission columns (`perm_user_id`, `ach`, `reports`, `notify_parties`) of a
 /// sub-account row, shared by the statements that join `user_permissions`.
 fn permission_in(r: &QueryResult, sub_account_id: i64) -> Result<Option<PermissionRow>, DbErr> {
@@ -350,6 +339,27 @@ fn held_in(r: &QueryResult, importer_id: i64) -> Result<HeldImporter, DbErr> {
     })
 }
 
+/// The access check of the ACH tab: as [`sub_account_details`] without the held numbers (`held`
+/// empty; the tab reads them with its own data), and with the tab's generation
+/// (`change_counters`) read in the same statement, so it is read before the tab's data and costs
+/// no extra round trip.
+pub async fn sub_account_access_with_ach_generation(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user_id: i64,
+    sub_id: i64,
+) -> Result<Option<(SubAccountDetail, i64)>, DbErr> {
+    let mut stmt = details_select(account_id, user_id, Some(sub_id), false);
+    stmt.expr_as(
+        Expr::cust(format!("(SELECT value FROM change_counters WHERE name = '{}')", crate::change_counters::ACH_TAB)),
+        a("ach_generation"),
+    );
+    let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
+    let sub = sub_account(&r)?;
+    let permission = permission_in(&r, sub.id)?;
+    Ok(Some((SubAccountDetail { sub, permission, held: Vec::new() }, r.try_get("", "ach_generation")?)))
+}
+
 async fn details(
     conn: &impl ConnectionTrait,
     account_id: i64,
@@ -357,6 +367,29 @@ async fn details(
     only_sub: Option<i64>,
     with_numbers: bool,
 ) -> Result<Vec<SubAccountDetail>, DbErr> {
+    let stmt = details_select(account_id, user_id, only_sub, with_numbers);
+    let mut out: Vec<SubAccountDetail> = Vec::new();
+    for r in conn.query_all(&stmt).await? {
+        let sub = sub_account(&r)?;
+        if out.last().is_none_or(|d| d.sub.id != sub.id) {
+            let permission = permission_in(&r, sub.id)?;
+            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
+        }
+        let importer_id: Option<i64> = if with_numbers { r.try_get("", "importer_id")? } else { None };
+        if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
+            d.held.push(held_in(&r, importer_id)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The sub-accounts of an account with the user's permission on each, and optionally their numbers.
+fn details_select(
+    account_id: i64,
+    user_id: i64,
+    only_sub: Option<i64>,
+    with_numbers: bool,
+) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::JoinType;
     let (s, p, ai, i) = (a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
     let mut stmt = Query::select()
@@ -398,19 +431,7 @@ async fn details(
     if let Some(id) = only_sub {
         stmt.and_where(Expr::col((s.clone(), a("id"))).eq(id));
     }
-    let mut out: Vec<SubAccountDetail> = Vec::new();
-    for r in conn.query_all(&stmt).await? {
-        let sub = sub_account(&r)?;
-        if out.last().is_none_or(|d| d.sub.id != sub.id) {
-            let permission = permission_in(&r, sub.id)?;
-            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
-        }
-        let importer_id: Option<i64> = if with_numbers { r.try_get("", "importer_id")? } else { None };
-        if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
-            d.held.push(held_in(&r, importer_id)?);
-        }
-    }
-    Ok(out)
+    stmt
 }
 
 /// The account overview in **one statement**: the account with its owner's name and member

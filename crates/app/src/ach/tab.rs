@@ -156,11 +156,10 @@ pub struct TabData {
 }
 
 pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<AchTab> {
-    let sub = scope_light(app, user, sub_account_id).await?;
+    // The generation is read with the access check, before the data (store::change_counters).
+    let (sub, generation) = scope_light(app, user, sub_account_id).await?;
     require_view(&sub)?;
     let today = super::iso_date(OffsetDateTime::now_utc().date());
-    // Before the data: see store::change_counters.
-    let generation = store::change_counters::generation(&app.db.conn, store::change_counters::ACH_TAB).await?;
     let data = match app.ach_tab_cache.get(sub_account_id, generation, &today) {
         Some(data) => data,
         None => {
