@@ -4,6 +4,7 @@
 pub mod api;
 mod assets;
 mod csrf;
+mod fragment_body;
 mod health;
 mod metrics;
 mod middleware;

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
+use crate::fragment_body::{SLOT, page_with_fragment};
 use crate::pages::{date, datetime};
 use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::CurrentUser;
@@ -60,8 +61,8 @@ struct TabPage {
     nav: Option<Nav>,
     csrf: String,
     t: AchTab,
-    /// The table's rows, from [`super::ach_rows`].
-    rows_html: std::sync::Arc<str>,
+    /// [`crate::fragment_body::SLOT`]: the table's rows (from [`super::ach_rows`]) go there.
+    rows_slot: &'static str,
     done: String,
 }
 
@@ -101,7 +102,8 @@ async fn tab(
                     return (StatusCode::INTERNAL_SERVER_ERROR, "page could not be shown").into_response();
                 }
             };
-            page(StatusCode::OK, &TabPage { nav: Some(user.nav()), csrf: csrf.0, t, rows_html, done: done.into() })
+            let page = TabPage { nav: Some(user.nav()), csrf: csrf.0, t, rows_slot: SLOT, done: done.into() };
+            page_with_fragment(StatusCode::OK, &page, rows_html)
         }
         Err(e) => error_page(e, Some(user.nav())),
     }
