@@ -23,10 +23,13 @@ struct Rows<'a> {
     rows: &'a [AchRow],
 }
 
+/// Sub-account and whether the user may change bank details.
 type Key = (i64, bool);
+/// The data the rows were rendered from, and the rows.
+type Kept = (Arc<TabData>, Arc<str>);
 
 #[derive(Clone, Default)]
-pub struct RowsCache(Arc<Mutex<HashMap<Key, (Arc<TabData>, Arc<str>)>>>);
+pub struct RowsCache(Arc<Mutex<HashMap<Key, Kept>>>);
 
 impl RowsCache {
     pub fn rows_html(&self, sub_id: i64, can_change: bool, data: &Arc<TabData>) -> askama::Result<Arc<str>> {
