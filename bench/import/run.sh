@@ -4,6 +4,7 @@
 #
 #   bench/import/run.sh            # N=1000000
 #   N=100000 RUNS=3 bench/import/run.sh
+#   ENGINES=sqlite BIN=/path/to/other/ace-refunds SKIP_BUILD=1 bench/import/run.sh   # one engine, another build
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 N=${N:-1000000}
@@ -11,7 +12,8 @@ RUNS=${RUNS:-1}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432}
 csv=${CSV:-/tmp/ace-importers-$N.csv}
 [ -n "${SKIP_BUILD:-}" ] || (cd "$root" && cargo build -q --release -p ace-refunds)
-bin="${CARGO_TARGET_DIR:-$root/target}/release/ace-refunds"
+ENGINES=${ENGINES:-sqlite postgres}
+bin=${BIN:-"${CARGO_TARGET_DIR:-$root/target}/release/ace-refunds"}
 [ -s "$csv" ] || python3 "$root/bench/import/gen_importers.py" "$N" > "$csv"
 echo "input: $csv ($(wc -c < "$csv") bytes, $N rows)"
 
@@ -26,11 +28,15 @@ measure() { # label url
 }
 
 for run in $(seq 1 "$RUNS"); do
-  dir=$(mktemp -d)
-  measure "sqlite run $run" "sqlite://$dir/bench.db?mode=rwc"
-  rm -rf "$dir"
-  db="ace_bench_import_$$"
-  psql "$PG_ADMIN/postgres" -qc "DROP DATABASE IF EXISTS $db" && psql "$PG_ADMIN/postgres" -qc "CREATE DATABASE $db"
-  measure "postgres run $run" "$PG_ADMIN/$db"
-  psql "$PG_ADMIN/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  if [[ " $ENGINES " == *" sqlite "* ]]; then
+    dir=$(mktemp -d)
+    measure "sqlite run $run" "sqlite://$dir/bench.db?mode=rwc"
+    rm -rf "$dir"
+  fi
+  if [[ " $ENGINES " == *" postgres "* ]]; then
+    db="ace_bench_import_$$"
+    psql "$PG_ADMIN/postgres" -qc "DROP DATABASE IF EXISTS $db" && psql "$PG_ADMIN/postgres" -qc "CREATE DATABASE $db"
+    measure "postgres run $run" "$PG_ADMIN/$db"
+    psql "$PG_ADMIN/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  fi
 done

@@ -1,11 +1,15 @@
 //! Bulk writes for the CSV import: one connection, one transaction, and each engine's fastest
-//! way in (SQLite: reused multi-row `INSERT`s with ids assigned up front; PostgreSQL: `COPY`).
+//! way in (SQLite: prepared `INSERT`s through rusqlite with ids assigned up front; PostgreSQL:
+//! `COPY`).
 //!
 //! sea-orm's `DatabaseTransaction` does not hand out its connection and `COPY` needs one, so the
-//! import takes its own connection from the pool and runs `BEGIN`/`COMMIT` itself. The
-//! connection is closed instead of returned to the pool: a writer dropped halfway (an error, a
-//! cancelled task) then leaves nothing behind, because closing a connection rolls back its open
-//! transaction on both engines, and settings made for the import die with it.
+//! import uses its own connection and runs `BEGIN`/`COMMIT` itself: on PostgreSQL one taken
+//! from the pool, on a SQLite file a rusqlite connection opened for the import
+//! (`importers_bulk_rusqlite`), on an in-memory SQLite database (which only the pool's
+//! connections can reach) one taken from the pool (`importers_bulk_sqlite`). The connection is
+//! closed instead of returned to the pool: a writer dropped halfway (an error, a cancelled task)
+//! then leaves nothing behind, because closing a connection rolls back its open transaction on
+//! both engines, and settings made for the import die with it.
 
 use sea_orm::DbErr;
 use time::OffsetDateTime;
@@ -13,6 +17,7 @@ use time::OffsetDateTime;
 use crate::audit::AuditRow;
 use crate::importers::ImporterRow;
 use crate::importers_bulk_pg::PgBulk;
+use crate::importers_bulk_rusqlite::RusqliteBulk;
 use crate::importers_bulk_sqlite::SqliteBulk;
 use crate::{Db, DbKind};
 
@@ -84,6 +89,9 @@ impl NewImporter {
 
 /// The import's connection with its transaction open.
 pub enum BulkWriter {
+    /// A SQLite database file: rusqlite on a connection of its own.
+    SqliteFile(RusqliteBulk),
+    /// An in-memory SQLite database: sqlx on a connection from the pool.
     Sqlite(SqliteBulk),
     Postgres(PgBulk),
 }
@@ -93,7 +101,13 @@ impl BulkWriter {
     /// lock is held from the start, which is what makes ids assigned up front safe).
     pub async fn begin(db: &Db) -> Result<BulkWriter, DbErr> {
         Ok(match db.kind {
-            DbKind::Sqlite => BulkWriter::Sqlite(SqliteBulk::begin(db.conn.get_sqlite_connection_pool()).await?),
+            DbKind::Sqlite => {
+                let pool = db.conn.get_sqlite_connection_pool();
+                match crate::importers_bulk_rusqlite::pool_settings(pool).await? {
+                    Some(settings) => BulkWriter::SqliteFile(RusqliteBulk::begin(settings).await?),
+                    None => BulkWriter::Sqlite(SqliteBulk::begin(pool).await?),
+                }
+            }
             DbKind::Postgres => BulkWriter::Postgres(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?),
         })
     }
@@ -114,6 +128,7 @@ impl BulkWriter {
             return Ok(Vec::new());
         }
         match self {
+            BulkWriter::SqliteFile(w) => w.existing(numbers).await,
             BulkWriter::Sqlite(w) => w.existing(numbers).await,
             BulkWriter::Postgres(w) => w.existing(numbers).await,
         }
@@ -126,6 +141,7 @@ impl BulkWriter {
             return Ok(Vec::new());
         }
         match self {
+            BulkWriter::SqliteFile(w) => w.update(rows).await,
             BulkWriter::Sqlite(w) => w.update(rows).await,
             BulkWriter::Postgres(w) => w.update(rows).await,
         }
@@ -137,6 +153,7 @@ impl BulkWriter {
             return Ok(());
         }
         match self {
+            BulkWriter::SqliteFile(w) => w.create(stamp, rows).await,
             BulkWriter::Sqlite(w) => w.create(stamp, rows).await,
             BulkWriter::Postgres(w) => w.create(stamp, rows).await,
         }
@@ -148,6 +165,7 @@ impl BulkWriter {
             return Ok(());
         }
         match self {
+            BulkWriter::SqliteFile(w) => w.append_audit(rows).await,
             BulkWriter::Sqlite(w) => w.append_audit(rows).await,
             BulkWriter::Postgres(w) => w.append_audit(rows).await,
         }
@@ -155,6 +173,7 @@ impl BulkWriter {
 
     pub async fn commit(self) -> Result<(), DbErr> {
         match self {
+            BulkWriter::SqliteFile(w) => w.finish("COMMIT").await,
             BulkWriter::Sqlite(w) => w.finish("COMMIT").await,
             BulkWriter::Postgres(w) => w.finish("COMMIT").await,
         }
@@ -162,6 +181,7 @@ impl BulkWriter {
 
     pub async fn rollback(self) -> Result<(), DbErr> {
         match self {
+            BulkWriter::SqliteFile(w) => w.finish("ROLLBACK").await,
             BulkWriter::Sqlite(w) => w.finish("ROLLBACK").await,
             BulkWriter::Postgres(w) => w.finish("ROLLBACK").await,
         }

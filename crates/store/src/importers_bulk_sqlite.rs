@@ -1,4 +1,7 @@
-//! SQLite side of the import writer (see `importers_bulk`).
+//! SQLite side of the import writer through sqlx, for in-memory databases only (see
+//! `importers_bulk`). A database file is written through rusqlite on a connection of its own
+//! (`importers_bulk_rusqlite`, faster); `sqlite::memory:` cannot be opened a second time, since
+//! sqlx's in-memory database is private to the pool's connections, so its imports stay here.
 //!
 //! What makes it fast, measured in docs/performance.md:
 //! - Ids are assigned here, not by the database: the transaction is `BEGIN IMMEDIATE`, so no

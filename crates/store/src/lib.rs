@@ -13,6 +13,7 @@ pub mod firms;
 pub mod importers;
 pub mod importers_bulk;
 mod importers_bulk_pg;
+mod importers_bulk_rusqlite;
 mod importers_bulk_sqlite;
 pub mod logins;
 pub mod migrations;

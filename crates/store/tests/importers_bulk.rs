@@ -177,3 +177,130 @@ async fn a_duplicate_number_fails_the_write() {
     assert!(wrote.is_err());
     assert_eq!(importers::count(&t.db.conn).await.unwrap(), 1);
 }
+
+/// Names of the indexes on `importers` (SQLite), for the checks below.
+async fn sqlite_importer_indexes(t: &TestDb) -> Vec<String> {
+    let rows =
+        t.db.conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'importers' AND sql IS NOT NULL \
+             ORDER BY name",
+            ))
+            .await
+            .unwrap();
+    rows.iter().map(|r| r.try_get::<String>("", "name").unwrap()).collect()
+}
+
+/// More rows than the SQLite writer's threshold (50,000) for dropping the name and email
+/// indexes and building them again before `COMMIT`.
+fn many(from: usize, n: usize) -> Vec<NewImporter> {
+    (from..from + n)
+        .map(|i| {
+            let mut r = record(&format!("{:02}-{:07}00", 10 + i / 10_000_000, i % 10_000_000), 2 + i as u64, "x");
+            r.name = format!("Name {}", (i * 7919) % n);
+            r.email = format!("ap{i}@example.com");
+            r
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_import_keeps_every_index_and_its_lookups() {
+    let t = TestDb::new().await.unwrap();
+    let c = &t.db.conn;
+    let s = stamp();
+    let before = if t.url.starts_with("postgres") { Vec::new() } else { sqlite_importer_indexes(&t).await };
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    for chunk in many(0, 60_000).chunks(4_000) {
+        w.create(&s, chunk.to_vec()).await.unwrap();
+    }
+    // Lookups inside the transaction still find records (the unique index on number stays).
+    let found = w.existing(&["10-000001200".to_string()]).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].email, "ap12@example.com");
+    w.commit().await.unwrap();
+
+    assert_eq!(importers::count(c).await.unwrap(), 60_000);
+    if !t.url.starts_with("postgres") {
+        assert_eq!(sqlite_importer_indexes(&t).await, before);
+        let check = c
+            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(check.try_get::<String>("", "integrity_check").unwrap(), "ok");
+    }
+    let got = importers::by_number(c, "10-000599900").await.unwrap().unwrap();
+    assert_eq!(got.email, "ap5999@example.com");
+    assert_eq!(audit::for_entity(c, "importer", got.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failure_after_the_indexes_were_dropped_leaves_the_database_as_it_was() {
+    let t = TestDb::new().await.unwrap();
+    let c = &t.db.conn;
+    let s = stamp();
+    importers::insert(c, &record("99-000000000", 1, "Kept").into_row(&s)).await.unwrap();
+    let before = if t.url.starts_with("postgres") { Vec::new() } else { sqlite_importer_indexes(&t).await };
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    w.create(&s, many(0, 60_000)).await.unwrap();
+    // A number that is already stored: the unique index refuses it (at once on SQLite, at the
+    // latest when committing on PostgreSQL).
+    let failed = match w.create(&s, vec![record("99-000000000", 70_000, "Dup")]).await {
+        Ok(()) => w.commit().await,
+        Err(e) => {
+            drop(w);
+            Err(e)
+        }
+    };
+    assert!(failed.is_err());
+    assert_eq!(importers::count(c).await.unwrap(), 1);
+    if !t.url.starts_with("postgres") {
+        assert_eq!(sqlite_importer_indexes(&t).await, before);
+    }
+    // The database takes a new import afterwards: the failed one left no lock behind.
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    w.create(&s, many(0, 10)).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(importers::count(c).await.unwrap(), 11);
+}
+
+/// `sqlite::memory:` cannot be reached from a second connection, so its imports go through the
+/// pool's connection (the sqlx writer); this keeps that path working.
+#[tokio::test]
+async fn an_in_memory_sqlite_database_imports_through_the_pool() {
+    let db = store::Db::connect("sqlite::memory:").await.unwrap();
+    db.migrate().await.unwrap();
+    let c = &db.conn;
+    let s = stamp();
+    let mut old = record("98-765432100", 2, "Existing").into_row(&s);
+    old.id = importers::insert(c, &old).await.unwrap();
+    let mut w = BulkWriter::begin(&db).await.unwrap();
+    assert!(matches!(w, BulkWriter::Sqlite(_)), "expected the sqlx writer for an in-memory database");
+    assert_eq!(w.existing(&["98-765432100".to_string()]).await.unwrap(), vec![old.clone()]);
+    let mut changed = old.clone();
+    changed.name = "Renamed".into();
+    changed.version = 2;
+    assert_eq!(w.update(std::slice::from_ref(&changed)).await.unwrap(), vec![old.id]);
+    w.create(&s, vec![record("12-345678900", 3, "New")]).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(importers::count(c).await.unwrap(), 2);
+    assert_eq!(importers::by_id(c, old.id).await.unwrap().unwrap().name, "Renamed");
+
+    let mut w = BulkWriter::begin(&db).await.unwrap();
+    w.create(&s, vec![record("12-345678901", 4, "Gone")]).await.unwrap();
+    w.rollback().await.unwrap();
+    assert_eq!(importers::count(c).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_sqlite_file_imports_through_its_own_connection() {
+    let t = TestDb::new().await.unwrap();
+    if t.url.starts_with("postgres") {
+        return;
+    }
+    let w = BulkWriter::begin(&t.db).await.unwrap();
+    assert!(matches!(w, BulkWriter::SqliteFile(_)), "expected the rusqlite writer for a database file");
+    w.rollback().await.unwrap();
+}
