@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::fragment_body::{SLOT, page_with_fragment};
+use crate::fragment_body::{SLOT, accepts_gzip, page_with_fragment};
 use crate::pages::{date, datetime};
 use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
 use crate::session::CurrentUser;
@@ -78,6 +78,7 @@ async fn tab(
     csrf: Csrf,
     Path(id): Path<i64>,
     Query(q): Query<Done>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     match app::ach::tab::tab(&state.app, &user.user, id).await {
         Ok(t) => {
@@ -103,7 +104,7 @@ async fn tab(
                 }
             };
             let page = TabPage { nav: Some(user.nav()), csrf: csrf.0, t, rows_slot: SLOT, done: done.into() };
-            page_with_fragment(StatusCode::OK, &page, rows_html)
+            page_with_fragment(StatusCode::OK, &page, &rows_html, accepts_gzip(&headers))
         }
         Err(e) => error_page(e, Some(user.nav())),
     }

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use app::ach::tab::{AchRow, TabData};
 use askama::Template;
 
+use crate::fragment_body::Fragment;
+
 /// Entries kept (each a page's rows, up to a few hundred KB); all are dropped when full.
 const MAX_ENTRIES: usize = 64;
 
@@ -26,13 +28,13 @@ struct Rows<'a> {
 /// Sub-account and whether the user may change bank details.
 type Key = (i64, bool);
 /// The data the rows were rendered from, and the rows.
-type Kept = (Arc<TabData>, Arc<str>);
+type Kept = (Arc<TabData>, Arc<Fragment>);
 
 #[derive(Clone, Default)]
 pub struct RowsCache(Arc<Mutex<HashMap<Key, Kept>>>);
 
 impl RowsCache {
-    pub fn rows_html(&self, sub_id: i64, can_change: bool, data: &Arc<TabData>) -> askama::Result<Arc<str>> {
+    pub fn rows_html(&self, sub_id: i64, can_change: bool, data: &Arc<TabData>) -> askama::Result<Arc<Fragment>> {
         let key = (sub_id, can_change);
         if let Ok(map) = self.0.lock()
             && let Some((of, html)) = map.get(&key)
@@ -41,7 +43,7 @@ impl RowsCache {
         {
             return Ok(Arc::clone(html));
         }
-        let html: Arc<str> = Rows { sub_id, can_change, rows: &data.rows }.render()?.into();
+        let html = Arc::new(Fragment::new(Rows { sub_id, can_change, rows: &data.rows }.render()?));
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= MAX_ENTRIES && !map.contains_key(&key) {
                 map.clear();
@@ -70,14 +72,18 @@ mod tests {
         let cache = RowsCache::default();
         let d = data(&["Acme <Imports>"]);
         let a = cache.rows_html(1, true, &d).unwrap();
-        assert!(a.contains("Acme &#60;Imports&#62;") || a.contains("Acme &lt;Imports&gt;"), "escaped: {a}");
-        assert!(a.contains("/account/sub/1/ach/edit?importer=1"));
+        assert!(
+            a.text().contains("Acme &#60;Imports&#62;") || a.text().contains("Acme &lt;Imports&gt;"),
+            "escaped: {}",
+            a.text()
+        );
+        assert!(a.text().contains("/account/sub/1/ach/edit?importer=1"));
         assert!(Arc::ptr_eq(&a, &cache.rows_html(1, true, &d).unwrap()), "kept");
         let read_only = cache.rows_html(1, false, &d).unwrap();
-        assert!(!read_only.contains("/ach/edit"), "no change links without the right");
+        assert!(!read_only.text().contains("/ach/edit"), "no change links without the right");
         // New data (even with equal content) is rendered anew.
         let d2 = data(&["Renamed"]);
         let b = cache.rows_html(1, true, &d2).unwrap();
-        assert!(b.contains("Renamed") && !b.contains("Acme"));
+        assert!(b.text().contains("Renamed") && !b.text().contains("Acme"));
     }
 }
