@@ -41,11 +41,24 @@ for engine in $DBS; do
     grep -c 'id="importer-' || true)
   echo "the tab: $rows rows, $bytes bytes"
   [ "$rows" -eq 200 ] || { echo "expected 200 rows on the tab" >&2; exit 1; }
+  # A browser asks for gzip: the page must decode to exactly the plain page (same CSRF cookie, so
+  # the same token in the page).
+  cookies="ace_session=$(head -1 "$work/tokens.txt"); ace_csrf=$(printf 'ab%.0s' $(seq 32))"
+  tab_url="http://127.0.0.1:$PORT/account/sub/$sub/ach"
+  plain=$(curl -s -b "$cookies" "$tab_url" | sha256sum)
+  gz=$(curl -s --compressed -b "$cookies" "$tab_url" | sha256sum)
+  gz_bytes=$(curl -s -H "Accept-Encoding: gzip" -b "$cookies" "$tab_url" | wc -c)
+  [ "$plain" = "$gz" ] || { echo "the gzip page does not decode to the plain page" >&2; exit 1; }
+  echo "the tab with Accept-Encoding: gzip: $gz_bytes bytes, decodes to the plain page"
   for run in $(seq 1 "$RUNS"); do
-    for path in "/account/sub/$sub/ach" /healthz; do
+    # "plain": no Accept-Encoding, as wrk sends by default; "gzip": as a browser asks.
+    for what in "/account/sub/$sub/ach plain" "/account/sub/$sub/ach gzip" "/healthz plain"; do
+      read -r path encoding <<< "$what"
+      accept=()
+      [ "$encoding" = gzip ] && accept=(-H "Accept-Encoding: gzip, deflate, br")
       load=$(cut -d" " -f1-3 /proc/loadavg)
-      echo "== $engine run $run: GET $path (64 connections, 64 users, ${DURATION}s; load average $load)"
-      wrk -t2 -c64 -d"${DURATION}s" --latency -s "$root/bench/portal/sessions.lua" \
+      echo "== $engine run $run: GET $path, $encoding (64 connections, 64 users, ${DURATION}s; load average $load)"
+      wrk -t2 -c64 -d"${DURATION}s" --latency "${accept[@]}" -s "$root/bench/portal/sessions.lua" \
         "http://127.0.0.1:$PORT$path" -- "$work/tokens.txt" 2 |
         grep -E "Requests/sec|^ +(50|99)%|responses by|Socket errors"
     done

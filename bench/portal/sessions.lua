@@ -41,7 +41,11 @@ end
 
 function request()
   next_i = next_i % #mine + 1
-  return wrk.format(nil, nil, { ["Cookie"] = "ace_session=" .. mine[next_i] .. "; ace_csrf=" .. csrf })
+  -- Headers given with -H (e.g. Accept-Encoding) go along too.
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Cookie"] = "ace_session=" .. mine[next_i] .. "; ace_csrf=" .. csrf
+  return wrk.format(nil, nil, headers)
 end
 
 -- Global, so that done() can read it from each thread.
