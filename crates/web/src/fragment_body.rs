@@ -2,11 +2,13 @@
 //! and is shared (the ACH tab's rows). The fragment goes out as its own chunk, so a page view
 //! neither copies its few hundred KB into the page nor grows a String to hold them.
 //!
-//! Browsers ask for gzip; the fragment is then deflated once (kept with it) and only the small
-//! page around it is deflated per request. A deflate stream may be cut into independently
-//! compressed pieces when each but the last ends with a sync flush, so the three pieces make one
-//! gzip member whose CRC-32 is combined from theirs. Deflating apart also keeps the page's CSRF
-//! token out of the fragment's compression context (no BREACH-style guessing through the data).
+//! Browsers ask for gzip; the fragment is then deflated once (kept with it), and the few KB of
+//! page around it go into stored (uncompressed) deflate blocks: compressing them per request
+//! cost more CPU than the bytes saved (docs/performance.md). A deflate stream may be cut into
+//! independently made pieces when each but the last ends with a sync flush, so the three pieces
+//! make one gzip member whose CRC-32 is combined from theirs. The page's CSRF token is never
+//! compressed, and the fragment is compressed without it, so the size of a response tells
+//! nothing about the token (no BREACH-style guessing).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -109,14 +111,14 @@ pub fn page_with_fragment(status: StatusCode, t: &impl Template, fragment: &Arc<
     response
 }
 
-/// One gzip member: header, the page before (sync-flushed), the kept fragment, the page after
-/// (finished), and the trailer with the CRC-32 and length of the whole.
+/// One gzip member: header, the page before (stored, sync-flushed), the kept fragment, the page
+/// after (stored, final), and the trailer with the CRC-32 and length of the whole.
 fn gzip_parts(before: &[u8], fragment: &Deflated, fragment_len: usize, after: &[u8]) -> Option<Vec<Bytes>> {
     // ID1 ID2, deflate, no flags, no mtime, no extra flags, OS unknown.
     const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     let mut head = HEADER.to_vec();
-    head.extend(deflate(before, Compression::fast(), FlushCompress::Sync)?);
-    let mut tail = deflate(after, Compression::fast(), FlushCompress::Finish)?;
+    head.extend(deflate(before, Compression::none(), FlushCompress::Sync)?);
+    let mut tail = deflate(after, Compression::none(), FlushCompress::Finish)?;
     let mut crc = crc_of(before);
     crc.combine(&fragment.crc);
     crc.combine(&crc_of(after));
