@@ -1,7 +1,8 @@
 //! The ACH tab's data per sub-account, kept while the database's ACH generation
 //! (`store::change_counters::ACH_TAB`, moved by triggers on every table the tab reads) and the
 //! date stay the same. A tab of 200 numbers is otherwise five statements and a few hundred
-//! decoded rows per page view; with the cache it is one small statement (docs/performance.md).
+//! decoded rows per page view; with the cache it is nothing beyond the access check, which reads
+//! the generation in the same statement (docs/performance.md).
 //!
 //! Nothing per user is kept: the caller checks access before it asks, and permissions shape the
 //! page afterwards. Several server instances each keep their own cache; the generation lives in
