@@ -310,7 +310,20 @@ pub async fn sub_account_details(
     user_id: i64,
     only_sub: Option<i64>,
 ) -> Result<Vec<SubAccountDetail>, DbErr> {
-    details(conn, account_id, user_id, only_sub, true).await
+    let stmt = details_select(account_id, user_id, only_sub, true);
+    let mut out: Vec<SubAccountDetail> = Vec::new();
+    for r in conn.query_all(&stmt).await? {
+        let sub = sub_account(&r)?;
+        if out.last().is_none_or(|d| d.sub.id != sub.id) {
+            let permission = permission_in(&r, sub.id)?;
+            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
+        }
+        let importer_id: Option<i64> = r.try_get("", "importer_id")?;
+        if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
+            d.held.push(held_in(&r, importer_id)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The user's permission columns (`perm_user_id`, `ach`, `reports`, `notify_parties`) of a
@@ -360,27 +373,11 @@ pub async fn sub_account_access_with_ach_generation(
     Ok(Some((SubAccountDetail { sub, permission, held: Vec::new() }, r.try_get("", "ach_generation")?)))
 }
 
-async fn details(
-    conn: &impl ConnectionTrait,
-    account_id: i64,
-    user_id: i64,
-    only_sub: Option<i64>,
-    with_numbers: bool,
-) -> Result<Vec<SubAccountDetail>, DbErr> {
-    let stmt = details_select(account_id, user_id, only_sub, with_numbers);
-    let mut out: Vec<SubAccountDetail> = Vec::new();
-    for r in conn.query_all(&stmt).await? {
-        let sub = sub_account(&r)?;
-        if out.last().is_none_or(|d| d.sub.id != sub.id) {
-            let permission = permission_in(&r, sub.id)?;
-            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
-        }
-        let importer_id: Option<i64> = if with_numbers { r.try_get("", "importer_id")? } else { None };
-        if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
-            d.held.push(held_in(&r, importer_id)?);
-        }
-    }
-    Ok(out)
+/// Join condition of `user_permissions` (`p`) to `sub_accounts` (`s`): the user's own row only.
+fn own_permission(s: &Alias, p: &Alias, user_id: i64) -> sea_orm::sea_query::Expr {
+    Expr::col((p.clone(), a("sub_account_id")))
+        .equals((s.clone(), a("id")))
+        .and(Expr::col((p.clone(), a("user_id"))).eq(user_id))
 }
 
 /// The sub-accounts of an account with the user's permission on each, and optionally their numbers.
@@ -403,13 +400,7 @@ fn details_select(
         .expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id"))
         .columns([(p.clone(), a("ach")), (p.clone(), a("reports")), (p.clone(), a("notify_parties"))])
         .from(s.clone())
-        .join(
-            JoinType::LeftJoin,
-            p.clone(),
-            Expr::col((p.clone(), a("sub_account_id")))
-                .equals((s.clone(), a("id")))
-                .and(Expr::col((p.clone(), a("user_id"))).eq(user_id)),
-        )
+        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, user_id))
         .and_where(Expr::col((s.clone(), a("account_id"))).eq(account_id))
         .order_by((s.clone(), a("id")), Order::Asc)
         .to_owned();
@@ -488,13 +479,7 @@ pub async fn overview(
         .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"))
         .from(t.clone())
         .join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
-        .join(
-            JoinType::LeftJoin,
-            p.clone(),
-            Expr::col((p.clone(), a("sub_account_id")))
-                .equals((s.clone(), a("id")))
-                .and(Expr::col((p.clone(), a("user_id"))).eq(user_id)),
-        )
+        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, user_id))
         .join(JoinType::LeftJoin, ai.clone(), Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))))
         .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
         .and_where(Expr::col((t.clone(), a("id"))).eq(account_id))

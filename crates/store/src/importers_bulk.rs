@@ -21,6 +21,41 @@ use crate::importers_bulk_rusqlite::RusqliteBulk;
 use crate::importers_bulk_sqlite::SqliteBulk;
 use crate::{Db, DbKind};
 
+/// SQLite: page cache of the import connection, in KiB (SQLite's default is 2,000 KiB). The name
+/// and email indexes take keys in random order; with a small cache a large import spends its time
+/// evicting and re-reading index pages. Bounded so peak memory stays under 200 MB.
+pub(crate) const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
+/// SQLite: per-row columns of a new record, in bind order; `filer_firm_id`, `created_by` /
+/// `updated_by`, `created_at` / `updated_at` and `version` are shared by the rows of a statement
+/// (see each writer's `insert_sql`).
+pub(crate) const NEW_ROW_COLUMNS: [&str; 24] = [
+    "id",
+    "number",
+    "number_kind",
+    "name",
+    "name_search",
+    "dba",
+    "company_type",
+    "number_uses",
+    "cbp_reasons",
+    "mailing_line1",
+    "mailing_line2",
+    "mailing_city",
+    "mailing_state",
+    "mailing_postal_code",
+    "mailing_country",
+    "physical_line1",
+    "physical_line2",
+    "physical_city",
+    "physical_state",
+    "physical_postal_code",
+    "physical_country",
+    "phone",
+    "email",
+    "status",
+];
+
 /// What every record created by one import shares.
 #[derive(Debug, Clone)]
 pub struct Stamp {

@@ -32,41 +32,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::AuditRow;
 use crate::importers::{ADDRESS_FIELDS, ImporterRow};
-use crate::importers_bulk::{NewImporter, Stamp, sqlx_err};
-
-/// Page cache of the import connection, in KiB (SQLite's default is 2,000 KiB). The name and
-/// email indexes take keys in random order; with a small cache a large import spends its time
-/// evicting and re-reading index pages. Bounded so peak memory stays under 200 MB.
-const IMPORT_CACHE_KIB: i64 = 64 * 1024;
-
-/// Per-row columns of a new record, in bind order; `filer_firm_id`, `created_by`/`updated_by`,
-/// `created_at`/`updated_at` are bound once per statement as `?1`..`?3` (see `insert_sql`).
-const NEW_ROW_COLUMNS: [&str; 24] = [
-    "id",
-    "number",
-    "number_kind",
-    "name",
-    "name_search",
-    "dba",
-    "company_type",
-    "number_uses",
-    "cbp_reasons",
-    "mailing_line1",
-    "mailing_line2",
-    "mailing_city",
-    "mailing_state",
-    "mailing_postal_code",
-    "mailing_country",
-    "physical_line1",
-    "physical_line2",
-    "physical_city",
-    "physical_state",
-    "physical_postal_code",
-    "physical_country",
-    "phone",
-    "email",
-    "status",
-];
+use crate::importers_bulk::{IMPORT_CACHE_KIB, NEW_ROW_COLUMNS, NewImporter, Stamp, sqlx_err};
 
 /// Page cache, in KiB, and helper threads while the dropped indexes are built again (see
 /// `Writer::rebuild_indexes`).

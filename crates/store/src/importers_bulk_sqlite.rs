@@ -27,7 +27,7 @@ use sea_orm::sqlx::{self, Arguments, AssertSqlSafe, Sqlite, SqlitePool};
 
 use crate::audit::AuditRow;
 use crate::importers::{ImporterRow, insert_columns};
-use crate::importers_bulk::{NewImporter, Stamp, sqlx_err};
+use crate::importers_bulk::{IMPORT_CACHE_KIB, NEW_ROW_COLUMNS, NewImporter, Stamp, sqlx_err};
 
 /// Rows per chunk (one lookup of existing records); written in batches of `BATCH_ROWS`.
 pub(crate) const CHUNK_ROWS: usize = 4 * BATCH_ROWS;
@@ -36,38 +36,6 @@ pub(crate) const CHUNK_ROWS: usize = 4 * BATCH_ROWS;
 /// statement.
 const BATCH_ROWS: usize = 1000;
 
-/// Page cache of the import connection, in KiB (SQLite's default is 2,000 KiB). Bounded so
-/// peak memory stays well under 200 MB; the connection is closed after the import.
-const IMPORT_CACHE_KIB: i64 = 64 * 1024;
-
-/// Per-row columns of a new record, in bind order; `filer_firm_id`, `created_by`/`updated_by`,
-/// `created_at`/`updated_at` and `version` are shared (see `insert_sql`).
-const NEW_ROW_COLUMNS: [&str; 24] = [
-    "id",
-    "number",
-    "number_kind",
-    "name",
-    "name_search",
-    "dba",
-    "company_type",
-    "number_uses",
-    "cbp_reasons",
-    "mailing_line1",
-    "mailing_line2",
-    "mailing_city",
-    "mailing_state",
-    "mailing_postal_code",
-    "mailing_country",
-    "physical_line1",
-    "physical_line2",
-    "physical_city",
-    "physical_state",
-    "physical_postal_code",
-    "physical_country",
-    "phone",
-    "email",
-    "status",
-];
 const NEW_ROW_BINDS: usize = NEW_ROW_COLUMNS.len();
 
 /// Per-row binds of a "created" history row: line, entity id, entity key.

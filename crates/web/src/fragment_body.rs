@@ -93,7 +93,7 @@ pub fn page_with_fragment(status: StatusCode, t: &impl Template, fragment: &Arc<
     let (parts, encoding) = match gzipped {
         Some(parts) => (parts, Some("gzip")),
         None => {
-            let page = Bytes::from(page.clone());
+            let page = Bytes::from(page);
             let shared = Bytes::from_owner(SharedText(Arc::clone(&fragment.text)));
             (vec![page.slice(..at), shared, page.slice(at + SLOT.len()..)], None)
         }
