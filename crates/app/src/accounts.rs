@@ -6,7 +6,9 @@ use domain::ImporterNumber;
 use domain::portal::{AccountRole, AchAccess, Grants, SubAccountKind};
 
 use crate::App;
-use crate::auth::SessionUser;
+use store::accounts::Viewer;
+
+use crate::auth::{SessionLookup, SessionUser, Signed};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone)]
@@ -82,9 +84,28 @@ pub(crate) fn view(d: store::accounts::SubAccountDetail, role: AccountRole) -> S
 /// every portal user lands on, so its cost is measured (docs/performance.md).
 pub async fn overview(app: &App, user: &SessionUser) -> AppResult<Overview> {
     let (account_id, role) = membership(user)?;
-    let (summary, details) = store::accounts::overview(&app.db.conn, account_id, user.user_id())
-        .await?
-        .ok_or_else(|| AppError::NotFound("your account no longer exists".into()))?;
+    let viewer = Viewer::User { account_id, user_id: user.user_id() };
+    let (_, data) = store::accounts::overview(&app.db.conn, &viewer).await?.unwrap_or_default();
+    overview_of(data, account_id, role)
+}
+
+/// The overview page of a session cookie, read with the session check in one statement: the
+/// page a portal user lands on, and the one whose p99 issue 4 measures. `None`: no live session.
+pub async fn overview_in_session(app: &App, token: &str) -> AppResult<Option<Signed<Overview>>> {
+    let lookup = SessionLookup::new(app, token);
+    let viewer = Viewer::Session(lookup.key(store::sessions::FULL));
+    let Some((Some(row), data)) = store::accounts::overview(&app.db.conn, &viewer).await? else { return Ok(None) };
+    let user = SessionUser::from_row(&row);
+    let page = membership(&user).and_then(|(account_id, role)| overview_of(data, account_id, role));
+    Ok(Some(Signed { user, page }))
+}
+
+fn overview_of(
+    data: Option<(store::accounts::AccountSummary, Vec<store::accounts::SubAccountDetail>)>,
+    account_id: i64,
+    role: AccountRole,
+) -> AppResult<Overview> {
+    let (summary, details) = data.ok_or_else(|| AppError::NotFound("your account no longer exists".into()))?;
     Ok(Overview {
         account_id,
         name: summary.account.name,

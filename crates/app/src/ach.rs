@@ -22,7 +22,9 @@ use domain::portal::{AchAccess, SubAccountKind};
 
 use crate::App;
 use crate::accounts::{HeldNumber, SubAccountView};
-use crate::auth::SessionUser;
+use store::accounts::Viewer;
+
+use crate::auth::{SessionLookup, SessionUser, Signed};
 use crate::error::{AppError, AppResult};
 
 /// The user's own Importer sub-account, or NotFound.
@@ -42,14 +44,38 @@ pub(crate) async fn scope_light(
     sub_account_id: i64,
 ) -> AppResult<(SubAccountView, i64)> {
     let (account_id, role) = crate::accounts::membership(user)?;
-    let (detail, generation) = store::accounts::sub_account_access_with_ach_generation(
-        &app.db.conn,
-        account_id,
-        user.user_id(),
-        sub_account_id,
-    )
-    .await?
-    .ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
+    let viewer = Viewer::User { account_id, user_id: user.user_id() };
+    let (_, access) = store::accounts::sub_account_access_with_ach_generation(&app.db.conn, &viewer, sub_account_id)
+        .await?
+        .unwrap_or_default();
+    light_view(access, role)
+}
+
+/// As [`scope_light`] for a session cookie, the session check in the same statement: a view of
+/// a cached tab is one round trip. `None`: no live session.
+pub(crate) async fn scope_light_in_session(
+    app: &App,
+    token: &str,
+    sub_account_id: i64,
+) -> AppResult<Option<Signed<(SubAccountView, i64)>>> {
+    let lookup = SessionLookup::new(app, token);
+    let viewer = Viewer::Session(lookup.key(store::sessions::FULL));
+    let Some((Some(row), access)) =
+        store::accounts::sub_account_access_with_ach_generation(&app.db.conn, &viewer, sub_account_id).await?
+    else {
+        return Ok(None);
+    };
+    let user = SessionUser::from_row(&row);
+    let page = crate::accounts::membership(&user).and_then(|(_, role)| light_view(access, role));
+    Ok(Some(Signed { user, page }))
+}
+
+fn light_view(
+    access: Option<(store::accounts::SubAccountDetail, i64)>,
+    role: domain::portal::AccountRole,
+) -> AppResult<(SubAccountView, i64)> {
+    let (detail, generation) =
+        access.ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
     let sub = crate::accounts::view(detail, role);
     if sub.kind != SubAccountKind::Importer {
         return Err(AppError::NotFound("bank details belong to an Importer sub-account".into()));

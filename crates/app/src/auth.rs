@@ -80,20 +80,48 @@ pub(crate) async fn open(
     Ok(token)
 }
 
+/// A session cookie as the store looks it up: its hash and the clock the idle and absolute
+/// timeouts are measured against.
+pub(crate) struct SessionLookup {
+    id_hash: String,
+    now: time::OffsetDateTime,
+    idle_since: time::OffsetDateTime,
+}
+
+impl SessionLookup {
+    pub(crate) fn new(app: &App, token: &str) -> SessionLookup {
+        let now = store::now();
+        SessionLookup {
+            id_hash: hash_token(token),
+            now,
+            idle_since: now - Duration::minutes(app.settings.session_idle_minutes),
+        }
+    }
+
+    pub(crate) fn key<'a>(&'a self, stage: &'a str) -> sessions::SessionKey<'a> {
+        sessions::SessionKey { id_hash: &self.id_hash, stage, now: self.now, idle_since: self.idle_since }
+    }
+}
+
+/// What a page read together with its session check: the signed-in user (for the header and
+/// the answer's own checks) and the page's data or why it cannot be shown.
+pub struct Signed<T> {
+    pub user: SessionUser,
+    pub page: AppResult<T>,
+}
+
 /// The user of a session at `stage` (not idle too long, not expired, user active).
 pub(crate) async fn user_at_stage(app: &App, token: &str, stage: &str) -> AppResult<store::users::UserRow> {
-    let now = store::now();
-    let idle_since = now - Duration::minutes(app.settings.session_idle_minutes);
-    sessions::user_for(&app.db.conn, &hash_token(token), stage, now, idle_since)
+    let lookup = SessionLookup::new(app, token);
+    sessions::user_for(&app.db.conn, &lookup.key(stage))
         .await?
         .ok_or_else(|| AppError::Unauthorized("This step has expired. Please log in again.".into()))
 }
 
 /// The user of a full session, or None when it is unknown, idle too long or expired.
 pub async fn session_user(app: &App, token: &str) -> AppResult<Option<SessionUser>> {
-    let now = store::now();
-    let idle_since = now - Duration::minutes(app.settings.session_idle_minutes);
-    let user = sessions::user_for(&app.db.conn, &hash_token(token), sessions::FULL, now, idle_since).await?;
+    let lookup = SessionLookup::new(app, token);
+    let user = sessions::user_for(&app.db.conn, &lookup.key(sessions::FULL)).await?;
     Ok(user.as_ref().map(SessionUser::from_row))
 }
 

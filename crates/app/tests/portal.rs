@@ -455,6 +455,30 @@ async fn last_seen(w: &World, user_id: i64) -> time::OffsetDateTime {
     rows.iter().find(|s| s.stage == "full").expect("a full session").last_seen_at
 }
 
+/// Whether a session cookie is live, asked the three ways pages ask: the session check alone,
+/// and the two pages that check it in their own statement (the overview and the ACH tab). All
+/// three must agree, and the pages must show what the separate check and read would.
+async fn live(w: &World, token: &str) -> bool {
+    let alone = app::auth::session_user(&w.app, token).await.unwrap();
+    let overview = app::accounts::overview_in_session(&w.app, token).await.unwrap();
+    let Some(user) = alone else {
+        assert!(overview.is_none(), "the overview's own check let an ended session in");
+        // The tab is asked with any id: without a session the sub-account does not matter.
+        assert!(app::ach::tab::tab_in_session(&w.app, token, 1).await.unwrap().is_none());
+        return false;
+    };
+    let signed = overview.expect("the overview's own check refused a live session");
+    assert_eq!(signed.user.user_id(), user.user_id());
+    let o = signed.page.unwrap();
+    let separately = app::accounts::overview(&w.app, &user).await.unwrap();
+    assert_eq!(format!("{o:?}"), format!("{separately:?}"));
+    let sub = o.sub_accounts[0].id;
+    let tab = app::ach::tab::tab_in_session(&w.app, token, sub).await.unwrap().expect("the tab refused a live session");
+    assert_eq!(tab.user.user_id(), user.user_id());
+    assert_eq!(tab.page.unwrap().sub.id, sub);
+    true
+}
+
 #[tokio::test]
 async fn sessions_end_after_idle_and_absolute_timeouts_and_are_touched_at_most_once_a_minute() {
     use time::Duration;
@@ -462,30 +486,64 @@ async fn sessions_end_after_idle_and_absolute_timeouts_and_are_touched_at_most_o
     let l = importer_login(&w, "66-666666600", "e@e.example", "tao@e.example", "10.6.0.1").await;
     let uid = l.user.user_id();
     let hours = Duration::hours(1);
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert!(live(&w, &l.token).await);
 
     // Seen 30 s ago: valid, and not written again (page views stay reads).
     age_session(&w, &l.token, Duration::seconds(30), hours).await;
     let before = last_seen(&w, uid).await;
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert!(live(&w, &l.token).await);
     assert_eq!(last_seen(&w, uid).await, before);
 
     // Seen 5 min ago: valid, and the idle clock restarts.
     age_session(&w, &l.token, Duration::minutes(5), hours).await;
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert!(live(&w, &l.token).await);
     assert!(time::OffsetDateTime::now_utc() - last_seen(&w, uid).await < Duration::seconds(30));
 
     // Idle longer than the 15-minute timeout: gone.
     age_session(&w, &l.token, Duration::minutes(16), hours).await;
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
+    assert!(!live(&w, &l.token).await);
 
     // Recently seen but past the absolute timeout: gone.
     age_session(&w, &l.token, Duration::seconds(1), -Duration::seconds(1)).await;
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
+    assert!(!live(&w, &l.token).await);
 
     // Valid again, then logged out: the cookie is worthless.
     age_session(&w, &l.token, Duration::seconds(1), hours).await;
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_some());
+    assert!(live(&w, &l.token).await);
     app::auth::logout(&w.app, &l.token).await.unwrap();
-    assert!(app::auth::session_user(&w.app, &l.token).await.unwrap().is_none());
+    assert!(!live(&w, &l.token).await);
+}
+
+#[tokio::test]
+async fn pages_that_check_the_session_themselves_keep_companies_apart() {
+    let w = world().await;
+    let a = importer_login(&w, "11-111111100", "a@a.example", "owner@a.example", "10.7.0.1").await;
+    let b = importer_login(&w, "22-222222200", "b@b.example", "owner@b.example", "10.7.0.2").await;
+    let a_sub = app::accounts::overview(&w.app, &a.user).await.unwrap().sub_accounts[0].id;
+    let b_sub = app::accounts::overview(&w.app, &b.user).await.unwrap().sub_accounts[0].id;
+
+    // B's sub-account, or one that does not exist, is "not found" for A, whose session is fine.
+    for sub in [b_sub, b_sub + 1000] {
+        let t = app::ach::tab::tab_in_session(&w.app, &a.token, sub).await.unwrap().expect("A's session is live");
+        assert_eq!(t.user.user_id(), a.user.user_id());
+        assert!(matches!(t.page, Err(AppError::NotFound(_))), "sub-account {sub}");
+    }
+    let own = app::ach::tab::tab_in_session(&w.app, &a.token, a_sub).await.unwrap().unwrap();
+    assert_eq!(own.page.unwrap().sub.id, a_sub);
+
+    // A broker firm's TAO: its account has a Broker sub-account and no ACH tab.
+    let broker = store::users::by_email(&w.app.db.conn, "agent@brokera.example").await.unwrap().unwrap();
+    let broker = SessionUser::from_row(&broker);
+    let broker_sub = app::accounts::overview(&w.app, &broker).await.unwrap().sub_accounts[0].id;
+    let t = app::ach::tab::tab_in_session(&w.app, &a.token, broker_sub).await.unwrap().unwrap();
+    assert!(matches!(t.page, Err(AppError::NotFound(_))));
+
+    // A user made inactive behind the sessions' back (no logout): both pages refuse the cookie.
+    store::users::set(&w.app.db.conn, a.user.user_id(), vec![("active", false.into())]).await.unwrap();
+    assert!(app::accounts::overview_in_session(&w.app, &a.token).await.unwrap().is_none());
+    assert!(app::ach::tab::tab_in_session(&w.app, &a.token, a_sub).await.unwrap().is_none());
+    // B is untouched.
+    assert!(app::accounts::overview_in_session(&w.app, &b.token).await.unwrap().is_some());
+    // A cookie that was never a session.
+    assert!(app::accounts::overview_in_session(&w.app, "not-a-session").await.unwrap().is_none());
 }

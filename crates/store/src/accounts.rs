@@ -1,9 +1,12 @@
 //! Trade portal accounts: top accounts, their sub-accounts, the importer numbers an Importer
 //! sub-account holds, and Account Users' permissions per sub-account.
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
+
+use crate::sessions::{SESSION_USER, SessionKey, session_user_subquery};
+use crate::users::UserRow;
 
 fn a(s: &str) -> Alias {
     Alias::new(s)
@@ -301,6 +304,39 @@ pub struct SubAccountDetail {
     pub held: Vec<HeldImporter>,
 }
 
+/// Whose view a statement reads: a known user of a known account, or the user of a session
+/// cookie, checked in the same statement (FROM [`crate::sessions::session_user_subquery`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer<'a> {
+    User { account_id: i64, user_id: i64 },
+    Session(SessionKey<'a>),
+}
+
+impl Viewer<'_> {
+    fn account_id(&self) -> Expr {
+        match self {
+            Viewer::User { account_id, .. } => Expr::val(*account_id),
+            Viewer::Session(_) => Expr::col((a(SESSION_USER), a("account_id"))),
+        }
+    }
+
+    fn user_id(&self) -> Expr {
+        match self {
+            Viewer::User { user_id, .. } => Expr::val(*user_id),
+            Viewer::Session(_) => Expr::col((a(SESSION_USER), a("id"))),
+        }
+    }
+
+    /// Adds the session's user as the first table, its columns first: every other table is then
+    /// LEFT JOINed to it, so a live session always yields a row, with NULLs where the page's data
+    /// is missing.
+    fn start(&self, stmt: &mut SelectStatement) {
+        if let Viewer::Session(key) = self {
+            stmt.column((a(SESSION_USER), Asterisk)).from_subquery(session_user_subquery(key), a(SESSION_USER));
+        }
+    }
+}
+
 /// Every sub-account of `account_id` (or only `only_sub`), with `user_id`'s grants and the held
 /// importer numbers, in one statement: sub-accounts LEFT JOIN permissions, numbers and records,
 /// folded here into one value per sub-account, in id order and numbers in number order.
@@ -310,20 +346,40 @@ pub async fn sub_account_details(
     user_id: i64,
     only_sub: Option<i64>,
 ) -> Result<Vec<SubAccountDetail>, DbErr> {
-    let stmt = details_select(account_id, user_id, only_sub, true);
+    let stmt = details_select(&Viewer::User { account_id, user_id }, only_sub, true);
+    let rows = conn.query_all(&stmt).await?;
+    details_of(&rows)
+}
+
+/// Folds rows of [`details_select`] (or of the overview) into one value per sub-account; rows
+/// without a sub-account (a session's user whose account has none) are skipped.
+fn details_of(rows: &[QueryResult]) -> Result<Vec<SubAccountDetail>, DbErr> {
     let mut out: Vec<SubAccountDetail> = Vec::new();
-    for r in conn.query_all(&stmt).await? {
-        let sub = sub_account(&r)?;
-        if out.last().is_none_or(|d| d.sub.id != sub.id) {
-            let permission = permission_in(&r, sub.id)?;
-            out.push(SubAccountDetail { sub, permission, held: Vec::new() });
+    for r in rows {
+        let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { continue };
+        if out.last().is_none_or(|d| d.sub.id != sub_id) {
+            let permission = permission_in(r, sub_id)?;
+            out.push(SubAccountDetail { sub: sub_account_in(r, sub_id)?, permission, held: Vec::new() });
         }
         let importer_id: Option<i64> = r.try_get("", "importer_id")?;
         if let (Some(importer_id), Some(d)) = (importer_id, out.last_mut()) {
-            d.held.push(held_in(&r, importer_id)?);
+            d.held.push(held_in(r, importer_id)?);
         }
     }
     Ok(out)
+}
+
+/// A sub-account's columns (`s_id`, `s_account_id`, `s_kind`, `s_broker_firm_id`,
+/// `s_created_at`): prefixed, because statements that check a session also return the user's
+/// own `id`, `account_id` and `created_at`.
+fn sub_account_in(r: &QueryResult, id: i64) -> Result<SubAccountRow, DbErr> {
+    Ok(SubAccountRow {
+        id,
+        account_id: r.try_get("", "s_account_id")?,
+        kind: r.try_get("", "s_kind")?,
+        broker_firm_id: r.try_get("", "s_broker_firm_id")?,
+        created_at: r.try_get("", "s_created_at")?,
+    })
 }
 
 /// The user's permission columns (`perm_user_id`, `ach`, `reports`, `notify_parties`) of a
@@ -339,88 +395,133 @@ fn permission_in(r: &QueryResult, sub_account_id: i64) -> Result<Option<Permissi
     }))
 }
 
-/// A held number's columns (`number`, `i_name`, `i_status`, `email`, `added_at`, `added_by`).
+/// A held number's columns (`number`, `i_name`, `i_status`, `i_email`, `added_at`, `added_by`).
 fn held_in(r: &QueryResult, importer_id: i64) -> Result<HeldImporter, DbErr> {
     Ok(HeldImporter {
         importer_id,
         number: r.try_get("", "number")?,
         name: r.try_get("", "i_name")?,
         status: r.try_get("", "i_status")?,
-        email: r.try_get("", "email")?,
+        email: r.try_get("", "i_email")?,
         added_at: r.try_get("", "added_at")?,
         added_by: r.try_get("", "added_by")?,
     })
 }
 
-/// The access check of the ACH tab: as [`sub_account_details`] without the held numbers (`held`
-/// empty; the tab reads them with its own data), and with the tab's generation
-/// (`change_counters`) read in the same statement, so it is read before the tab's data and costs
-/// no extra round trip.
+/// The access check of the ACH tab: as [`sub_account_details`] of one sub-account without the
+/// held numbers (`held` empty; the tab reads them with its own data), and with the tab's
+/// generation (`change_counters`) read in the same statement, so it is read before the tab's
+/// data and costs no extra round trip. With [`Viewer::Session`] the session check is part of it
+/// too: a page view of a cached tab is then one statement.
+///
+/// `None`: no such session (never for [`Viewer::User`]). The user row is `None` for
+/// [`Viewer::User`]; the detail is `None` when the sub-account is not the viewer's.
+#[allow(clippy::type_complexity)]
 pub async fn sub_account_access_with_ach_generation(
     conn: &impl ConnectionTrait,
-    account_id: i64,
-    user_id: i64,
+    viewer: &Viewer<'_>,
     sub_id: i64,
-) -> Result<Option<(SubAccountDetail, i64)>, DbErr> {
-    let mut stmt = details_select(account_id, user_id, Some(sub_id), false);
+) -> Result<Option<(Option<UserRow>, Option<(SubAccountDetail, i64)>)>, DbErr> {
+    let mut stmt = details_select(viewer, Some(sub_id), false);
     stmt.expr_as(
         Expr::cust(format!("(SELECT value FROM change_counters WHERE name = '{}')", crate::change_counters::ACH_TAB)),
         a("ach_generation"),
     );
-    let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
-    let sub = sub_account(&r)?;
-    let permission = permission_in(&r, sub.id)?;
-    Ok(Some((SubAccountDetail { sub, permission, held: Vec::new() }, r.try_get("", "ach_generation")?)))
+    let Some(r) = conn.query_one(&stmt).await? else {
+        return Ok(match viewer {
+            Viewer::User { .. } => Some((None, None)),
+            Viewer::Session(_) => None,
+        });
+    };
+    let user = match viewer {
+        Viewer::Session(key) => Some(crate::sessions::seen(conn, key, &r).await?),
+        Viewer::User { .. } => None,
+    };
+    let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { return Ok(Some((user, None))) };
+    let detail =
+        SubAccountDetail { sub: sub_account_in(&r, sub_id)?, permission: permission_in(&r, sub_id)?, held: Vec::new() };
+    Ok(Some((user, Some((detail, r.try_get("", "ach_generation")?)))))
 }
 
-/// Join condition of `user_permissions` (`p`) to `sub_accounts` (`s`): the user's own row only.
-fn own_permission(s: &Alias, p: &Alias, user_id: i64) -> sea_orm::sea_query::Expr {
+/// Join condition of `user_permissions` (`p`) to `sub_accounts` (`s`): the viewer's own row only.
+fn own_permission(s: &Alias, p: &Alias, viewer: &Viewer<'_>) -> Expr {
     Expr::col((p.clone(), a("sub_account_id")))
         .equals((s.clone(), a("id")))
-        .and(Expr::col((p.clone(), a("user_id"))).eq(user_id))
+        .and(Expr::col((p.clone(), a("user_id"))).eq(viewer.user_id()))
 }
 
-/// The sub-accounts of an account with the user's permission on each, and optionally their numbers.
-fn details_select(
-    account_id: i64,
-    user_id: i64,
-    only_sub: Option<i64>,
-    with_numbers: bool,
-) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::sea_query::JoinType;
-    let (s, p, ai, i) = (a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
-    let mut stmt = Query::select()
-        .columns([
-            (s.clone(), a("id")),
-            (s.clone(), a("account_id")),
-            (s.clone(), a("kind")),
-            (s.clone(), a("broker_firm_id")),
-            (s.clone(), a("created_at")),
-        ])
-        .expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id"))
-        .columns([(p.clone(), a("ach")), (p.clone(), a("reports")), (p.clone(), a("notify_parties"))])
-        .from(s.clone())
-        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, user_id))
-        .and_where(Expr::col((s.clone(), a("account_id"))).eq(account_id))
-        .order_by((s.clone(), a("id")), Order::Asc)
-        .to_owned();
-    if with_numbers {
-        stmt.expr_as(Expr::col((ai.clone(), a("importer_id"))), a("importer_id"))
-            .expr_as(Expr::col((ai.clone(), a("added_at"))), a("added_at"))
-            .expr_as(Expr::col((ai.clone(), a("added_by"))), a("added_by"))
-            .columns([(i.clone(), a("number")), (i.clone(), a("email"))])
-            .expr_as(Expr::col((i.clone(), a("name"))), a("i_name"))
-            .expr_as(Expr::col((i.clone(), a("status"))), a("i_status"))
-            .join(
-                JoinType::LeftJoin,
-                ai.clone(),
-                Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))),
-            )
-            .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
-            .order_by((i.clone(), a("number")), Order::Asc);
+/// The sub-account columns every statement here returns, prefixed as [`sub_account_in`] reads them.
+fn sub_account_columns(stmt: &mut SelectStatement, s: &Alias) {
+    for (c, alias) in [
+        ("id", "s_id"),
+        ("account_id", "s_account_id"),
+        ("kind", "s_kind"),
+        ("broker_firm_id", "s_broker_firm_id"),
+        ("created_at", "s_created_at"),
+    ] {
+        stmt.expr_as(Expr::col((s.clone(), a(c))), a(alias));
     }
+}
+
+/// The held numbers' columns and joins (`account_importers` `ai`, `importers` `i`), as
+/// [`held_in`] reads them, in number order.
+fn held_columns(stmt: &mut SelectStatement, s: &Alias) {
+    use sea_orm::sea_query::JoinType;
+    let (ai, i) = (a("account_importers"), a("importers"));
+    for (table, c, alias) in [
+        (&ai, "importer_id", "importer_id"),
+        (&ai, "added_at", "added_at"),
+        (&ai, "added_by", "added_by"),
+        (&i, "number", "number"),
+        (&i, "name", "i_name"),
+        (&i, "status", "i_status"),
+        (&i, "email", "i_email"),
+    ] {
+        stmt.expr_as(Expr::col((table.clone(), a(c))), a(alias));
+    }
+    stmt.join(
+        JoinType::LeftJoin,
+        ai.clone(),
+        Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))),
+    )
+    .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))));
+}
+
+/// The permission columns [`permission_in`] reads, from `user_permissions` `p`.
+fn permission_columns(stmt: &mut SelectStatement, p: &Alias) {
+    stmt.expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id")).columns([
+        (p.clone(), a("ach")),
+        (p.clone(), a("reports")),
+        (p.clone(), a("notify_parties")),
+    ]);
+}
+
+/// The sub-accounts of the viewer's account with the viewer's permission on each, and optionally
+/// their numbers.
+fn details_select(viewer: &Viewer<'_>, only_sub: Option<i64>, with_numbers: bool) -> SelectStatement {
+    use sea_orm::sea_query::JoinType;
+    let (s, p) = (a("sub_accounts"), a("user_permissions"));
+    let mut stmt = Query::select();
+    viewer.start(&mut stmt);
+    sub_account_columns(&mut stmt, &s);
+    permission_columns(&mut stmt, &p);
+    let mut of_account = Expr::col((s.clone(), a("account_id"))).eq(viewer.account_id());
     if let Some(id) = only_sub {
-        stmt.and_where(Expr::col((s.clone(), a("id"))).eq(id));
+        of_account = of_account.and(Expr::col((s.clone(), a("id"))).eq(id));
+    }
+    match viewer {
+        // The session's user row comes first; a sub-account that is not the user's leaves NULLs.
+        Viewer::Session(_) => {
+            stmt.join(JoinType::LeftJoin, s.clone(), of_account);
+        }
+        Viewer::User { .. } => {
+            stmt.from(s.clone()).and_where(of_account);
+        }
+    }
+    stmt.join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer)).order_by((s.clone(), a("id")), Order::Asc);
+    if with_numbers {
+        held_columns(&mut stmt, &s);
+        stmt.order_by((a("importers"), a("number")), Order::Asc);
     }
     stmt
 }
@@ -428,15 +529,19 @@ fn details_select(
 /// The account overview in **one statement**: the account with its owner's name and member
 /// count, LEFT JOIN its sub-accounts, the user's grants on each and the numbers each holds. It
 /// is the page every portal user lands on; on PostgreSQL each statement is a round trip, so the
-/// page is read in one (docs/performance.md).
+/// page is read in one (docs/performance.md), the session check included when the viewer is a
+/// [`Viewer::Session`].
+///
+/// `None`: no such session (never for [`Viewer::User`]). The user row is `None` for
+/// [`Viewer::User`]; the overview is `None` when the account does not exist (or the session's
+/// user has none).
+#[allow(clippy::type_complexity)]
 pub async fn overview(
     conn: &impl ConnectionTrait,
-    account_id: i64,
-    user_id: i64,
-) -> Result<Option<(AccountSummary, Vec<SubAccountDetail>)>, DbErr> {
+    viewer: &Viewer<'_>,
+) -> Result<Option<(Option<UserRow>, Option<(AccountSummary, Vec<SubAccountDetail>)>)>, DbErr> {
     use sea_orm::sea_query::{Func, JoinType, QueryStatementBuilder};
-    let (t, s, p, ai, i) =
-        (a("top_accounts"), a("sub_accounts"), a("user_permissions"), a("account_importers"), a("importers"));
+    let (t, s, p) = (a("top_accounts"), a("sub_accounts"), a("user_permissions"));
     let users_of_account = || Expr::col((a("u"), a("account_id"))).equals((t.clone(), a("id")));
     let owner = Query::select()
         .column((a("u"), a("name")))
@@ -450,46 +555,44 @@ pub async fn overview(
         .from_as(a("users"), a("u"))
         .and_where(users_of_account())
         .to_owned();
-    let col = |table: &Alias, c: &str, alias: &str| (Expr::col((table.clone(), a(c))), a(alias));
     let mut stmt = Query::select();
-    for (e, alias) in [
-        col(&t, "id", "t_id"),
-        col(&t, "name", "t_name"),
-        col(&t, "status", "t_status"),
-        col(&t, "created_at", "t_created_at"),
-        col(&s, "id", "s_id"),
-        col(&s, "kind", "s_kind"),
-        col(&s, "broker_firm_id", "s_broker_firm_id"),
-        col(&s, "created_at", "s_created_at"),
-        col(&p, "user_id", "perm_user_id"),
-        col(&p, "ach", "ach"),
-        col(&p, "reports", "reports"),
-        col(&p, "notify_parties", "notify_parties"),
-        col(&ai, "importer_id", "importer_id"),
-        col(&ai, "added_at", "added_at"),
-        col(&ai, "added_by", "added_by"),
-        col(&i, "number", "number"),
-        col(&i, "name", "i_name"),
-        col(&i, "status", "i_status"),
-        col(&i, "email", "email"),
-    ] {
-        stmt.expr_as(e, alias);
+    viewer.start(&mut stmt);
+    for (c, alias) in [("id", "t_id"), ("name", "t_name"), ("status", "t_status"), ("created_at", "t_created_at")] {
+        stmt.expr_as(Expr::col((t.clone(), a(c))), a(alias));
     }
+    sub_account_columns(&mut stmt, &s);
+    permission_columns(&mut stmt, &p);
     stmt.expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
-        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"))
-        .from(t.clone())
-        .join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
-        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, user_id))
-        .join(JoinType::LeftJoin, ai.clone(), Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))))
-        .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
-        .and_where(Expr::col((t.clone(), a("id"))).eq(account_id))
+        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"));
+    let this_account = Expr::col((t.clone(), a("id"))).eq(viewer.account_id());
+    match viewer {
+        Viewer::Session(_) => {
+            stmt.join(JoinType::LeftJoin, t.clone(), this_account);
+        }
+        Viewer::User { .. } => {
+            stmt.from(t.clone()).and_where(this_account);
+        }
+    }
+    stmt.join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
+        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer))
         .order_by((s.clone(), a("id")), Order::Asc)
-        .order_by((i.clone(), a("number")), Order::Asc);
+        .order_by((a("importers"), a("number")), Order::Asc);
+    held_columns(&mut stmt, &s);
     let rows = conn.query_all(&stmt).await?;
-    let Some(first) = rows.first() else { return Ok(None) };
+    let Some(first) = rows.first() else {
+        return Ok(match viewer {
+            Viewer::User { .. } => Some((None, None)),
+            Viewer::Session(_) => None,
+        });
+    };
+    let user = match viewer {
+        Viewer::Session(key) => Some(crate::sessions::seen(conn, key, first).await?),
+        Viewer::User { .. } => None,
+    };
+    let Some(account_id) = first.try_get::<Option<i64>>("", "t_id")? else { return Ok(Some((user, None))) };
     let summary = AccountSummary {
         account: AccountRow {
-            id: first.try_get("", "t_id")?,
+            id: account_id,
             name: first.try_get("", "t_name")?,
             status: first.try_get("", "t_status")?,
             created_at: first.try_get("", "t_created_at")?,
@@ -497,24 +600,5 @@ pub async fn overview(
         owner_name: first.try_get("", "owner_name")?,
         users: first.try_get("", "users")?,
     };
-    let mut subs: Vec<SubAccountDetail> = Vec::new();
-    for r in &rows {
-        let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { continue };
-        if subs.last().is_none_or(|d| d.sub.id != sub_id) {
-            let permission = permission_in(r, sub_id)?;
-            let sub = SubAccountRow {
-                id: sub_id,
-                account_id,
-                kind: r.try_get("", "s_kind")?,
-                broker_firm_id: r.try_get("", "s_broker_firm_id")?,
-                created_at: r.try_get("", "s_created_at")?,
-            };
-            subs.push(SubAccountDetail { sub, permission, held: Vec::new() });
-        }
-        let importer_id: Option<i64> = r.try_get("", "importer_id")?;
-        if let (Some(importer_id), Some(d)) = (importer_id, subs.last_mut()) {
-            d.held.push(held_in(r, importer_id)?);
-        }
-    }
-    Ok(Some((summary, subs)))
+    Ok(Some((user, Some((summary, details_of(&rows)?)))))
 }

@@ -5,7 +5,7 @@
 //! Only `full` sessions act for the user; each stage change gets a new session id.
 
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
 use crate::users::{UserRow, from_row};
@@ -65,37 +65,60 @@ pub async fn insert(conn: &impl ConnectionTrait, s: &NewSession<'_>) -> Result<(
 /// much *earlier* than the exact figure, never later.
 pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
 
-/// The session's active user when the session exists in `stage`, has not expired, and was seen
-/// after `idle_since`. Seeing it moves `last_seen_at` when that is older than [`TOUCH_EVERY`].
-pub async fn user_for(
-    conn: &impl ConnectionTrait,
-    id_hash: &str,
-    stage: &str,
-    now: OffsetDateTime,
-    idle_since: OffsetDateTime,
-) -> Result<Option<UserRow>, DbErr> {
-    let stmt = Query::select()
+/// What a request knows of its session: the cookie's hash, the stage it must be at, and the
+/// clock. Pages that read their data in the same statement as the session check
+/// ([`session_user_subquery`]) and [`user_for`] apply the same rules through it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionKey<'a> {
+    pub id_hash: &'a str,
+    pub stage: &'a str,
+    pub now: OffsetDateTime,
+    /// Sessions last seen at or before this are idle too long.
+    pub idle_since: OffsetDateTime,
+}
+
+/// The session's active user: every `users` column plus `session_seen_at`, and no row when the
+/// session is unknown, at another stage, expired, idle too long, or its user inactive. Pages
+/// select FROM it (aliased [`SESSION_USER`]) and LEFT JOIN their data, so the session check and
+/// the page's data are one round trip; the user columns keep their names, so
+/// [`crate::users::from_row`] reads them and the page's own columns must not reuse those names.
+pub fn session_user_subquery(key: &SessionKey<'_>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column((a("users"), Asterisk))
         .expr_as(Expr::col((a("sessions"), a("last_seen_at"))), a("session_seen_at"))
         .from(a("sessions"))
         .inner_join(a("users"), Expr::col((a("users"), a("id"))).equals((a("sessions"), a("user_id"))))
-        .and_where(Expr::col((a("sessions"), a("id_hash"))).eq(id_hash))
-        .and_where(Expr::col((a("sessions"), a("stage"))).eq(stage))
-        .and_where(Expr::col((a("sessions"), a("expires_at"))).gt(now))
-        .and_where(Expr::col((a("sessions"), a("last_seen_at"))).gt(idle_since))
+        .and_where(Expr::col((a("sessions"), a("id_hash"))).eq(key.id_hash))
+        .and_where(Expr::col((a("sessions"), a("stage"))).eq(key.stage))
+        .and_where(Expr::col((a("sessions"), a("expires_at"))).gt(key.now))
+        .and_where(Expr::col((a("sessions"), a("last_seen_at"))).gt(key.idle_since))
         .and_where(Expr::col((a("users"), a("active"))).eq(true))
-        .to_owned();
-    let Some(row) = conn.query_one(&stmt).await? else { return Ok(None) };
+        .to_owned()
+}
+
+/// The alias pages give [`session_user_subquery`] in their FROM clause.
+pub const SESSION_USER: &str = "su";
+
+/// Reads the user of a row selected from [`session_user_subquery`], and moves the session's
+/// `last_seen_at` when it is older than [`TOUCH_EVERY`].
+pub async fn seen(conn: &impl ConnectionTrait, key: &SessionKey<'_>, row: &QueryResult) -> Result<UserRow, DbErr> {
     let seen: OffsetDateTime = row.try_get("", "session_seen_at")?;
-    if now - seen >= TOUCH_EVERY {
+    if key.now - seen >= TOUCH_EVERY {
         let touch = Query::update()
             .table(a("sessions"))
-            .value(a("last_seen_at"), now)
-            .and_where(Expr::col(a("id_hash")).eq(id_hash))
+            .value(a("last_seen_at"), key.now)
+            .and_where(Expr::col(a("id_hash")).eq(key.id_hash))
             .to_owned();
         conn.execute(&touch).await?;
     }
-    from_row(&row).map(Some)
+    from_row(row)
+}
+
+/// The session's active user when the session exists in `stage`, has not expired, and was seen
+/// after `idle_since`. Seeing it moves `last_seen_at` when that is older than [`TOUCH_EVERY`].
+pub async fn user_for(conn: &impl ConnectionTrait, key: &SessionKey<'_>) -> Result<Option<UserRow>, DbErr> {
+    let Some(row) = conn.query_one(&session_user_subquery(key)).await? else { return Ok(None) };
+    seen(conn, key, &row).await.map(Some)
 }
 
 pub async fn delete(conn: &impl ConnectionTrait, id_hash: &str) -> Result<bool, DbErr> {

@@ -86,15 +86,60 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar.get(COOKIE).map(|c| c.value().to_string()) else {
-            return Err(Redirect::to("/login").into_response());
-        };
+        let SessionCookie(token) = SessionCookie::from_request_parts(parts, state).await?;
         match app::auth::session_user(&state.app, &token).await {
-            Ok(Some(user)) => Ok(CurrentUser { actor: user.actor.clone(), name: user.name.clone(), user, token }),
-            Ok(None) => Err(Redirect::to("/login?expired=1").into_response()),
+            Ok(Some(user)) => Ok(CurrentUser::new(user, token)),
+            Ok(None) => Err(session_expired()),
             Err(e) => Err(error_page(e, None)),
         }
+    }
+}
+
+impl CurrentUser {
+    pub fn new(user: SessionUser, token: String) -> CurrentUser {
+        CurrentUser { actor: user.actor.clone(), name: user.name.clone(), user, token }
+    }
+}
+
+/// Where a request with an unknown, idle or expired session goes.
+pub fn session_expired() -> Response {
+    Redirect::to("/login?expired=1").into_response()
+}
+
+/// The session cookie's value, unchecked: for the pages that check the session in the same
+/// statement as they read their data (`app::auth::Signed`), the most visited ones. A request
+/// without the cookie goes to the login page.
+pub struct SessionCookie(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match jar.get(COOKIE).map(|c| c.value().to_string()) {
+            Some(token) => Ok(SessionCookie(token)),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// The page of a request whose session was checked with the page's own statement
+/// (`app::..._in_session`): the page's answer for a live session, the login page otherwise.
+pub fn signed<T>(
+    answer: app::error::AppResult<Option<app::auth::Signed<T>>>,
+    token: String,
+    show: impl FnOnce(CurrentUser, T) -> Response,
+) -> Response {
+    match answer {
+        Ok(Some(app::auth::Signed { user, page })) => {
+            let user = CurrentUser::new(user, token);
+            match page {
+                Ok(data) => show(user, data),
+                Err(e) => error_page(e, Some(user.nav())),
+            }
+        }
+        Ok(None) => session_expired(),
+        Err(e) => error_page(e, None),
     }
 }
 

@@ -19,11 +19,50 @@ async fn two_instances_share_a_login() {
     let c = t.browser_client(BROKER_A).await;
     let res = c.get(format!("{second}/importers")).send().await.unwrap();
     assert_eq!(res.status(), 200, "the second instance knows the session");
+    assert_eq!(c.get(format!("{second}/account")).send().await.unwrap().status(), 200);
     let page = c.get(format!("{second}/importers")).send().await.unwrap().text().await.unwrap();
     let res = c.post(format!("{second}/logout")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let res = c.get(format!("{}/importers", t.base)).send().await.unwrap();
     assert_eq!(res.status(), 303, "logged out on both");
+}
+
+/// The pages that check the session in their own statement (the overview, the ACH tab) follow
+/// the same rules on every instance: live, they show; ended elsewhere, they send the browser to
+/// log in again; without a cookie, to the login page.
+#[tokio::test]
+async fn pages_checking_their_own_session_honour_an_ending_made_elsewhere() {
+    let t = spawn().await;
+    let second_db = store::Db::connect(&t.db.url).await.unwrap();
+    let mailer = mail::Mailer::new(mail::Transport::Memory, "x <x@ace.test>").unwrap();
+    let second =
+        common::serve(app::App::new(second_db, app::Settings::default(), mailer), &mut web::WebConfig::default()).await;
+    let c = t.browser_client(BROKER_A).await;
+    let own_sub =
+        store::accounts::sub_accounts(&t.app.db.conn, broker_account(&t, BROKER_A).await).await.unwrap()[0].id;
+    let paths = ["/account".to_string(), format!("/account/sub/{own_sub}/ach")];
+    for base in [t.base.as_str(), second.as_str()] {
+        assert_eq!(c.get(format!("{base}/account")).send().await.unwrap().status(), 200);
+        // A broker's sub-account has no ACH tab; the session is fine, so "not found", not "log in".
+        assert_eq!(c.get(format!("{base}{}", paths[1])).send().await.unwrap().status(), 404);
+    }
+    // "Log out everywhere" from another browser ends this browser's session in the database.
+    let user = store::users::by_email(&t.app.db.conn, BROKER_A).await.unwrap().unwrap();
+    store::sessions::delete_for_user(&t.app.db.conn, user.id).await.unwrap();
+    for base in [t.base.as_str(), second.as_str()] {
+        for path in &paths {
+            let res = c.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(res.status(), 303, "{path}");
+            assert_eq!(res.headers()["location"], "/login?expired=1", "{path}");
+        }
+    }
+    let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = anon.get(format!("{}/account", t.base)).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+async fn broker_account(t: &common::TestApp, email: &str) -> i64 {
+    store::users::by_email(&t.app.db.conn, email).await.unwrap().unwrap().account_id.unwrap()
 }
 
 /// A CSRF token taken from another browser does not work: tokens are bound to the cookie.
@@ -50,7 +89,9 @@ async fn another_companys_pages_are_not_found() {
     let a = t.browser_client(BROKER_A).await;
     let b_user = store::users::by_email(&t.app.db.conn, BROKER_B).await.unwrap().unwrap();
     let b_sub = store::accounts::sub_accounts(&t.app.db.conn, b_user.account_id.unwrap()).await.unwrap()[0].id;
-    for path in [format!("/account/sub/{b_sub}"), format!("/account/users/{}", b_user.id)] {
+    for path in
+        [format!("/account/sub/{b_sub}"), format!("/account/sub/{b_sub}/ach"), format!("/account/users/{}", b_user.id)]
+    {
         let res = a.get(format!("{}{path}", t.base)).send().await.unwrap();
         assert_eq!(res.status(), 404, "{path}");
         let body = res.text().await.unwrap();

@@ -12,10 +12,10 @@ use store::designations::DesignationRow;
 use store::enrollments::VersionRow;
 use time::OffsetDateTime;
 
-use super::{require_view, scope_light};
+use super::{require_view, scope_light, scope_light_in_session};
 use crate::App;
 use crate::accounts::SubAccountView;
-use crate::auth::SessionUser;
+use crate::auth::{SessionUser, Signed};
 use crate::error::AppResult;
 
 /// One version of bank details as people see it: the account number only masked.
@@ -158,13 +158,32 @@ pub struct TabData {
 pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<AchTab> {
     // The generation is read with the access check, before the data (store::change_counters).
     let (sub, generation) = scope_light(app, user, sub_account_id).await?;
+    with_data(app, sub, generation).await
+}
+
+/// The tab of a session cookie: the session check, the access check and the cache's generation
+/// are one statement, so a view of an unchanged tab is one round trip. `None`: no live session.
+pub async fn tab_in_session(app: &App, token: &str, sub_account_id: i64) -> AppResult<Option<Signed<AchTab>>> {
+    let Some(Signed { user, page }) = scope_light_in_session(app, token, sub_account_id).await? else {
+        return Ok(None);
+    };
+    let page = match page {
+        Ok((sub, generation)) => with_data(app, sub, generation).await,
+        Err(e) => Err(e),
+    };
+    Ok(Some(Signed { user, page }))
+}
+
+/// The tab of a sub-account the user may see, its data from the cache while `generation` and
+/// the date are those it was read at.
+async fn with_data(app: &App, sub: SubAccountView, generation: i64) -> AppResult<AchTab> {
     require_view(&sub)?;
     let today = super::iso_date(OffsetDateTime::now_utc().date());
-    let data = match app.ach_tab_cache.get(sub_account_id, generation, &today) {
+    let data = match app.ach_tab_cache.get(sub.id, generation, &today) {
         Some(data) => data,
         None => {
-            let data = Arc::new(read(app, sub_account_id, &today).await?);
-            app.ach_tab_cache.put(sub_account_id, generation, &today, Arc::clone(&data));
+            let data = Arc::new(read(app, sub.id, &today).await?);
+            app.ach_tab_cache.put(sub.id, generation, &today, Arc::clone(&data));
             data
         }
     };

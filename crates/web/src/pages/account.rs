@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::csrf::Csrf;
 use crate::pages::date;
 use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
-use crate::session::{ClientInfo, CurrentUser};
+use crate::session::{ClientInfo, CurrentUser, SessionCookie, signed};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,14 +33,13 @@ struct AccountPage {
     manage: bool,
 }
 
-async fn overview(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> Response {
-    match app::accounts::overview(&state.app, &user.user).await {
-        Ok(o) => {
-            let manage = domain::portal::may_manage_users(o.my_role).is_ok();
-            page(StatusCode::OK, &AccountPage { nav: Some(user.nav()), csrf: csrf.0, o, manage })
-        }
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+/// The page every portal user lands on: the session is checked in the overview's own statement.
+async fn overview(State(state): State<AppState>, SessionCookie(token): SessionCookie, csrf: Csrf) -> Response {
+    let answer = app::accounts::overview_in_session(&state.app, &token).await;
+    signed(answer, token, |user, o| {
+        let manage = domain::portal::may_manage_users(o.my_role).is_ok();
+        page(StatusCode::OK, &AccountPage { nav: Some(user.nav()), csrf: csrf.0, o, manage })
+    })
 }
 
 #[derive(Template)]
