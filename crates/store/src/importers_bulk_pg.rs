@@ -575,7 +575,7 @@ mod tests {
         assert_eq!(pg_micros(at("1999-12-31T23:59:59.999999Z")), -1);
         assert_eq!(pg_micros(at("2000-01-01T00:00:00.0000015Z")), 2);
         assert_eq!(pg_micros(at("2000-01-01T00:00:00.0000025Z")), 2);
-        assert_eq!(pg_micros(at("2000-01-01T00:00:00.0000025001Z")), 3);
+        assert_eq!(pg_micros(at("2000-01-01T00:00:00.000002501Z")), 3);
     }
 
     #[test]
