@@ -157,7 +157,9 @@ impl BulkWriter {
     }
 
     /// The stored records among `numbers` (canonical importer numbers), as seen inside the
-    /// transaction.
+    /// transaction. Meant for records stored before the import: a number the import has
+    /// created itself may not be found (PostgreSQL does not look when the table was empty at
+    /// the start, see `importers_bulk_pg`); an import has each number once.
     pub async fn existing(&mut self, numbers: &[String]) -> Result<Vec<ImporterRow>, DbErr> {
         if numbers.is_empty() {
             return Ok(Vec::new());

@@ -178,18 +178,42 @@ async fn a_duplicate_number_fails_the_write() {
     assert_eq!(importers::count(&t.db.conn).await.unwrap(), 1);
 }
 
-/// Names of the indexes on `importers` (SQLite), for the checks below.
-async fn sqlite_importer_indexes(t: &TestDb) -> Vec<String> {
-    let rows =
-        t.db.conn
-            .query_all_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Sqlite,
-                "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'importers' AND sql IS NOT NULL \
-             ORDER BY name",
-            ))
-            .await
-            .unwrap();
-    rows.iter().map(|r| r.try_get::<String>("", "name").unwrap()).collect()
+/// The indexes on `importers`, for the checks below: name and definition, and on PostgreSQL
+/// also the collations of its columns and the index's oid (which a rebuilt index does not
+/// keep). Sorted by name.
+async fn importer_indexes(t: &TestDb) -> Vec<Index> {
+    let pg = t.url.starts_with("postgres");
+    let sql = if pg {
+        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def, i.indcollation::text AS collations, \
+         i.indexrelid::bigint AS oid FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid \
+         WHERE i.indrelid = 'importers'::regclass AND i.indisvalid ORDER BY 1"
+    } else {
+        "SELECT name, sql AS def, '' AS collations, 0 AS oid FROM sqlite_schema \
+         WHERE type = 'index' AND tbl_name = 'importers' AND sql IS NOT NULL ORDER BY name"
+    };
+    let backend = if pg { sea_orm::DbBackend::Postgres } else { sea_orm::DbBackend::Sqlite };
+    let rows = t.db.conn.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+    rows.iter()
+        .map(|r| Index {
+            name: r.try_get("", "name").unwrap(),
+            def: r.try_get("", "def").unwrap(),
+            collations: r.try_get("", "collations").unwrap(),
+            oid: r.try_get("", "oid").unwrap(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Index {
+    name: String,
+    def: String,
+    collations: String,
+    oid: i64,
+}
+
+/// The indexes without their oids: what a rebuilt index must match.
+fn definitions(indexes: &[Index]) -> Vec<Index> {
+    indexes.iter().map(|i| Index { oid: 0, ..i.clone() }).collect()
 }
 
 /// More rows than the SQLite writer's threshold (50,000) for dropping the name and email
@@ -210,20 +234,35 @@ async fn a_large_import_keeps_every_index_and_its_lookups() {
     let t = TestDb::new().await.unwrap();
     let c = &t.db.conn;
     let s = stamp();
-    let before = if t.url.starts_with("postgres") { Vec::new() } else { sqlite_importer_indexes(&t).await };
+    let before = importer_indexes(&t).await;
     let mut w = BulkWriter::begin(&t.db).await.unwrap();
     for chunk in many(0, 60_000).chunks(4_000) {
         w.create(&s, chunk.to_vec()).await.unwrap();
     }
-    // Lookups inside the transaction still find records (the unique index on number stays).
     let found = w.existing(&["10-000001200".to_string()]).await.unwrap();
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].email, "ap12@example.com");
+    if t.url.starts_with("postgres") {
+        // The table was empty when the import began: nothing stored before it can be found,
+        // and PostgreSQL does not look (numbers are unique within an import).
+        assert!(found.is_empty());
+    } else {
+        // Lookups inside the transaction still find records (the unique index on number stays).
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].email, "ap12@example.com");
+    }
     w.commit().await.unwrap();
 
     assert_eq!(importers::count(c).await.unwrap(), 60_000);
-    if !t.url.starts_with("postgres") {
-        assert_eq!(sqlite_importer_indexes(&t).await, before);
+    let after = importer_indexes(&t).await;
+    assert_eq!(definitions(&after), definitions(&before));
+    if t.url.starts_with("postgres") {
+        // A first load: the name and email indexes were dropped and built again (new oids,
+        // same definitions and collations); the primary key and the unique number index stayed.
+        for (b, a) in before.iter().zip(&after) {
+            let rebuilt = a.name == "ix_importers_name_search" || a.name == "ix_importers_email";
+            assert_eq!(a.oid != b.oid, rebuilt, "{a:?} after {b:?}");
+        }
+        assert!(after.iter().any(|i| i.name == "ix_importers_email" && i.collations == "950"), "{after:?}");
+    } else {
         let check = c
             .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"))
             .await
@@ -242,7 +281,7 @@ async fn a_failure_after_the_indexes_were_dropped_leaves_the_database_as_it_was(
     let c = &t.db.conn;
     let s = stamp();
     importers::insert(c, &record("99-000000000", 1, "Kept").into_row(&s)).await.unwrap();
-    let before = if t.url.starts_with("postgres") { Vec::new() } else { sqlite_importer_indexes(&t).await };
+    let before = importer_indexes(&t).await;
     let mut w = BulkWriter::begin(&t.db).await.unwrap();
     w.create(&s, many(0, 60_000)).await.unwrap();
     // A number that is already stored: the unique index refuses it (at once on SQLite, at the
@@ -256,14 +295,60 @@ async fn a_failure_after_the_indexes_were_dropped_leaves_the_database_as_it_was(
     };
     assert!(failed.is_err());
     assert_eq!(importers::count(c).await.unwrap(), 1);
-    if !t.url.starts_with("postgres") {
-        assert_eq!(sqlite_importer_indexes(&t).await, before);
-    }
+    // The very same indexes (on PostgreSQL: the same oids, not rebuilt ones).
+    assert_eq!(importer_indexes(&t).await, before);
     // The database takes a new import afterwards: the failed one left no lock behind.
     let mut w = BulkWriter::begin(&t.db).await.unwrap();
     w.create(&s, many(0, 10)).await.unwrap();
     w.commit().await.unwrap();
     assert_eq!(importers::count(c).await.unwrap(), 11);
+}
+
+/// PostgreSQL: dropping an index locks readers out until `COMMIT`, so only a first load does it
+/// (the table held fewer than 50,000 records), and only when the lock comes within a second.
+#[tokio::test]
+async fn a_large_import_into_a_table_in_use_keeps_its_indexes() {
+    let t = TestDb::new().await.unwrap();
+    if !t.url.starts_with("postgres") {
+        return;
+    }
+    let c = &t.db.conn;
+    let s = stamp();
+    let before = importer_indexes(&t).await;
+
+    // A reader in an open transaction holds its lock on the table: the import does not wait
+    // for it but keeps the indexes, and still commits.
+    let pool = c.get_postgres_connection_pool();
+    let mut reader = pool.begin().await.unwrap();
+    let seen: i64 =
+        sea_orm::sqlx::query_scalar("SELECT count(*) FROM importers").fetch_one(&mut *reader).await.unwrap();
+    assert_eq!(seen, 0);
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    for chunk in many(0, 60_000).chunks(10_000) {
+        w.create(&s, chunk.to_vec()).await.unwrap();
+    }
+    w.commit().await.unwrap();
+    reader.rollback().await.unwrap();
+    assert_eq!(importer_indexes(&t).await, before);
+
+    // The table now holds 60,000 records: a second large import is not a first load.
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    let more = many(60_000, 60_000);
+    let numbers: Vec<String> = more.iter().map(|r| r.number.clone()).collect();
+    assert!(w.existing(&numbers[..100]).await.unwrap().is_empty());
+    for chunk in more.chunks(10_000) {
+        w.create(&s, chunk.to_vec()).await.unwrap();
+    }
+    w.commit().await.unwrap();
+    assert_eq!(importer_indexes(&t).await, before);
+    assert_eq!(importers::count(c).await.unwrap(), 120_000);
+
+    // Lookups run again once the table holds records, and find them.
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    let found =
+        w.existing(&["10-000000000".to_string(), numbers[0].clone(), "99-999999999".to_string()]).await.unwrap();
+    assert_eq!(found.len(), 2);
+    w.rollback().await.unwrap();
 }
 
 /// `sqlite::memory:` cannot be reached from a second connection, so its imports go through the
