@@ -10,12 +10,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc rather than the system allocator: under load a fifth of the server's own CPU time
-/// went to glibc's malloc and free (perf; docs/performance.md), most of it consolidating and
-/// unlinking free chunks of the many short-lived strings a request makes.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "ace-refunds",
