@@ -335,6 +335,37 @@ impl Viewer<'_> {
             stmt.column((a(SESSION_USER), Asterisk)).from_subquery(session_user_subquery(key), a(SESSION_USER));
         }
     }
+
+    /// Adds the page's main table, restricted by `on`: LEFT JOINed to the session's user (a row
+    /// with NULLs when `on` matches nothing), or as the FROM table of a known user's statement.
+    fn main_table(&self, stmt: &mut SelectStatement, table: Alias, on: Expr) {
+        match self {
+            Viewer::Session(_) => {
+                stmt.join(sea_orm::sea_query::JoinType::LeftJoin, table, on);
+            }
+            Viewer::User { .. } => {
+                stmt.from(table).and_where(on);
+            }
+        }
+    }
+
+    /// What a statement that returned no row means: for a session, that it is not live (`None`);
+    /// for a known user, that the page's data is missing.
+    fn no_row<U, T>(&self) -> Option<(Option<U>, Option<T>)> {
+        match self {
+            Viewer::User { .. } => Some((None, None)),
+            Viewer::Session(_) => None,
+        }
+    }
+
+    /// The session's user from the statement's first row (touching the session when due); `None`
+    /// for a known user.
+    async fn user_in(&self, conn: &impl ConnectionTrait, r: &QueryResult) -> Result<Option<UserRow>, DbErr> {
+        match self {
+            Viewer::Session(key) => Ok(Some(crate::sessions::seen(conn, key, r).await?)),
+            Viewer::User { .. } => Ok(None),
+        }
+    }
 }
 
 /// Every sub-account of `account_id` (or only `only_sub`), with `user_id`'s grants and the held
@@ -427,16 +458,8 @@ pub async fn sub_account_access_with_ach_generation(
         Expr::cust(format!("(SELECT value FROM change_counters WHERE name = '{}')", crate::change_counters::ACH_TAB)),
         a("ach_generation"),
     );
-    let Some(r) = conn.query_one(&stmt).await? else {
-        return Ok(match viewer {
-            Viewer::User { .. } => Some((None, None)),
-            Viewer::Session(_) => None,
-        });
-    };
-    let user = match viewer {
-        Viewer::Session(key) => Some(crate::sessions::seen(conn, key, &r).await?),
-        Viewer::User { .. } => None,
-    };
+    let Some(r) = conn.query_one(&stmt).await? else { return Ok(viewer.no_row()) };
+    let user = viewer.user_in(conn, &r).await?;
     let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { return Ok(Some((user, None))) };
     let detail =
         SubAccountDetail { sub: sub_account_in(&r, sub_id)?, permission: permission_in(&r, sub_id)?, held: Vec::new() };
@@ -509,15 +532,8 @@ fn details_select(viewer: &Viewer<'_>, only_sub: Option<i64>, with_numbers: bool
     if let Some(id) = only_sub {
         of_account = of_account.and(Expr::col((s.clone(), a("id"))).eq(id));
     }
-    match viewer {
-        // The session's user row comes first; a sub-account that is not the user's leaves NULLs.
-        Viewer::Session(_) => {
-            stmt.join(JoinType::LeftJoin, s.clone(), of_account);
-        }
-        Viewer::User { .. } => {
-            stmt.from(s.clone()).and_where(of_account);
-        }
-    }
+    // A session's user row comes first; a sub-account that is not the user's leaves NULLs.
+    viewer.main_table(&mut stmt, s.clone(), of_account);
     stmt.join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer)).order_by((s.clone(), a("id")), Order::Asc);
     if with_numbers {
         held_columns(&mut stmt, &s);
@@ -547,7 +563,10 @@ pub async fn overview(
         .column((a("u"), a("name")))
         .from_as(a("users"), a("u"))
         .and_where(users_of_account())
-        .and_where(Expr::col((a("u"), a("account_role"))).eq("tao"))
+        // 'tao' written into the SQL, not bound: a bound value compared with the WHERE of the
+        // partial index `ix_users_one_tao` makes SQLite prepare the statement again on every
+        // run (it rechecks the index against each new value); as a constant it plans once.
+        .and_where(Expr::col((a("u"), a("account_role"))).eq(Expr::cust("'tao'")))
         .limit(1)
         .to_owned();
     let count = Query::select()
@@ -565,30 +584,15 @@ pub async fn overview(
     stmt.expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
         .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"));
     let this_account = Expr::col((t.clone(), a("id"))).eq(viewer.account_id());
-    match viewer {
-        Viewer::Session(_) => {
-            stmt.join(JoinType::LeftJoin, t.clone(), this_account);
-        }
-        Viewer::User { .. } => {
-            stmt.from(t.clone()).and_where(this_account);
-        }
-    }
+    viewer.main_table(&mut stmt, t.clone(), this_account);
     stmt.join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
         .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer))
         .order_by((s.clone(), a("id")), Order::Asc)
         .order_by((a("importers"), a("number")), Order::Asc);
     held_columns(&mut stmt, &s);
     let rows = conn.query_all(&stmt).await?;
-    let Some(first) = rows.first() else {
-        return Ok(match viewer {
-            Viewer::User { .. } => Some((None, None)),
-            Viewer::Session(_) => None,
-        });
-    };
-    let user = match viewer {
-        Viewer::Session(key) => Some(crate::sessions::seen(conn, key, first).await?),
-        Viewer::User { .. } => None,
-    };
+    let Some(first) = rows.first() else { return Ok(viewer.no_row()) };
+    let user = viewer.user_in(conn, first).await?;
     let Some(account_id) = first.try_get::<Option<i64>>("", "t_id")? else { return Ok(Some((user, None))) };
     let summary = AccountSummary {
         account: AccountRow {
