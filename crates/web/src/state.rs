@@ -1,5 +1,6 @@
 //! Shared state of the web layer.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::App;
@@ -29,8 +30,14 @@ impl WebConfig {
     }
 }
 
+/// The state every handler and middleware gets. axum clones it for each extractor and each
+/// `from_fn_with_state` layer of every request, so it is one `Arc`: cloning the configuration's
+/// strings several times per request was a measurable share of the server's malloc/free under
+/// load (docs/performance.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub app: App,
     pub config: WebConfig,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
@@ -40,6 +47,19 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> anyhow::Result<AppState> {
-        Ok(AppState { app, config, metrics: crate::metrics::install()?, ach_rows: Default::default() })
+        Ok(AppState(Arc::new(Shared {
+            app,
+            config,
+            metrics: crate::metrics::install()?,
+            ach_rows: Default::default(),
+        })))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
