@@ -36,7 +36,7 @@ for engine in $DBS; do
   echo "== $engine: /account of 64 trade accounts (one session each), /healthz"
   fresh_db "$engine" account
   "$bin" importer import "$work/registry.csv" > /dev/null
-  "$bench_tool" setup --accounts 64 --tokens "$work/tokens.txt" > /dev/null 2>&1
+  "$bench_tool" setup --accounts 64 --tokens "$work/tokens.txt" > /dev/null
   start_server
   sweep account "http://127.0.0.1:$PORT/account"
   sweep healthz "http://127.0.0.1:$PORT/healthz"
@@ -45,8 +45,7 @@ for engine in $DBS; do
 
   echo "== $engine: the ACH tab, 200 numbers, 64 users of one account (gzip)"
   fresh_db "$engine" ach
-  "$target/examples/ach_bench" setup --numbers 200 --users 64 --tokens "$work/tokens.txt" --sub "$work/sub.txt" \
-    > /dev/null 2>&1
+  "$target/examples/ach_bench" setup --numbers 200 --users 64 --tokens "$work/tokens.txt" --sub "$work/sub.txt" > /dev/null
   start_server
   sweep tab "http://127.0.0.1:$PORT/account/sub/$(cat "$work/sub.txt")/ach" --gzip
   stop_server

@@ -14,7 +14,8 @@
 //!
 //! Prints one line: the offered and achieved rate, the responses by status, and latency
 //! percentiles in milliseconds. Session `k` of `n` sends at `start + (k + i n) / rate` for
-//! i = 0, 1, ...; the first second is a warm-up whose latencies are not counted.
+//! i = 0, 1, ...; the first second is a warm-up whose latencies are not counted. Any answer
+//! that is not 2xx, or a failed request, makes it exit with status 1.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -65,9 +66,15 @@ const WARM_UP: Duration = Duration::from_secs(1);
 /// The same CSRF cookie a browser that has seen a page sends (as bench/portal/sessions.lua).
 const CSRF: &str = "abababababababababababababababababababababababababababababababab";
 
-async fn session(client: reqwest::Client, args: std::sync::Arc<Args>, cookie: String, first: Instant) -> Seen {
+/// One session's requests, one every `interval` from `first` until the run's end.
+async fn session(
+    client: reqwest::Client,
+    args: std::sync::Arc<Args>,
+    cookie: String,
+    first: Instant,
+    interval: Duration,
+) -> Seen {
     let mut seen = Seen::default();
-    let interval = Duration::from_secs_f64(1.0 / args.rate);
     let end = first + Duration::from_secs_f64(args.duration);
     let count_from = first + WARM_UP;
     let mut due = first;
@@ -125,7 +132,9 @@ async fn main() {
         std::process::exit(2);
     }
     let n = tokens.len();
-    let args = std::sync::Arc::new(Args { rate: args.rate / n as f64, ..args });
+    let args = std::sync::Arc::new(args);
+    // Each session asks n / rate seconds apart; session k starts k / rate after the first.
+    let interval = Duration::from_secs_f64(n as f64 / args.rate);
     let start = Instant::now() + Duration::from_millis(200);
     let mut tasks = Vec::new();
     for (k, token) in tokens.into_iter().enumerate() {
@@ -135,9 +144,9 @@ async fn main() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with default TLS settings");
-        let first = start + Duration::from_secs_f64(k as f64 / (args.rate * n as f64));
+        let first = start + Duration::from_secs_f64(k as f64 / args.rate);
         let cookie = format!("ace_session={token}; ace_csrf={CSRF}");
-        tasks.push(tokio::spawn(session(client, args.clone(), cookie, first)));
+        tasks.push(tokio::spawn(session(client, args.clone(), cookie, first, interval)));
     }
     let mut all = Seen::default();
     for t in tasks {
@@ -156,7 +165,7 @@ async fn main() {
     println!(
         "offered {:.0} req/s from {n} sessions, achieved {:.0} req/s; statuses {}{}; latency ms p50 {:.2} p90 {:.2} \
          p99 {:.2} p99.9 {:.2} max {:.2}",
-        args.rate * n as f64,
+        args.rate,
         counted as f64 / secs,
         statuses.join(", "),
         if all.errors > 0 { format!(", connection errors: {}", all.errors) } else { String::new() },
@@ -166,4 +175,11 @@ async fn main() {
         percentile(&all.latencies_us, 99.9),
         percentile(&all.latencies_us, 100.0),
     );
+    // A redirect to /login (a lost session) or an error page is fast and would flatter the
+    // figures: the run fails instead.
+    let bad: u64 = all.statuses.iter().filter(|(s, _)| !(200..300).contains(*s)).map(|(_, c)| c).sum();
+    if bad + all.errors > 0 {
+        eprintln!("{} responses were not 2xx or failed: these figures do not describe the page", bad + all.errors);
+        std::process::exit(1);
+    }
 }
