@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
             Some(u) => u.to_string(),
             None => std::env::var("DATABASE_URL").context("--db or DATABASE_URL is needed")?,
         };
-        let db = store::Db::connect(&url).await?;
+        let mut db = store::Db::connect(&url).await?;
         db.migrate().await?;
         let mailer = mail::Mailer::new(mail::Transport::Memory, "ace <no-reply@ace.invalid>")
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
     // One thread: `logins` measures what one core does; the others do not care.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {
-        let db = Db::connect(&url).await?;
+        let mut db = Db::connect(&url).await?;
         db.migrate().await?;
         let mailer = mail::Mailer::new(mail::Transport::Memory, "ace-refunds <no-reply@ace-refunds.invalid>")
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -348,7 +348,7 @@ pub async fn set_status(app: &App, actor: &Actor, id: i64, status: ImporterStatu
 
 pub async fn history(app: &App, id: i64) -> AppResult<Vec<HistoryEntry>> {
     load(app, id).await?;
-    let entries = audit::for_entity(&app.db.conn, "importer", id).await?;
+    let entries = audit::for_importer(&app.db.conn, id).await?;
     Ok(entries
         .into_iter()
         .map(|e| HistoryEntry {

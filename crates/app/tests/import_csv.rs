@@ -5,6 +5,7 @@ mod common;
 use app::AppError;
 use app::import_csv::{ImportOptions, import};
 use common::world;
+use sea_orm::ConnectionTrait;
 
 const HEADER: &str = "importer_number,name,company_type,number_uses,physical_line1,physical_city,physical_state,physical_postal_code,email\n";
 
@@ -147,9 +148,22 @@ async fn a_bad_line_in_the_last_chunk_leaves_the_database_unchanged() {
     assert_eq!((r.rows, r.error_count), (n as u64 + 1, 1));
     assert_eq!(r.errors[0].line, n as u64 + 2);
     assert_eq!(count(&w).await, 0);
-    // Nor any history: the first records would have had ids 1 and 2.
+    // Nor any history: no entry for the import, none for the records (ids 1 and 2 would have
+    // been the first).
+    let c = &w.app.db.conn;
+    let entries = c
+        .query_one_raw(sea_orm::Statement::from_string(
+            c.get_database_backend(),
+            "SELECT count(*) AS n FROM audit_log WHERE entity_type IN ('import', 'importer')",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(entries, 0);
     for id in [1, 2] {
-        assert!(store::audit::for_entity(&w.app.db.conn, "importer", id).await.unwrap().is_empty());
+        assert!(store::audit::for_importer(c, id).await.unwrap().is_empty());
     }
 }
 

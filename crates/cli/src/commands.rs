@@ -82,7 +82,7 @@ pub fn init_logging(cfg: &Config) {
 }
 
 pub(crate) async fn open(cfg: &Config) -> anyhow::Result<App> {
-    let db = store::Db::connect(&cfg.database_url()).await?;
+    let mut db = store::Db::connect(&cfg.database_url()).await?;
     db.migrate().await.context("applying migrations")?;
     let transport = if cfg.smtp_url.is_empty() {
         mail::Transport::Outbox(cfg.data_dir.join("outbox"))
@@ -185,7 +185,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Serve { listen, demo } => serve(cfg, listen, demo).await,
         Command::Migrate => {
-            let db = store::Db::connect(&cfg.database_url()).await?;
+            let mut db = store::Db::connect(&cfg.database_url()).await?;
             db.migrate().await?;
             println!("migrations applied to {}", store::db::redact_url(&cfg.database_url()));
             Ok(ExitCode::SUCCESS)

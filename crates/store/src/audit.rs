@@ -1,5 +1,6 @@
 //! The append-only audit log every state change writes to (the database refuses UPDATE and
-//! DELETE on it). A 5106 record's history is its audit rows.
+//! DELETE on it). A 5106 record's history is its audit rows, and the entry of the import that
+//! created it, if one did (`for_importer`).
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, Value};
@@ -63,28 +64,61 @@ pub async fn for_entity(
     entity_type: &str,
     entity_id: i64,
 ) -> Result<Vec<AuditRow>, DbErr> {
-    let stmt = Query::select()
-        .columns(std::iter::once("id").chain(COLS).map(a))
-        .from(a("audit_log"))
+    let stmt = select()
         .and_where(Expr::col(a("entity_type")).eq(entity_type))
         .and_where(Expr::col(a("entity_id")).eq(entity_id))
         .order_by(a("id"), Order::Desc)
         .to_owned();
-    conn.query_all(&stmt)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AuditRow {
-                id: r.try_get("", "id")?,
-                at: r.try_get("", "at")?,
-                actor_user_id: r.try_get("", "actor_user_id")?,
-                actor_label: r.try_get("", "actor_label")?,
-                action: r.try_get("", "action")?,
-                entity_type: r.try_get("", "entity_type")?,
-                entity_id: r.try_get("", "entity_id")?,
-                entity_key: r.try_get("", "entity_key")?,
-                changes: r.try_get("", "changes")?,
-            })
-        })
-        .collect()
+    conn.query_all(&stmt).await?.iter().map(decode).collect()
+}
+
+/// A 5106 record's history, newest first: its own entries and, for a record a CSV import
+/// created, that import's one entry told as "created by import of FILE line N" (the record
+/// keeps the entry's id and its line, migration m0006).
+pub async fn for_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<AuditRow>, DbErr> {
+    let mut rows = for_entity(conn, "importer", importer_id).await?;
+    let origin = Query::select()
+        .columns(["created_import_id", "created_line"].map(a))
+        .from(a("importers"))
+        .and_where(Expr::col(a("id")).eq(importer_id))
+        .to_owned();
+    let Some(origin) = conn.query_one(&origin).await? else {
+        return Ok(rows);
+    };
+    let import_id: Option<i64> = origin.try_get("", "created_import_id")?;
+    let line: Option<i64> = origin.try_get("", "created_line")?;
+    let Some(import_id) = import_id else {
+        return Ok(rows);
+    };
+    let entry = select().and_where(Expr::col(a("id")).eq(import_id)).to_owned();
+    if let Some(entry) = conn.query_one(&entry).await? {
+        let entry = decode(&entry)?;
+        let line = line.map(|l| format!(" line {l}")).unwrap_or_default();
+        rows.push(AuditRow {
+            action: format!("created by import of {}{line}", entry.entity_key),
+            entity_type: "importer".into(),
+            entity_id: Some(importer_id),
+            ..entry
+        });
+        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    }
+    Ok(rows)
+}
+
+fn select() -> sea_orm::sea_query::SelectStatement {
+    Query::select().columns(std::iter::once("id").chain(COLS).map(a)).from(a("audit_log")).to_owned()
+}
+
+fn decode(r: &sea_orm::QueryResult) -> Result<AuditRow, DbErr> {
+    Ok(AuditRow {
+        id: r.try_get("", "id")?,
+        at: r.try_get("", "at")?,
+        actor_user_id: r.try_get("", "actor_user_id")?,
+        actor_label: r.try_get("", "actor_label")?,
+        action: r.try_get("", "action")?,
+        entity_type: r.try_get("", "entity_type")?,
+        entity_id: r.try_get("", "entity_id")?,
+        entity_key: r.try_get("", "entity_key")?,
+        changes: r.try_get("", "changes")?,
+    })
 }

@@ -20,6 +20,8 @@ pub enum DbKind {
 pub struct Db {
     pub conn: DatabaseConnection,
     pub kind: DbKind,
+    /// What `connect` was given, to open the pool again after a SQLite migration.
+    url: String,
 }
 
 impl std::fmt::Debug for Db {
@@ -76,7 +78,7 @@ impl Db {
         let conn = Database::connect(opts)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact_url(url)))?;
-        Ok(Db { conn, kind })
+        Ok(Db { conn, kind, url: url.to_string() })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -85,9 +87,35 @@ impl Db {
 
     /// Applies pending migrations. On PostgreSQL an advisory lock serialises instances that
     /// start at the same moment, so only one of them migrates.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
+    ///
+    /// SQLite: when a migration changed the schema of a database file, the pool is opened
+    /// again. A SQLite connection keeps the schema it last read and prepares new statements
+    /// against it; SQLite notices the change only when the statement runs, and prepares it again
+    /// then, but sqlx has already taken the result columns from the first preparation. A
+    /// `SELECT *` prepared that way on a connection opened before `ALTER TABLE ... ADD COLUMN`
+    /// got one value more than it had columns, and sqlx's worker thread panicked. An in-memory
+    /// database is shared by the pool's connections, schema included, and would not survive
+    /// its pool, so it keeps it.
+    pub async fn migrate(&mut self) -> anyhow::Result<()> {
         match self.kind {
-            DbKind::Sqlite => Migrator::up(&self.conn, None).await?,
+            DbKind::Sqlite => {
+                let pending = Migrator::get_pending_migrations(&self.conn).await?.len();
+                Migrator::up(&self.conn, None).await?;
+                let file = self
+                    .conn
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Sqlite,
+                        "SELECT file FROM pragma_database_list WHERE name = 'main'",
+                    ))
+                    .await?
+                    .map(|r| r.try_get::<String>("", "file"))
+                    .transpose()?
+                    .unwrap_or_default();
+                if pending > 0 && !file.is_empty() {
+                    self.conn.close_by_ref().await?;
+                    self.conn = Db::connect(&self.url).await?.conn;
+                }
+            }
             DbKind::Postgres => {
                 let txn = self.conn.begin().await?;
                 txn.execute_raw(Statement::from_string(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(724701)"))

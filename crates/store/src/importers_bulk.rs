@@ -64,17 +64,18 @@ pub struct Stamp {
     /// `created_by`/`updated_by` of new records and `actor_label` of their history entries.
     pub actor_label: String,
     pub filer_firm_id: Option<i64>,
-    /// File name written into history: "created by import of SOURCE line N".
+    /// File name, the key of the import's history entry; a record's history shows "created by
+    /// import of SOURCE line N".
     pub source: String,
 }
 
-/// A record to create: its own columns (the rest come from the [`Stamp`]) and what its
-/// "created" history entry needs.
+/// A record to create: its own columns (the rest come from the [`Stamp`] and the import's
+/// history entry) and the CSV line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewImporter {
-    /// CSV line, for the history entry.
+    /// CSV line, stored as `created_line`.
     pub line: u64,
-    /// Masked number shown in history lists.
+    /// Masked number, for error messages (an SSN never reaches a report).
     pub entity_key: String,
     pub number: String,
     pub number_kind: String,
@@ -115,15 +116,38 @@ impl NewImporter {
             version: 1,
         }
     }
+}
 
-    /// The action text of the record's "created" history entry.
-    pub fn created_action(&self, stamp: &Stamp) -> String {
-        format!("created by import of {} line {}", stamp.source, self.line)
+impl Stamp {
+    /// The import's one history entry, written before its first new record: the records it
+    /// creates point at it (`importers.created_import_id`, migration m0006) instead of each
+    /// having a "created" entry of its own. The file name is its key.
+    pub fn import_entry(&self) -> AuditRow {
+        AuditRow {
+            id: 0,
+            at: self.at,
+            actor_user_id: self.actor_user_id,
+            actor_label: self.actor_label.clone(),
+            action: format!("import of {}", self.source),
+            entity_type: IMPORT_ENTITY.into(),
+            entity_id: None,
+            entity_key: self.source.clone(),
+            changes: "[]".into(),
+        }
     }
 }
 
+/// `audit_log.entity_type` of an import's entry.
+pub const IMPORT_ENTITY: &str = "import";
+
 /// The import's connection with its transaction open.
-pub enum BulkWriter {
+pub struct BulkWriter {
+    engine: Engine,
+    /// The `audit_log` id of the import's entry, once written (see [`Stamp::import_entry`]).
+    import_entry: Option<i64>,
+}
+
+enum Engine {
     /// A SQLite database file: rusqlite on a connection of its own.
     SqliteFile(RusqliteBulk),
     /// An in-memory SQLite database: sqlx on a connection from the pool.
@@ -135,16 +159,27 @@ impl BulkWriter {
     /// Takes a connection and begins the transaction (on SQLite, `BEGIN IMMEDIATE`: the write
     /// lock is held from the start, which is what makes ids assigned up front safe).
     pub async fn begin(db: &Db) -> Result<BulkWriter, DbErr> {
-        Ok(match db.kind {
+        let engine = match db.kind {
             DbKind::Sqlite => {
                 let pool = db.conn.get_sqlite_connection_pool();
                 match crate::importers_bulk_rusqlite::pool_settings(pool).await? {
-                    Some(settings) => BulkWriter::SqliteFile(RusqliteBulk::begin(settings).await?),
-                    None => BulkWriter::Sqlite(SqliteBulk::begin(pool).await?),
+                    Some(settings) => Engine::SqliteFile(RusqliteBulk::begin(settings).await?),
+                    None => Engine::Sqlite(SqliteBulk::begin(pool).await?),
                 }
             }
-            DbKind::Postgres => BulkWriter::Postgres(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?),
-        })
+            DbKind::Postgres => Engine::Postgres(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?),
+        };
+        Ok(BulkWriter { engine, import_entry: None })
+    }
+
+    /// Which writer runs the import: "rusqlite" (a SQLite file), "sqlx-sqlite" (an in-memory
+    /// SQLite database) or "postgres-copy".
+    pub fn engine(&self) -> &'static str {
+        match self.engine {
+            Engine::SqliteFile(_) => "rusqlite",
+            Engine::Sqlite(_) => "sqlx-sqlite",
+            Engine::Postgres(_) => "postgres-copy",
+        }
     }
 
     /// Records per round trip: bounds memory and, on SQLite, keeps a statement under the bind
@@ -164,10 +199,10 @@ impl BulkWriter {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        match self {
-            BulkWriter::SqliteFile(w) => w.existing(numbers).await,
-            BulkWriter::Sqlite(w) => w.existing(numbers).await,
-            BulkWriter::Postgres(w) => w.existing(numbers).await,
+        match &mut self.engine {
+            Engine::SqliteFile(w) => w.existing(numbers).await,
+            Engine::Sqlite(w) => w.existing(numbers).await,
+            Engine::Postgres(w) => w.existing(numbers).await,
         }
     }
 
@@ -177,22 +212,34 @@ impl BulkWriter {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        match self {
-            BulkWriter::SqliteFile(w) => w.update(rows).await,
-            BulkWriter::Sqlite(w) => w.update(rows).await,
-            BulkWriter::Postgres(w) => w.update(rows).await,
+        match &mut self.engine {
+            Engine::SqliteFile(w) => w.update(rows).await,
+            Engine::Sqlite(w) => w.update(rows).await,
+            Engine::Postgres(w) => w.update(rows).await,
         }
     }
 
-    /// Writes new records and, for each, its "created" history entry.
+    /// Writes new records, each pointing at the import's history entry (written first, once).
     pub async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
         if rows.is_empty() {
             return Ok(());
         }
-        match self {
-            BulkWriter::SqliteFile(w) => w.create(stamp, rows).await,
-            BulkWriter::Sqlite(w) => w.create(stamp, rows).await,
-            BulkWriter::Postgres(w) => w.create(stamp, rows).await,
+        let import_id = match self.import_entry {
+            Some(id) => id,
+            None => {
+                let entry = stamp.import_entry();
+                let id = match &mut self.engine {
+                    Engine::SqliteFile(w) => w.append_returning_id(entry).await?,
+                    Engine::Sqlite(w) => w.append_returning_id(&entry).await?,
+                    Engine::Postgres(w) => w.append_returning_id(&entry).await?,
+                };
+                *self.import_entry.insert(id)
+            }
+        };
+        match &mut self.engine {
+            Engine::SqliteFile(w) => w.create(stamp, import_id, rows).await,
+            Engine::Sqlite(w) => w.create(stamp, import_id, rows).await,
+            Engine::Postgres(w) => w.create(stamp, import_id, rows).await,
         }
     }
 
@@ -201,26 +248,26 @@ impl BulkWriter {
         if rows.is_empty() {
             return Ok(());
         }
-        match self {
-            BulkWriter::SqliteFile(w) => w.append_audit(rows).await,
-            BulkWriter::Sqlite(w) => w.append_audit(rows).await,
-            BulkWriter::Postgres(w) => w.append_audit(rows).await,
+        match &mut self.engine {
+            Engine::SqliteFile(w) => w.append_audit(rows).await,
+            Engine::Sqlite(w) => w.append_audit(rows).await,
+            Engine::Postgres(w) => w.append_audit(rows).await,
         }
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {
-        match self {
-            BulkWriter::SqliteFile(w) => w.finish("COMMIT").await,
-            BulkWriter::Sqlite(w) => w.finish("COMMIT").await,
-            BulkWriter::Postgres(w) => w.finish("COMMIT").await,
-        }
+        self.finish("COMMIT").await
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
-        match self {
-            BulkWriter::SqliteFile(w) => w.finish("ROLLBACK").await,
-            BulkWriter::Sqlite(w) => w.finish("ROLLBACK").await,
-            BulkWriter::Postgres(w) => w.finish("ROLLBACK").await,
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(self, end: &'static str) -> Result<(), DbErr> {
+        match self.engine {
+            Engine::SqliteFile(w) => w.finish(end).await,
+            Engine::Sqlite(w) => w.finish(end).await,
+            Engine::Postgres(w) => w.finish(end).await,
         }
     }
 }

@@ -1,12 +1,13 @@
 //! PostgreSQL side of the import writer (see `importers_bulk`).
 //!
-//! New records and all history rows go in with `COPY ... FROM STDIN (FORMAT binary)`: one
-//! streamed message per batch instead of statements whose parameters the server has to bind and
-//! plan, and in binary so the server does not parse numbers and timestamps from text (text
-//! `COPY` of the same rows took about 20% more server time). The records' ids are taken from
-//! their sequence first (`nextval` over `generate_series`, safe next to concurrent inserts), so
-//! their history rows can be written without `RETURNING`. Updates are one
-//! `UPDATE ... FROM UNNEST(arrays)` per chunk.
+//! New records and the history rows of updates go in with `COPY ... FROM STDIN (FORMAT
+//! binary)`: one streamed message per batch instead of statements whose parameters the server
+//! has to bind and plan, and in binary so the server does not parse numbers and timestamps from
+//! text (text `COPY` of the same rows took about 20% more server time). New records have no
+//! history rows of their own: they point at the import's entry (`created_import_id`, migration
+//! m0006). The records' ids are taken from their sequence ahead of each batch (`nextval` over
+//! `generate_series`, safe next to concurrent inserts). Updates are one `UPDATE ... FROM
+//! UNNEST(arrays)` per chunk.
 //!
 //! Three things keep the one server process that runs the transaction busy and its work small
 //! (measured in docs/performance.md, decided in docs/decisions.md):
@@ -22,7 +23,6 @@
 //!   and builds them again from their own definitions before `COMMIT`.
 
 use std::collections::VecDeque;
-use std::fmt::Write as _;
 
 use sea_orm::DbErr;
 use sea_orm::sqlx::pool::PoolConnection;
@@ -40,14 +40,14 @@ pub(crate) const CHUNK_ROWS: usize = 10_000;
 
 /// Rows of COPY data gathered before they are sent. Each `COPY` ends in a round trip that can
 /// wait ~40 ms for a delayed ACK (sqlx 0.9.0 leaves Nagle on); gathering several chunks per
-/// `COPY` makes those waits few. About 12 MB of data at most, twice (one batch being sent, one
-/// being gathered).
-const FLUSH_ROWS: usize = 50_000;
+/// `COPY` makes those waits few. About 10 MB of data at most (the bench's records), twice (one
+/// batch being sent, one being gathered): 50,000 records took peak RSS to 188 MiB, 30,000 to
+/// 158 MiB at the same speed (docs/performance.md).
+const FLUSH_ROWS: usize = 30_000;
 
-/// Ids taken ahead before a batch is sent: enough for the records of the next batch
-/// (`FLUSH_ROWS` counts a record and its history row; a batch is sent after the chunk that
-/// reaches it).
-const ID_PREFETCH: usize = FLUSH_ROWS / 2 + CHUNK_ROWS;
+/// Ids taken ahead before a batch is sent: enough for the records of the next batch (a batch
+/// is sent after the chunk that reaches `FLUSH_ROWS`).
+const ID_PREFETCH: usize = FLUSH_ROWS + CHUNK_ROWS;
 
 /// A first load drops the name and email indexes once it has created this many records
 /// (`PgBulk::maybe_drop_indexes`)...
@@ -64,8 +64,9 @@ const REBUILD_WORK_MEM: &str = "256MB";
 
 const AUDIT_COPY: &str = "COPY audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, \
                           changes) FROM STDIN (FORMAT binary)";
-/// Fields of a record in `COPY importers`: the id, then `insert_columns()`.
-const IMPORTER_FIELDS: i16 = 30;
+/// Fields of a record in `COPY importers`: the id, `insert_columns()`, `created_line` and
+/// `created_import_id`.
+const IMPORTER_FIELDS: i16 = 32;
 const AUDIT_FIELDS: i16 = 8;
 
 /// The COPY data gathered for one batch: records and history rows, each in binary `COPY`
@@ -141,7 +142,7 @@ impl PgBulk {
             flight: None,
             next_ids_sql,
             importers_copy_sql: format!(
-                "COPY importers (id, {}) FROM STDIN (FORMAT binary)",
+                "COPY importers (id, {}, created_line, created_import_id) FROM STDIN (FORMAT binary)",
                 insert_columns().join(", ")
             ),
             ids: VecDeque::new(),
@@ -222,7 +223,7 @@ impl PgBulk {
         q.fetch_all(&mut **self.conn().await?).await.map_err(sqlx_err)
     }
 
-    pub(crate) async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
+    pub(crate) async fn create(&mut self, stamp: &Stamp, import_id: i64, rows: Vec<NewImporter>) -> Result<(), DbErr> {
         self.maybe_drop_indexes(rows.len()).await?;
         if self.ids.len() < rows.len() {
             let more = self.next_ids(rows.len() - self.ids.len()).await?;
@@ -231,7 +232,6 @@ impl PgBulk {
         self.created += rows.len() as i64;
         let at = pg_micros(stamp.at);
         let firm = stamp.filer_firm_id;
-        let user = stamp.actor_user_id;
         let label = stamp.actor_label.as_str();
         for r in &rows {
             let id = self.ids.pop_front().ok_or_else(|| DbErr::Custom("bulk import: ran out of ids".into()))?;
@@ -266,22 +266,10 @@ impl PgBulk {
             put_text(b, label)?;
             put_micros(b, at);
             put_i64(b, Some(1));
-
-            let b = &mut self.batch.audit;
-            start_tuple(b, AUDIT_FIELDS);
-            put_micros(b, at);
-            put_i64(b, user);
-            put_text(b, label)?;
-            let action = &mut self.text;
-            action.clear();
-            let _infallible = write!(action, "created by import of {} line {}", stamp.source, r.line);
-            put_text(b, action)?;
-            put_text(b, "importer")?;
-            put_i64(b, Some(id));
-            put_text(b, &r.entity_key)?;
-            put_text(b, "[]")?;
+            put_i64(b, Some(r.line as i64));
+            put_i64(b, Some(import_id));
         }
-        self.pending += 2 * rows.len();
+        self.pending += rows.len();
         self.flush_if_full().await
     }
 
@@ -294,6 +282,25 @@ impl PgBulk {
             return Err(DbErr::Custom(format!("bulk import: asked for {n} ids, got {}", ids.len())));
         }
         Ok(ids)
+    }
+
+    /// One history entry, written now (not batched), and its id.
+    pub(crate) async fn append_returning_id(&mut self, r: &AuditRow) -> Result<i64, DbErr> {
+        sqlx::query_scalar(
+            "INSERT INTO audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, \
+             changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(r.at)
+        .bind(r.actor_user_id)
+        .bind(&r.actor_label)
+        .bind(&r.action)
+        .bind(&r.entity_type)
+        .bind(r.entity_id)
+        .bind(&r.entity_key)
+        .bind(&r.changes)
+        .fetch_one(&mut **self.conn().await?)
+        .await
+        .map_err(sqlx_err)
     }
 
     pub(crate) async fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), DbErr> {
@@ -580,7 +587,8 @@ mod tests {
 
     #[test]
     fn importer_fields_match_the_columns() {
-        assert_eq!(IMPORTER_FIELDS as usize, 1 + insert_columns().len());
+        // id, the columns, created_line, created_import_id: as named in `importers_copy_sql`.
+        assert_eq!(IMPORTER_FIELDS as usize, 1 + insert_columns().len() + 2);
     }
 
     #[test]

@@ -43,8 +43,9 @@ const REBUILD_THREADS: i64 = 2;
 /// row (see `Writer::maybe_drop_indexes`).
 const REBUILD_MIN_ROWS: i64 = 50_000;
 
-/// Values shared by every row of a statement (bound once as `?1`..`?3`).
-const SHARED_BINDS: usize = 3;
+/// Values shared by every row of a statement (bound once as `?1`..`?4`: firm, actor label,
+/// time, the import's history entry).
+const SHARED_BINDS: usize = 4;
 
 /// What the import connection copies from the pool's connections.
 pub(crate) struct PoolSettings {
@@ -98,8 +99,10 @@ enum Job {
     /// Answered with the rows, so that they are freed on the caller's thread: a million rows
     /// are some twenty million strings, and freeing them took the writer thread about 7% of its
     /// time.
-    Create(Stamp, Vec<NewImporter>, Reply<Vec<NewImporter>>),
+    Create(Stamp, i64, Vec<NewImporter>, Reply<Vec<NewImporter>>),
     Audit(Vec<AuditRow>, Reply<()>),
+    /// One history entry, answered with its id.
+    AuditReturningId(AuditRow, Reply<i64>),
     Finish(&'static str, Reply<()>),
 }
 
@@ -146,14 +149,18 @@ impl RusqliteBulk {
         self.call(|r| Job::Update(rows.to_vec(), r)).await
     }
 
-    pub(crate) async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
-        let written = self.call(|r| Job::Create(stamp.clone(), rows, r)).await?;
+    pub(crate) async fn create(&mut self, stamp: &Stamp, import_id: i64, rows: Vec<NewImporter>) -> Result<(), DbErr> {
+        let written = self.call(|r| Job::Create(stamp.clone(), import_id, rows, r)).await?;
         drop(written);
         Ok(())
     }
 
     pub(crate) async fn append_audit(&mut self, rows: &[AuditRow]) -> Result<(), DbErr> {
         self.call(|r| Job::Audit(rows.to_vec(), r)).await
+    }
+
+    pub(crate) async fn append_returning_id(&mut self, row: AuditRow) -> Result<i64, DbErr> {
+        self.call(|r| Job::AuditReturningId(row, r)).await
     }
 
     /// `COMMIT` or `ROLLBACK`; the connection is closed before this returns.
@@ -209,8 +216,11 @@ fn serve(
         let _sent = match job {
             Job::Existing(numbers, r) => r.send(w.existing(&numbers)).is_ok(),
             Job::Update(rows, r) => r.send(w.update(&rows)).is_ok(),
-            Job::Create(stamp, rows, r) => r.send(w.create(&stamp, &rows).map(|()| rows)).is_ok(),
+            Job::Create(stamp, import_id, rows, r) => r.send(w.create(&stamp, import_id, &rows).map(|()| rows)).is_ok(),
             Job::Audit(rows, r) => r.send(w.append_audit(&rows)).is_ok(),
+            Job::AuditReturningId(row, r) => {
+                r.send(w.append_audit(std::slice::from_ref(&row)).map(|()| conn.last_insert_rowid())).is_ok()
+            }
             Job::Finish(end, r) => {
                 let rebuilt = if end == "COMMIT" { w.rebuild_indexes() } else { Ok(()) };
                 // Prepared statements must be finalized before the connection can close.
@@ -237,12 +247,9 @@ struct Writer<'c> {
     /// One record per statement: 8 rows per statement took no less time in total (measured)
     /// and need a statement journal to undo half a statement.
     insert_record: Statement<'c>,
-    insert_created: Statement<'c>,
     find_number: Statement<'c>,
     update: Statement<'c>,
     audit: Statement<'c>,
-    /// Reused per row: the history action text.
-    action: String,
 }
 
 impl<'c> Writer<'c> {
@@ -256,7 +263,6 @@ impl<'c> Writer<'c> {
             dropped_indexes: Vec::new(),
             rebuild_decided: false,
             insert_record: prepare(&insert_sql())?,
-            insert_created: prepare(CREATED_AUDIT_SQL)?,
             // The unique index on number answers this alone; the row is read only when found.
             find_number: prepare("SELECT * FROM importers WHERE number = ?1")?,
             update: prepare(&update_sql())?,
@@ -264,7 +270,6 @@ impl<'c> Writer<'c> {
                 "INSERT INTO audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, \
                  changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?,
-            action: String::new(),
         })
     }
 
@@ -308,20 +313,19 @@ impl<'c> Writer<'c> {
         Ok(written)
     }
 
-    /// New records and, for each, its "created" history row, with ids from `next_id` on.
-    fn create(&mut self, stamp: &Stamp, rows: &[NewImporter]) -> Result<(), DbErr> {
+    /// New records, with ids from `next_id` on, pointing at the import's history entry.
+    fn create(&mut self, stamp: &Stamp, import_id: i64, rows: &[NewImporter]) -> Result<(), DbErr> {
         self.maybe_drop_indexes(rows.len())?;
         let at = timestamp(stamp.at)?;
         let first_id = self.next_id;
         self.created += rows.len() as i64;
         self.next_id += rows.len() as i64;
-        let (insert, created) = (&mut self.insert_record, &mut self.insert_created);
+        let insert = &mut self.insert_record;
         insert.raw_bind_parameter(1, stamp.filer_firm_id).map_err(err)?;
         insert.raw_bind_parameter(2, stamp.actor_label.as_str()).map_err(err)?;
         insert.raw_bind_parameter(3, at.as_str()).map_err(err)?;
-        created.raw_bind_parameter(1, at.as_str()).map_err(err)?;
-        created.raw_bind_parameter(2, stamp.actor_user_id).map_err(err)?;
-        created.raw_bind_parameter(3, stamp.actor_label.as_str()).map_err(err)?;
+        insert.raw_bind_parameter(4, import_id).map_err(err)?;
+        let line_bind = SHARED_BINDS + NEW_ROW_COLUMNS.len() + 1;
         for (id, r) in (first_id..).zip(rows) {
             insert.raw_bind_parameter(SHARED_BINDS + 1, id).map_err(err)?;
             let name_search = r.name.to_lowercase();
@@ -334,16 +338,8 @@ impl<'c> Writer<'c> {
             for (k, v) in texts.enumerate() {
                 insert.raw_bind_parameter(SHARED_BINDS + 2 + k, v.as_str()).map_err(err)?;
             }
-            self.action.clear();
-            {
-                use std::fmt::Write;
-                let _infallible = write!(self.action, "created by import of {} line {}", stamp.source, r.line);
-            }
-            created.raw_bind_parameter(SHARED_BINDS + 1, self.action.as_str()).map_err(err)?;
-            created.raw_bind_parameter(SHARED_BINDS + 2, id).map_err(err)?;
-            created.raw_bind_parameter(SHARED_BINDS + 3, r.entity_key.as_str()).map_err(err)?;
+            insert.raw_bind_parameter(line_bind, r.line as i64).map_err(err)?;
             insert.raw_execute().map_err(err)?;
-            created.raw_execute().map_err(err)?;
         }
         Ok(())
     }
@@ -486,22 +482,18 @@ fn importer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImporterRow> {
     })
 }
 
-/// `INSERT INTO importers` of one new record: its own values as `?4`.., the shared firm, actor
-/// label and time as `?1`..`?3` (bound once per chunk; bindings survive a statement's reset).
+/// `INSERT INTO importers` of one new record: its own values as `?5`.. and its CSV line last,
+/// the shared firm, actor label, time and import entry as `?1`..`?4` (bound once per chunk;
+/// bindings survive a statement's reset).
 fn insert_sql() -> String {
-    let own: Vec<String> = (1..=NEW_ROW_COLUMNS.len()).map(|k| format!("?{}", SHARED_BINDS + k)).collect();
+    let own: Vec<String> = (1..=NEW_ROW_COLUMNS.len() + 1).map(|k| format!("?{}", SHARED_BINDS + k)).collect();
     format!(
-        "INSERT INTO importers ({}, filer_firm_id, created_by, created_at, updated_by, updated_at, version) \
-         VALUES ({}, ?1, ?2, ?3, ?2, ?3, 1)",
+        "INSERT INTO importers ({}, created_line, filer_firm_id, created_by, created_at, updated_by, updated_at, \
+         version, created_import_id) VALUES ({}, ?1, ?2, ?3, ?2, ?3, 1, ?4)",
         NEW_ROW_COLUMNS.join(", "),
         own.join(", ")
     )
 }
-
-/// `INSERT INTO audit_log` of a new record's "created" entry: action, id and key as `?4`..`?6`,
-/// the shared time, user and label as `?1`..`?3`.
-const CREATED_AUDIT_SQL: &str = "INSERT INTO audit_log (at, actor_user_id, actor_label, action, entity_type, \
-     entity_id, entity_key, changes) VALUES (?1, ?2, ?3, ?4, 'importer', ?5, ?6, '[]')";
 
 /// Text columns an update writes, bound first (`?1`..), in `Writer::update` order.
 const UPDATE_TEXT_COLUMNS: usize = 7 + 12 + 4;
@@ -545,8 +537,10 @@ mod tests {
     #[test]
     fn insert_numbers_its_values_after_the_shared_ones() {
         let sql = insert_sql();
-        assert!(sql.contains("VALUES (?4, ?5,"), "{sql}");
-        assert!(sql.ends_with("?27, ?1, ?2, ?3, ?2, ?3, 1)"), "{sql}");
+        assert!(sql.contains("VALUES (?5, ?6,"), "{sql}");
+        // 24 own columns (?5..?28), then the line (?29), then the shared values.
+        assert!(sql.contains("created_line, filer_firm_id,"), "{sql}");
+        assert!(sql.ends_with("?28, ?29, ?1, ?2, ?3, ?2, ?3, 1, ?4)"), "{sql}");
     }
 
     #[test]

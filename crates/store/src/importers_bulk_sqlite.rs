@@ -5,11 +5,9 @@
 //!
 //! What makes it fast, measured in docs/performance.md:
 //! - Ids are assigned here, not by the database: the transaction is `BEGIN IMMEDIATE`, so no
-//!   one else can insert until it ends and `max(id) + 1 ..` is free. No `RETURNING`, and the
-//!   history rows can be written without waiting for the records' ids.
-//! - Values every row shares (actor, time, firm) are bound once per statement, and "created by
-//!   import of F line N" is put together by SQLite from a shared prefix and the line as an
-//!   integer: fewer, cheaper binds (every text bind costs sqlx an allocation and SQLite a copy).
+//!   one else can insert until it ends and `max(id) + 1 ..` is free. No `RETURNING`.
+//! - Values every row shares (actor, time, firm, the import's history entry) are bound once per
+//!   statement: fewer binds (every text bind costs sqlx an allocation and SQLite a copy).
 //! - Statement texts are built once per row count and prepared once (sqlx caches prepared
 //!   statements by text); odd-sized remainders are split into power-of-two batches so that they
 //!   too hit the cache.
@@ -36,18 +34,15 @@ pub(crate) const CHUNK_ROWS: usize = 4 * BATCH_ROWS;
 /// statement.
 const BATCH_ROWS: usize = 1000;
 
-const NEW_ROW_BINDS: usize = NEW_ROW_COLUMNS.len();
-
-/// Per-row binds of a "created" history row: line, entity id, entity key.
-const AUDIT_ROW_BINDS: usize = 3;
+/// The record's own columns, then its CSV line.
+const NEW_ROW_BINDS: usize = NEW_ROW_COLUMNS.len() + 1;
 
 pub struct SqliteBulk {
     conn: PoolConnection<Sqlite>,
     /// Next free importer id (valid while the write lock is held, i.e. the whole transaction).
     next_id: i64,
-    /// Statement texts by row count: new records, their history rows.
+    /// Statement texts by row count: new records.
     insert_sql: HashMap<usize, Arc<str>>,
-    created_sql: HashMap<usize, Arc<str>>,
     /// Statement texts by row count: complete history rows (of updates).
     audit_sql: HashMap<usize, Arc<str>>,
 }
@@ -56,32 +51,23 @@ fn bind<'q, T: sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(args: &mut SqliteA
     args.add(v).map_err(|e| DbErr::Custom(format!("bulk import: cannot bind a value: {e}")))
 }
 
-/// The bound arguments of one batch of new records and of their "created" history rows.
+/// The bound arguments of one batch of new records.
 struct CreatedBatch {
     rows: usize,
     records: SqliteArguments,
-    history: SqliteArguments,
 }
 
 impl CreatedBatch {
-    fn new(stamp: &Stamp, first_id: i64, batch: Vec<NewImporter>) -> Result<CreatedBatch, DbErr> {
+    fn new(stamp: &Stamp, import_id: i64, first_id: i64, batch: Vec<NewImporter>) -> Result<CreatedBatch, DbErr> {
         let n = batch.len();
-        let mut history = SqliteArguments::default();
-        history.reserve(4 + n * AUDIT_ROW_BINDS, 0);
-        // Bound as sqlx binds times everywhere else (RFC 3339 text), so reads decode the same.
-        bind(&mut history, stamp.at)?;
-        bind(&mut history, stamp.actor_user_id)?;
-        bind(&mut history, stamp.actor_label.clone())?;
-        bind(&mut history, format!("created by import of {} line ", stamp.source))?;
         let mut records = SqliteArguments::default();
-        records.reserve(3 + n * NEW_ROW_BINDS, 0);
+        records.reserve(4 + n * NEW_ROW_BINDS, 0);
         bind(&mut records, stamp.filer_firm_id)?;
         bind(&mut records, stamp.actor_label.clone())?;
+        // Bound as sqlx binds times everywhere else (RFC 3339 text), so reads decode the same.
         bind(&mut records, stamp.at)?;
+        bind(&mut records, import_id)?;
         for (id, r) in (first_id..).zip(batch) {
-            bind(&mut history, r.line as i64)?;
-            bind(&mut history, id)?;
-            bind(&mut history, r.entity_key)?;
             let name_search = r.name.to_lowercase();
             bind(&mut records, id)?;
             for s in [r.number, r.number_kind, r.name, name_search, r.dba, r.company_type, r.number_uses, r.cbp_reasons]
@@ -92,8 +78,9 @@ impl CreatedBatch {
             {
                 bind_text(&mut records, s)?;
             }
+            bind(&mut records, r.line as i64)?;
         }
-        Ok(CreatedBatch { rows: n, records, history })
+        Ok(CreatedBatch { rows: n, records })
     }
 }
 
@@ -142,13 +129,7 @@ impl SqliteBulk {
         .fetch_one(&mut *conn)
         .await
         .map_err(sqlx_err)?;
-        Ok(SqliteBulk {
-            conn,
-            next_id: last + 1,
-            insert_sql: HashMap::new(),
-            created_sql: HashMap::new(),
-            audit_sql: HashMap::new(),
-        })
+        Ok(SqliteBulk { conn, next_id: last + 1, insert_sql: HashMap::new(), audit_sql: HashMap::new() })
     }
 
     pub(crate) async fn existing(&mut self, numbers: &[String]) -> Result<Vec<ImporterRow>, DbErr> {
@@ -186,12 +167,12 @@ impl SqliteBulk {
 
     /// Writes batch after batch; the arguments of the next batch are built while SQLite (on
     /// sqlx's worker thread) runs the current one, so the two threads overlap.
-    pub(crate) async fn create(&mut self, stamp: &Stamp, rows: Vec<NewImporter>) -> Result<(), DbErr> {
+    pub(crate) async fn create(&mut self, stamp: &Stamp, import_id: i64, rows: Vec<NewImporter>) -> Result<(), DbErr> {
         let mut rows = rows.into_iter();
         let mut sizes = batch_sizes(rows.len()).into_iter();
         let mut build = |n: usize, first_id: i64| {
             let batch: Vec<NewImporter> = rows.by_ref().take(n).collect();
-            CreatedBatch::new(stamp, first_id, batch)
+            CreatedBatch::new(stamp, import_id, first_id, batch)
         };
         let mut next = match sizes.next() {
             Some(n) => Some(build(n, self.take_ids(n))?),
@@ -200,7 +181,6 @@ impl SqliteBulk {
         while let Some(batch) = next.take() {
             let n = batch.rows;
             let insert = self.insert_sql.entry(n).or_insert_with(|| insert_sql(n).into()).clone();
-            let created = self.created_sql.entry(n).or_insert_with(|| created_audit_sql(n).into()).clone();
             let following = sizes.next().map(|n| (n, self.take_ids(n)));
             let conn = &mut *self.conn;
             let (done, built) =
@@ -208,7 +188,6 @@ impl SqliteBulk {
                     following.map(|(n, first_id)| build(n, first_id)).transpose()
                 });
             done.map_err(sqlx_err)?;
-            sqlx::query_with(AssertSqlSafe(created), batch.history).execute(&mut *conn).await.map_err(sqlx_err)?;
             next = built?;
         }
         Ok(())
@@ -242,6 +221,12 @@ impl SqliteBulk {
         Ok(())
     }
 
+    /// One history entry, and its id.
+    pub(crate) async fn append_returning_id(&mut self, r: &AuditRow) -> Result<i64, DbErr> {
+        self.append_audit(std::slice::from_ref(r)).await?;
+        sqlx::query_scalar("SELECT last_insert_rowid()").fetch_one(&mut *self.conn).await.map_err(sqlx_err)
+    }
+
     /// `COMMIT` or `ROLLBACK`, then the connection is closed (see `importers_bulk`).
     pub(crate) async fn finish(mut self, end: &'static str) -> Result<(), DbErr> {
         sqlx::query(end).execute(&mut *self.conn).await.map_err(sqlx_err)?;
@@ -260,31 +245,20 @@ fn placeholders(rows: usize, width: usize) -> String {
 /// name of every parameter it binds, and with numbered ones (`?NNN`) each answer is a linear
 /// search, which made a 24,000-parameter statement quadratic.
 fn insert_sql(rows: usize) -> String {
-    // column1 is the id; the text columns come back from NULL to '' (see `bind_text`).
+    // column1 is the id, the last column the CSV line; the text columns between come back from
+    // NULL to '' (see `bind_text`).
     let per_row: Vec<String> = std::iter::once("v.column1".to_string())
-        .chain((2..=NEW_ROW_BINDS).map(|i| format!("coalesce(v.column{i}, '')")))
+        .chain((2..NEW_ROW_BINDS).map(|i| format!("coalesce(v.column{i}, '')")))
+        .chain(std::iter::once(format!("v.column{NEW_ROW_BINDS}")))
         .collect();
     format!(
-        "WITH s(firm, label, at) AS (SELECT ?, ?, ?) \
-         INSERT INTO importers ({cols}, filer_firm_id, created_by, created_at, updated_by, updated_at, version) \
-         SELECT {per_row}, s.firm, s.label, s.at, s.label, s.at, 1 FROM s, (VALUES {values}) AS v",
+        "WITH s(firm, label, at, import) AS (SELECT ?, ?, ?, ?) \
+         INSERT INTO importers ({cols}, created_line, filer_firm_id, created_by, created_at, updated_by, updated_at, \
+         version, created_import_id) \
+         SELECT {per_row}, s.firm, s.label, s.at, s.label, s.at, 1, s.import FROM s, (VALUES {values}) AS v",
         cols = NEW_ROW_COLUMNS.join(", "),
         per_row = per_row.join(", "),
         values = placeholders(rows, NEW_ROW_BINDS)
-    )
-}
-
-/// `INSERT INTO audit_log` of the "created" entries of `rows` new records; the action is the
-/// shared prefix followed by the line number. `OR FAIL` rather than the default `ABORT`: on an
-/// error the whole import is rolled back anyway, and without a possible mid-statement abort
-/// SQLite skips the statement journal (a copy of every page the statement touches).
-fn created_audit_sql(rows: usize) -> String {
-    format!(
-        "WITH s(at, user_id, label, prefix) AS (SELECT ?, ?, ?, ?) \
-         INSERT OR FAIL INTO audit_log (at, actor_user_id, actor_label, action, entity_type, entity_id, entity_key, changes) \
-         SELECT s.at, s.user_id, s.label, s.prefix || v.column1, 'importer', v.column2, v.column3, '[]' \
-         FROM s, (VALUES {values}) AS v",
-        values = placeholders(rows, AUDIT_ROW_BINDS)
     )
 }
 

@@ -40,14 +40,14 @@ impl TestDb {
                 admin_conn.close().await?;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
                 let url = format!("{base}/{name}");
-                let db = Db::connect(&url).await?;
+                let mut db = Db::connect(&url).await?;
                 db.migrate().await?;
                 Ok(TestDb { db, url, cleanup: Some((admin, name)), _dir: None })
             }
             _ => {
                 let dir = TempDir::new()?;
                 let url = format!("sqlite://{}/test.db", dir.0.display());
-                let db = Db::connect(&url).await?;
+                let mut db = Db::connect(&url).await?;
                 db.migrate().await?;
                 Ok(TestDb { db, url, cleanup: None, _dir: Some(dir) })
             }

@@ -1,5 +1,5 @@
 //! The import's bulk writer (SQLite multi-row inserts, PostgreSQL COPY): values survive exactly,
-//! ids and history rows line up, updates keep their version check, and nothing is left behind
+//! ids and history line up (one entry per import for the records it creates), updates keep their version check, and nothing is left behind
 //! unless the transaction commits. Runs on SQLite, and on PostgreSQL with TEST_DATABASE_URL.
 
 use sea_orm::ConnectionTrait;
@@ -86,12 +86,45 @@ async fn awkward_values_survive_exactly_with_history() {
             .unwrap()
             .map(|row| row.try_get("", "name_search").unwrap());
         assert_eq!(name_search.as_deref(), Some(r.name.to_lowercase().as_str()));
-        let h = audit::for_entity(c, "importer", got.id).await.unwrap();
+        // No history row of its own: the record points at the import's one entry.
+        assert!(audit::for_entity(c, "importer", got.id).await.unwrap().is_empty());
+        let h = audit::for_importer(c, got.id).await.unwrap();
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].action, format!("created by import of odd\tname\\.csv line {}", r.line));
         assert_eq!(h[0].actor_label, s.actor_label);
-        assert_eq!((h[0].entity_key.as_str(), h[0].changes.as_str(), h[0].at), (r.number.as_str(), "[]", s.at));
+        assert_eq!((h[0].entity_id, h[0].changes.as_str(), h[0].at), (Some(got.id), "[]", s.at));
     }
+    let entries: i64 = c
+        .query_one_raw(sea_orm::Statement::from_string(
+            c.get_database_backend(),
+            "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'import'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
+    assert_eq!(entries, 1, "one entry for the whole import");
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_move_a_record_to_another_import() {
+    let t = TestDb::new().await.unwrap();
+    let c = &t.db.conn;
+    let s = Stamp { source: "first.csv".into(), ..stamp() };
+    let mut w = BulkWriter::begin(&t.db).await.unwrap();
+    w.create(&s, vec![record("12-3456789AB", 1, "Acme")]).await.unwrap();
+    w.commit().await.unwrap();
+    let id = importers::by_number(c, "12-3456789AB").await.unwrap().unwrap().id;
+    for set in ["created_import_id = created_import_id + 1", "created_line = 99", "created_import_id = NULL"] {
+        let sql = format!("UPDATE importers SET {set} WHERE id = {id}");
+        let refused = c.execute_unprepared(&sql).await.expect_err(&sql).to_string();
+        assert!(refused.contains("set once"), "{sql}: {refused}");
+    }
+    // Other columns still change as before, and the history still tells where the record came from.
+    c.execute_unprepared(&format!("UPDATE importers SET phone = '555' WHERE id = {id}")).await.unwrap();
+    let h = audit::for_importer(c, id).await.unwrap();
+    assert_eq!(h.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["created by import of first.csv line 1"]);
 }
 
 #[tokio::test]
@@ -272,7 +305,7 @@ async fn a_large_import_keeps_every_index_and_its_lookups() {
     }
     let got = importers::by_number(c, "10-000599900").await.unwrap().unwrap();
     assert_eq!(got.email, "ap5999@example.com");
-    assert_eq!(audit::for_entity(c, "importer", got.id).await.unwrap().len(), 1);
+    assert_eq!(audit::for_importer(c, got.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -355,14 +388,14 @@ async fn a_large_import_into_a_table_in_use_keeps_its_indexes() {
 /// pool's connection (the sqlx writer); this keeps that path working.
 #[tokio::test]
 async fn an_in_memory_sqlite_database_imports_through_the_pool() {
-    let db = store::Db::connect("sqlite::memory:").await.unwrap();
+    let mut db = store::Db::connect("sqlite::memory:").await.unwrap();
     db.migrate().await.unwrap();
     let c = &db.conn;
     let s = stamp();
     let mut old = record("98-765432100", 2, "Existing").into_row(&s);
     old.id = importers::insert(c, &old).await.unwrap();
     let mut w = BulkWriter::begin(&db).await.unwrap();
-    assert!(matches!(w, BulkWriter::Sqlite(_)), "expected the sqlx writer for an in-memory database");
+    assert_eq!(w.engine(), "sqlx-sqlite", "expected the sqlx writer for an in-memory database");
     assert_eq!(w.existing(&["98-765432100".to_string()]).await.unwrap(), vec![old.clone()]);
     let mut changed = old.clone();
     changed.name = "Renamed".into();
@@ -386,6 +419,6 @@ async fn a_sqlite_file_imports_through_its_own_connection() {
         return;
     }
     let w = BulkWriter::begin(&t.db).await.unwrap();
-    assert!(matches!(w, BulkWriter::SqliteFile(_)), "expected the rusqlite writer for a database file");
+    assert_eq!(w.engine(), "rusqlite", "expected the rusqlite writer for a database file");
     w.rollback().await.unwrap();
 }

@@ -94,7 +94,41 @@ async fn audit_log_is_append_only() {
 
 #[tokio::test]
 async fn migrations_are_idempotent() {
-    let t = TestDb::new().await.unwrap();
+    let mut t = TestDb::new().await.unwrap();
     t.db.migrate().await.unwrap();
     t.db.ping().await.unwrap();
+}
+
+/// SQLite connections keep the schema they last read, and sqlx keeps the result columns of the
+/// statements it prepared; the pool is opened again after a migration (Db::migrate), or a
+/// `SELECT *` prepared before `ALTER TABLE ... ADD COLUMN` gets more values than sqlx has
+/// columns for (sqlx's worker thread panicked). SQLite only: TestDb's engine is not used.
+#[tokio::test]
+async fn a_sqlite_pool_sees_columns_a_migration_added() {
+    use sea_orm::TransactionTrait;
+    use sea_orm_migration::MigratorTrait;
+    let dir = store::testing::TempDir::new().unwrap();
+    let mut db = store::Db::connect(&format!("sqlite://{}/t.db", dir.0.display())).await.unwrap();
+    // Every migration but the last, which adds importer columns (m0006).
+    let all = store::migrations::Migrator::migrations().len() as u32;
+    store::migrations::Migrator::up(&db.conn, Some(all - 1)).await.unwrap();
+    // Each of the pool's 8 connections reads the table as it is before the last migration.
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        let txn = db.conn.begin().await.unwrap();
+        assert!(importers::by_number(&txn, "12-345678900").await.unwrap().is_none());
+        held.push(txn);
+    }
+    for txn in held {
+        txn.commit().await.unwrap();
+    }
+    db.migrate().await.unwrap();
+    let mut r = row("12-345678900", "Acme Imports");
+    r.id = importers::insert(&db.conn, &r).await.unwrap();
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        let txn = db.conn.begin().await.unwrap();
+        assert_eq!(importers::by_number(&txn, "12-345678900").await.unwrap().as_ref(), Some(&r));
+        held.push(txn);
+    }
 }

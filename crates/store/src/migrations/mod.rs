@@ -7,6 +7,7 @@ mod m0002_portal;
 mod m0003_importer_keys_byte_order;
 mod m0004_enrollment;
 mod m0005_change_counters;
+mod m0006_import_provenance;
 mod schema;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_importer_keys_byte_order::Migration),
             Box::new(m0004_enrollment::Migration),
             Box::new(m0005_change_counters::Migration),
+            Box::new(m0006_import_provenance::Migration),
         ]
     }
 }
