@@ -544,6 +544,71 @@ async fn other_broker_is_refused_with_a_reason() {
     .await;
 }
 
+/// On a narrow screen (a phone, or a window below USWDS's 1024-pixel desktop width) the header's
+/// navigation folds behind a Menu button; the button opens it, its links work, Close folds it
+/// again. axe-core checks the page with the menu open and closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_opens_from_a_menu_button_on_a_narrow_screen() {
+    if !enabled() {
+        return;
+    }
+    let axe = axe_source();
+    let t = common::spawn().await;
+    with_browser(move |c| async move {
+        log_in(&c, &t, &axe, BROKER_A).await;
+        c.set_window_size(480, 900).await.unwrap();
+        let link = "nav a[href='/importers/new']";
+        let menu = find(&c, "button.usa-menu-btn").await;
+        assert!(menu.is_displayed().await.unwrap(), "the Menu button shows on a narrow screen");
+        assert!(!find(&c, link).await.is_displayed().await.unwrap(), "the navigation starts folded");
+        assert_accessible(&c, &axe, "the search page on a narrow screen").await;
+
+        open_menu(&c, link).await;
+        find(&c, "button.usa-nav__close").await.click().await.unwrap();
+        wait_for_js(
+            &c,
+            "return document.querySelector('nav.usa-nav').classList.contains('is-visible');",
+            json!(false),
+            "the navigation closing",
+        )
+        .await;
+        open_menu(&c, link).await;
+        assert_accessible(&c, &axe, "the search page with the menu open").await;
+        // USWDS folds the menu when focus leaves it, which axe-core's run can do: open it again if
+        // so, then follow a link.
+        if js(&c, "return document.querySelector('nav.usa-nav').classList.contains('is-visible');").await != json!(true)
+        {
+            open_menu(&c, link).await;
+        }
+        let new_record = find(&c, link).await;
+        click_to_new_page(&c, new_record).await;
+        assert_eq!(text(&c, "h1").await, "New importer record");
+    })
+    .await;
+}
+
+/// Clicks the header's Menu button and waits until the menu has slid in; it shows `link`.
+async fn open_menu(c: &Client, link: &str) {
+    find(c, "button.usa-menu-btn").await.click().await.unwrap();
+    wait_for_js(
+        c,
+        "return document.querySelector('nav.usa-nav').classList.contains('is-visible');",
+        json!(true),
+        "the navigation opening",
+    )
+    .await;
+    // The menu slides in from the right; until it has, its Close button is off the screen.
+    wait_for_js(
+        c,
+        "const r = document.querySelector('nav.usa-nav').getBoundingClientRect();
+         return r.left >= 0 && r.right <= window.innerWidth + 0.5;",
+        json!(true),
+        "the menu sliding in",
+    )
+    .await;
+    assert!(find(c, link).await.is_displayed().await.unwrap(), "the open menu shows {link}");
+}
+
 /// The whole road of a new importer: apply, read the code the 5106 contact received, verify,
 /// set a password, enrol an authenticator app, log out, log in with it, invite an Account User
 /// with read-only ACH access; that user accepts, logs in with an emailed code and sees only what
