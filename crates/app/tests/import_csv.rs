@@ -14,14 +14,42 @@ fn line(n: &str, email: &str) -> String {
 }
 
 async fn run(w: &common::World, body: &str, dry_run: bool) -> Result<app::import_csv::ImportReport, AppError> {
+    run_file(w, body, dry_run, "test.csv").await
+}
+
+async fn run_file(
+    w: &common::World,
+    body: &str,
+    dry_run: bool,
+    source: &str,
+) -> Result<app::import_csv::ImportReport, AppError> {
     import(
         &w.app,
         &w.staff,
         std::io::Cursor::new(body.as_bytes().to_vec()),
-        &ImportOptions { dry_run, source: "test.csv" },
+        &ImportOptions { dry_run, source },
         &mut |_| {},
     )
     .await
+}
+
+/// Audit entries of `entity_type` ('import' for imports' own entries, 'importer' for records').
+async fn entries(w: &common::World, entity_type: &str) -> i64 {
+    let c = &w.app.db.conn;
+    c.query_one_raw(sea_orm::Statement::from_sql_and_values(
+        c.get_database_backend(),
+        if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+            "SELECT count(*) AS n FROM audit_log WHERE entity_type = $1"
+        } else {
+            "SELECT count(*) AS n FROM audit_log WHERE entity_type = ?"
+        },
+        [entity_type.into()],
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
 }
 
 async fn count(w: &common::World) -> u64 {
@@ -47,6 +75,9 @@ async fn good_file_creates_then_updates() {
     let h = app::importers::history(&w.app, rec.id).await.unwrap();
     assert_eq!(h.len(), 2);
     assert!(h[0].action.starts_with("updated by import of test.csv line 2"), "{}", h[0].action);
+    // The first import has its entry; the second, which only updated, has none of its own, and
+    // its update has one.
+    assert_eq!((entries(&w, "import").await, entries(&w, "importer").await), (1, 1));
 }
 
 #[tokio::test]
@@ -150,20 +181,9 @@ async fn a_bad_line_in_the_last_chunk_leaves_the_database_unchanged() {
     assert_eq!(count(&w).await, 0);
     // Nor any history: no entry for the import, none for the records (ids 1 and 2 would have
     // been the first).
-    let c = &w.app.db.conn;
-    let entries = c
-        .query_one_raw(sea_orm::Statement::from_string(
-            c.get_database_backend(),
-            "SELECT count(*) AS n FROM audit_log WHERE entity_type IN ('import', 'importer')",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
-    assert_eq!(entries, 0);
+    assert_eq!((entries(&w, "import").await, entries(&w, "importer").await), (0, 0));
     for id in [1, 2] {
-        assert!(store::audit::for_importer(c, id).await.unwrap().is_empty());
+        assert!(store::audit::for_importer(&w.app.db.conn, id).await.unwrap().is_empty());
     }
 }
 
@@ -171,7 +191,7 @@ async fn a_bad_line_in_the_last_chunk_leaves_the_database_unchanged() {
 async fn many_rows_mixing_updates_and_creations_keep_history_per_record() {
     let w = world().await;
     let first: String = (0..2_500).map(|i| line(&number(i), &format!("ops{i}@acme.example"))).collect();
-    let r = run(&w, &format!("{HEADER}{first}"), false).await.unwrap();
+    let r = run_file(&w, &format!("{HEADER}{first}"), false, "first.csv").await.unwrap();
     assert_eq!((r.created, r.written), (2_500, true));
 
     // Even rows change their email, odd rows stay, and 600 new rows are spread between them.
@@ -181,14 +201,16 @@ async fn many_rows_mixing_updates_and_creations_keep_history_per_record() {
             if i < 2_500 && i % 2 == 1 { format!("ops{i}@acme.example") } else { format!("new{i}@acme.example") };
         second.push_str(&line(&number(i), &email));
     }
-    let r = run(&w, &second, false).await.unwrap();
+    let r = run_file(&w, &second, false, "second.csv").await.unwrap();
     assert_eq!((r.rows, r.created, r.updated, r.unchanged, r.error_count), (3_100, 600, 1_250, 1_250, 0));
     assert_eq!(count(&w).await, 3_100);
 
     let updated = history_actions(&w, &number(1_234)).await;
-    assert_eq!(updated, vec!["updated by import of test.csv line 1236", "created by import of test.csv line 1236"]);
-    assert_eq!(history_actions(&w, &number(1_235)).await, vec!["created by import of test.csv line 1237"]);
-    assert_eq!(history_actions(&w, &number(3_000)).await, vec!["created by import of test.csv line 3002"]);
+    assert_eq!(updated, vec!["updated by import of second.csv line 1236", "created by import of first.csv line 1236"]);
+    assert_eq!(history_actions(&w, &number(1_235)).await, vec!["created by import of first.csv line 1237"]);
+    assert_eq!(history_actions(&w, &number(3_000)).await, vec!["created by import of second.csv line 3002"]);
+    // Two imports, two entries; one history row per updated record.
+    assert_eq!((entries(&w, "import").await, entries(&w, "importer").await), (2, 1_250));
     let rec = store::importers::by_number(&w.app.db.conn, &number(1_234)).await.unwrap().unwrap();
     let h = app::importers::history(&w.app, rec.id).await.unwrap();
     let email = h[0].changes.iter().find(|c| c.field == "email").unwrap();

@@ -95,7 +95,9 @@ impl Db {
     /// `SELECT *` prepared that way on a connection opened before `ALTER TABLE ... ADD COLUMN`
     /// got one value more than it had columns, and sqlx's worker thread panicked. An in-memory
     /// database is shared by the pool's connections, schema included, and would not survive
-    /// its pool, so it keeps it.
+    /// its pool, so it keeps it. Call this before cloning the `Db`: clones share the pool that
+    /// is closed here. Other processes using the database while it migrates (a server left
+    /// running during an upgrade) are not reached: stop them first (docs/operations.md).
     pub async fn migrate(&mut self) -> anyhow::Result<()> {
         match self.kind {
             DbKind::Sqlite => {

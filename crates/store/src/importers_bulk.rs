@@ -26,9 +26,10 @@ use crate::{Db, DbKind};
 /// evicting and re-reading index pages. Bounded so peak memory stays under 200 MB.
 pub(crate) const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
-/// SQLite: per-row columns of a new record, in bind order; `filer_firm_id`, `created_by` /
-/// `updated_by`, `created_at` / `updated_at` and `version` are shared by the rows of a statement
-/// (see each writer's `insert_sql`).
+/// SQLite: per-row columns of a new record, in bind order, followed in each writer by
+/// `created_line`; `filer_firm_id`, `created_by` / `updated_by`, `created_at` / `updated_at`,
+/// `version` and `created_import_id` are shared by the rows of a statement (see each writer's
+/// `insert_sql`).
 pub(crate) const NEW_ROW_COLUMNS: [&str; 24] = [
     "id",
     "number",
@@ -61,7 +62,8 @@ pub(crate) const NEW_ROW_COLUMNS: [&str; 24] = [
 pub struct Stamp {
     pub at: OffsetDateTime,
     pub actor_user_id: Option<i64>,
-    /// `created_by`/`updated_by` of new records and `actor_label` of their history entries.
+    /// `created_by`/`updated_by` of new records, `actor_label` of the import's history entry
+    /// and of the entries of the records it updates.
     pub actor_label: String,
     pub filer_firm_id: Option<i64>,
     /// File name, the key of the import's history entry; a record's history shows "created by

@@ -325,8 +325,8 @@ impl PgBulk {
         if self.pending >= FLUSH_ROWS { self.flush(true).await } else { Ok(()) }
     }
 
-    /// Hands the gathered rows to a task that sends them (records first, since history rows
-    /// refer to them) while the import prepares the next batch. With `more` (the import goes
+    /// Hands the gathered rows to a task that sends them (new records, then the history rows of
+    /// records the batch updated) while the import prepares the next batch. With `more` (the import goes
     /// on), the ids of the next batch's records are taken first, so that `create` need not
     /// wait for this batch.
     async fn flush(&mut self, more: bool) -> Result<(), DbErr> {

@@ -94,17 +94,7 @@ async fn awkward_values_survive_exactly_with_history() {
         assert_eq!(h[0].actor_label, s.actor_label);
         assert_eq!((h[0].entity_id, h[0].changes.as_str(), h[0].at), (Some(got.id), "[]", s.at));
     }
-    let entries: i64 = c
-        .query_one_raw(sea_orm::Statement::from_string(
-            c.get_database_backend(),
-            "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'import'",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
-    assert_eq!(entries, 1, "one entry for the whole import");
+    assert_eq!(import_entries(c).await, 1, "one entry for the whole import");
 }
 
 #[tokio::test]
@@ -306,6 +296,8 @@ async fn a_large_import_keeps_every_index_and_its_lookups() {
     let got = importers::by_number(c, "10-000599900").await.unwrap().unwrap();
     assert_eq!(got.email, "ap5999@example.com");
     assert_eq!(audit::for_importer(c, got.id).await.unwrap().len(), 1);
+    // Fifteen chunks, one entry.
+    assert_eq!(import_entries(c).await, 1);
 }
 
 #[tokio::test]
@@ -406,10 +398,31 @@ async fn an_in_memory_sqlite_database_imports_through_the_pool() {
     assert_eq!(importers::count(c).await.unwrap(), 2);
     assert_eq!(importers::by_id(c, old.id).await.unwrap().unwrap().name, "Renamed");
 
+    // The new record points at the import's entry and keeps its line.
+    let new = importers::by_number(c, "12-345678900").await.unwrap().unwrap();
+    let h = audit::for_importer(c, new.id).await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].action, format!("created by import of {} line 3", s.source));
+    assert_eq!(import_entries(c).await, 1);
+
     let mut w = BulkWriter::begin(&db).await.unwrap();
     w.create(&s, vec![record("12-345678901", 4, "Gone")]).await.unwrap();
     w.rollback().await.unwrap();
     assert_eq!(importers::count(c).await.unwrap(), 2);
+    assert_eq!(import_entries(c).await, 1, "a rolled-back import leaves no entry");
+}
+
+/// How many imports have an entry in the audit log.
+async fn import_entries(c: &impl ConnectionTrait) -> i64 {
+    c.query_one_raw(sea_orm::Statement::from_string(
+        c.get_database_backend(),
+        "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'import'",
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get("", "n")
+    .unwrap()
 }
 
 #[tokio::test]

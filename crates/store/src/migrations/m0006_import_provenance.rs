@@ -30,6 +30,13 @@ const REFUSED: &str = "importers.created_import_id and created_line are set once
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on SQLite too (sea-orm-migration wraps only PostgreSQL's by default): a
+    /// start that stopped between the two `ADD COLUMN`s would otherwise leave a column that
+    /// makes every later attempt fail with "duplicate column name".
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for col in ["created_import_id", "created_line"] {
             m.alter_table(
