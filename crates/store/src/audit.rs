@@ -77,23 +77,17 @@ pub async fn for_entity(
 /// keeps the entry's id and its line, migration m0006).
 pub async fn for_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<AuditRow>, DbErr> {
     let mut rows = for_entity(conn, "importer", importer_id).await?;
-    let origin = Query::select()
-        .columns(["created_import_id", "created_line"].map(a))
-        .from(a("importers"))
-        .and_where(Expr::col(a("id")).eq(importer_id))
+    let origin = select()
+        .column((a("importers"), a("created_line")))
+        .inner_join(
+            a("importers"),
+            Expr::col((a("importers"), a("created_import_id"))).equals((a("audit_log"), a("id"))),
+        )
+        .and_where(Expr::col((a("importers"), a("id"))).eq(importer_id))
         .to_owned();
-    let Some(origin) = conn.query_one(&origin).await? else {
-        return Ok(rows);
-    };
-    let import_id: Option<i64> = origin.try_get("", "created_import_id")?;
-    let line: Option<i64> = origin.try_get("", "created_line")?;
-    let Some(import_id) = import_id else {
-        return Ok(rows);
-    };
-    let entry = select().and_where(Expr::col(a("id")).eq(import_id)).to_owned();
-    if let Some(entry) = conn.query_one(&entry).await? {
-        let entry = decode(&entry)?;
-        let line = line.map(|l| format!(" line {l}")).unwrap_or_default();
+    if let Some(r) = conn.query_one(&origin).await? {
+        let entry = decode(&r)?;
+        let line = r.try_get::<Option<i64>>("", "created_line")?.map(|l| format!(" line {l}")).unwrap_or_default();
         rows.push(AuditRow {
             action: format!("created by import of {}{line}", entry.entity_key),
             entity_type: "importer".into(),
@@ -106,7 +100,8 @@ pub async fn for_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Resu
 }
 
 fn select() -> sea_orm::sea_query::SelectStatement {
-    Query::select().columns(std::iter::once("id").chain(COLS).map(a)).from(a("audit_log")).to_owned()
+    let cols = std::iter::once("id").chain(COLS).map(|c| (a("audit_log"), a(c)));
+    Query::select().columns(cols).from(a("audit_log")).to_owned()
 }
 
 fn decode(r: &sea_orm::QueryResult) -> Result<AuditRow, DbErr> {

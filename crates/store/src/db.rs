@@ -1,8 +1,9 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL, and running migrations.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use sea_orm::sqlx::SqliteConnection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
@@ -28,6 +29,16 @@ impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Db({:?})", self.kind)
     }
+}
+
+/// The file of a SQLite connection's main database, as SQLite resolved it, or `None` for an
+/// in-memory database. SQLite's own answer rather than the URL: it is the path actually opened,
+/// whatever form the URL took (relative, `sqlite:x.db`, `sqlite://x.db?mode=rwc`).
+pub(crate) async fn sqlite_file(conn: &mut SqliteConnection) -> Result<Option<PathBuf>, sea_orm::sqlx::Error> {
+    let file: String = sea_orm::sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(conn)
+        .await?;
+    Ok((!file.is_empty()).then(|| PathBuf::from(file)))
 }
 
 /// Hides the password in a database URL for logs and `check-config`.
@@ -102,18 +113,14 @@ impl Db {
         match self.kind {
             DbKind::Sqlite => {
                 let pending = Migrator::get_pending_migrations(&self.conn).await?.len();
+                if pending == 0 {
+                    return Ok(());
+                }
                 Migrator::up(&self.conn, None).await?;
-                let file = self
-                    .conn
-                    .query_one_raw(Statement::from_string(
-                        DbBackend::Sqlite,
-                        "SELECT file FROM pragma_database_list WHERE name = 'main'",
-                    ))
-                    .await?
-                    .map(|r| r.try_get::<String>("", "file"))
-                    .transpose()?
-                    .unwrap_or_default();
-                if pending > 0 && !file.is_empty() {
+                let mut conn = self.conn.get_sqlite_connection_pool().acquire().await?;
+                let file = sqlite_file(&mut conn).await?;
+                drop(conn);
+                if file.is_some() {
                     self.conn.close_by_ref().await?;
                     self.conn = Db::connect(&self.url).await?.conn;
                 }

@@ -61,20 +61,14 @@ pub(crate) struct PoolSettings {
 /// such imports stay on the sqlx writer (`importers_bulk_sqlite`).
 pub(crate) async fn pool_settings(pool: &SqlitePool) -> Result<Option<PoolSettings>, DbErr> {
     let mut conn = pool.acquire().await.map_err(sqlx_err)?;
-    // SQLite's own answer rather than the URL: it is the path actually opened, whatever form the
-    // URL took (relative, `sqlite:x.db`, `sqlite://x.db?mode=rwc`). Empty for in-memory databases.
-    let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(sqlx_err)?;
-    if file.is_empty() {
+    let Some(file) = crate::db::sqlite_file(&mut conn).await.map_err(sqlx_err)? else {
         return Ok(None);
-    }
+    };
     let mut read = async |pragma: &'static str| -> Result<i64, DbErr> {
         sqlx::query_scalar(pragma).fetch_one(&mut *conn).await.map_err(sqlx_err)
     };
     Ok(Some(PoolSettings {
-        file: PathBuf::from(file),
+        file,
         busy_timeout_ms: read("PRAGMA busy_timeout").await?,
         synchronous: read("PRAGMA synchronous").await?,
         foreign_keys: read("PRAGMA foreign_keys").await?,

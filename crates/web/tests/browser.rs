@@ -565,19 +565,12 @@ async fn the_navigation_opens_from_a_menu_button_on_a_narrow_screen() {
 
         open_menu(&c, link).await;
         find(&c, "button.usa-nav__close").await.click().await.unwrap();
-        wait_for_js(
-            &c,
-            "return document.querySelector('nav.usa-nav').classList.contains('is-visible');",
-            json!(false),
-            "the navigation closing",
-        )
-        .await;
+        wait_for_js(&c, MENU_OPEN, json!(false), "the navigation closing").await;
         open_menu(&c, link).await;
         assert_accessible(&c, &axe, "the search page with the menu open").await;
         // USWDS folds the menu when focus leaves it, which axe-core's run can do: open it again if
         // so, then follow a link.
-        if js(&c, "return document.querySelector('nav.usa-nav').classList.contains('is-visible');").await != json!(true)
-        {
+        if js(&c, MENU_OPEN).await != json!(true) {
             open_menu(&c, link).await;
         }
         let new_record = find(&c, link).await;
@@ -587,16 +580,13 @@ async fn the_navigation_opens_from_a_menu_button_on_a_narrow_screen() {
     .await;
 }
 
+/// Whether the header's folded navigation is open (USWDS marks it `is-visible`).
+const MENU_OPEN: &str = "return document.querySelector('nav.usa-nav').classList.contains('is-visible');";
+
 /// Clicks the header's Menu button and waits until the menu has slid in; it shows `link`.
 async fn open_menu(c: &Client, link: &str) {
     find(c, "button.usa-menu-btn").await.click().await.unwrap();
-    wait_for_js(
-        c,
-        "return document.querySelector('nav.usa-nav').classList.contains('is-visible');",
-        json!(true),
-        "the navigation opening",
-    )
-    .await;
+    wait_for_js(c, MENU_OPEN, json!(true), "the navigation opening").await;
     // The menu slides in from the right; until it has, its Close button is off the screen.
     wait_for_js(
         c,
