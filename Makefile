@@ -3,7 +3,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 LISTEN ?= 127.0.0.1:8080
-SHARED ?= $(firstword $(wildcard ../shared /work/shared))
+# The workplace's shared folder sits beside the checkout; point SHARED elsewhere if yours does not.
+SHARED ?= $(wildcard ../shared)
 
 # Conformance corpus and peers, when this checkout sits in the workplace.
 ifneq ($(SHARED),)

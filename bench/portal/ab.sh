@@ -3,7 +3,7 @@
 # machine hurts every build alike: each round runs bench/portal/account.sh and bench/ach/run.sh once
 # per build (fresh database each time). Quote ratios to /healthz of the same run.
 #
-#   TARGETS="/tmp/base-target /work/main/target" ROUNDS=2 bench/portal/ab.sh
+#   TARGETS="/tmp/base-target ./target" ROUNDS=2 bench/portal/ab.sh
 #
 # Each TARGETS entry is a cargo target directory holding release/ace-refunds and
 # release/examples/{portal_bench,ach_bench} (`cargo build --release -p ace-refunds && cargo build
