@@ -1,5 +1,5 @@
 //! Cost of one password check and one password hash (Argon2id with the argon2 crate's defaults,
-//! which `app::users` uses: m = 19,456 KiB, t = 2, p = 1, one lane, one thread).
+//! which `app::portal::users` uses: m = 19,456 KiB, t = 2, p = 1, one lane, one thread).
 //!
 //!   cargo bench -p app --bench password
 //!   taskset -c 1 cargo bench -p app --bench password    # on one core, as bench/portal/login.sh does
@@ -19,23 +19,25 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const PASSWORD: &str = "harbor crane lemon";
 
 fn bench(c: &mut Criterion) {
-    let hash = app::users::hash_password(PASSWORD).expect("hash");
+    let hash = app::portal::users::hash_password(PASSWORD).expect("hash");
     // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>
     let params: Vec<&str> = hash.split('$').take(4).collect();
     eprintln!("PHC parameters: {}", params.join("$"));
-    assert!(app::users::verify_password(PASSWORD, &hash));
+    assert!(app::portal::users::verify_password(PASSWORD, &hash));
 
     let mut g = c.benchmark_group("verify_password");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
-    g.bench_function("correct", |b| b.iter(|| assert!(app::users::verify_password(black_box(PASSWORD), &hash))));
+    g.bench_function("correct", |b| {
+        b.iter(|| assert!(app::portal::users::verify_password(black_box(PASSWORD), &hash)))
+    });
     g.bench_function("wrong", |b| {
-        b.iter(|| assert!(!app::users::verify_password(black_box("harbor crane lime"), &hash)))
+        b.iter(|| assert!(!app::portal::users::verify_password(black_box("harbor crane lime"), &hash)))
     });
     g.finish();
 
     let mut g = c.benchmark_group("hash_password");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
-    g.bench_function("new", |b| b.iter(|| app::users::hash_password(black_box(PASSWORD)).expect("hash")));
+    g.bench_function("new", |b| b.iter(|| app::portal::users::hash_password(black_box(PASSWORD)).expect("hash")));
     g.finish();
 }
 

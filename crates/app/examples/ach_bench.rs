@@ -20,8 +20,8 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use app::apply::{ApplyForm, Verified};
-use app::auth::Client;
+use app::portal::apply::{ApplyForm, Verified};
+use app::portal::auth::Client;
 use app::{App, Settings};
 use store::sea_orm::TransactionTrait;
 
@@ -119,7 +119,7 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
     let contact = "treasury@harbor.bench.example";
     let owner = "owner@harbor.bench.example";
     let c = Client { ip: "10.80.0.1".into(), user_agent: "ach_bench".into(), device: String::new() };
-    app::importers::create(app, &operator, &draft("31-313131300", name, contact)).await.map_err(e)?;
+    app::registry::importers::create(app, &operator, &draft("31-313131300", name, contact)).await.map_err(e)?;
     let form = ApplyForm {
         company_name: name.into(),
         importer_number: "31-313131300".into(),
@@ -127,18 +127,19 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
         requester_email: owner.into(),
         honeypot: String::new(),
     };
-    let sent = app::apply::start(app, &form, &c).await.map_err(e)?;
+    let sent = app::portal::apply::start(app, &form, &c).await.map_err(e)?;
     let code = last_code_to(app, contact)?;
     let Verified::NewAccount { token, .. } =
-        app::apply::verify(app, sent.application_id, &code, &c).await.map_err(e)?
+        app::portal::apply::verify(app, sent.application_id, &code, &c).await.map_err(e)?
     else {
         bail!("no account made")
     };
-    let enrol = app::login::set_password(app, &token, PASSWORD, PASSWORD, &c).await.map_err(e)?.context("enrol")?;
-    app::login::enrol_email_begin(app, &enrol, &c).await.map_err(e)?;
+    let enrol =
+        app::portal::login::set_password(app, &token, PASSWORD, PASSWORD, &c).await.map_err(e)?.context("enrol")?;
+    app::portal::login::enrol_email_begin(app, &enrol, &c).await.map_err(e)?;
     let code = last_code_to(app, owner)?;
-    let tao = app::login::enrol_email_confirm(app, &enrol, &code, &c).await.map_err(e)?.login;
-    let sub = app::accounts::overview(app, &tao.user).await.map_err(e)?.sub_accounts[0].id;
+    let tao = app::portal::login::enrol_email_confirm(app, &enrol, &code, &c).await.map_err(e)?.login;
+    let sub = app::portal::accounts::overview(app, &tao.user).await.map_err(e)?.sub_accounts[0].id;
 
     // The other numbers: suffixes of the same EIN (A1..), linked straight to the sub-account.
     let suffixes: Vec<String> = ('A'..='Y')
@@ -148,14 +149,14 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for s in suffixes.iter().take(numbers - 1) {
         let n = format!("31-3131313{s}");
-        ids.push(app::importers::create(app, &operator, &draft(&n, name, contact)).await.map_err(e)?.id);
+        ids.push(app::registry::importers::create(app, &operator, &draft(&n, name, contact)).await.map_err(e)?.id);
     }
     let txn = app.db.conn.begin().await?;
     for id in ids {
         store::accounts::add_importer(&txn, sub, id, "ach_bench", store::now()).await?;
     }
     txn.commit().await?;
-    let view = app::accounts::sub_account(app, &tao.user, sub).await.map_err(e)?;
+    let view = app::portal::accounts::sub_account(app, &tao.user, sub).await.map_err(e)?;
     anyhow::ensure!(view.numbers.len() == numbers, "expected {numbers} numbers, found {}", view.numbers.len());
 
     // One account for all numbers, verified; a notify party on every tenth number.
@@ -176,11 +177,15 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
     app::ach::prenotes::export(app, &file, "ach_bench").await.map_err(e)?;
     let later = domain::calendar::add_banking_days(app::today(), 10);
     app::ach::prenotes::promote(app, later).await.map_err(e)?;
-    app::importers::create(app, &operator, &draft("32-323232300", "Bench Notify Party LLC", "np@bench.example"))
-        .await
-        .map_err(e)?;
+    app::registry::importers::create(
+        app,
+        &operator,
+        &draft("32-323232300", "Bench Notify Party LLC", "np@bench.example"),
+    )
+    .await
+    .map_err(e)?;
     for n in view.numbers.iter().step_by(10) {
-        app::ach::designations::designate(app, &tao.user, sub, n.importer_id, "32-323232300", "").await.map_err(e)?;
+        app::ach::notify_parties::designate(app, &tao.user, sub, n.importer_id, "32-323232300", "").await.map_err(e)?;
     }
 
     // Sessions: the TAO and invited Account Users with Full Access, one session each.
@@ -188,13 +193,13 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
     let full = domain::portal::Grants { ach: domain::portal::AchAccess::Full, reports: true, notify_parties: true };
     for i in 1..users {
         let email = format!("clerk{i}@harbor.bench.example");
-        let inv = app::members::Invite {
+        let inv = app::portal::members::Invite {
             email: email.clone(),
             name: format!("Clerk {i}"),
             role: domain::portal::AccountRole::User,
             grants: vec![(sub, full)],
         };
-        app::members::invite(app, &tao.user, &inv).await.map_err(e)?;
+        app::portal::members::invite(app, &tao.user, &inv).await.map_err(e)?;
         let link = {
             let sent = app.mailer.memory_sent();
             let m = sent.iter().rev().find(|m| m.to == email).context("no invitation")?;
@@ -204,19 +209,21 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
         };
         let ip = format!("10.81.{}.{}", i / 250, i % 250 + 1);
         let cc = Client { ip: ip.clone(), user_agent: "ach_bench".into(), device: String::new() };
-        let pending = app::login::redeem_link(app, "invitation", &link, &cc).await.map_err(e)?;
-        let next =
-            app::login::set_password(app, &pending, PASSWORD, PASSWORD, &cc).await.map_err(e)?.context("enrol")?;
-        app::login::enrol_email_begin(app, &next, &cc).await.map_err(e)?;
+        let pending = app::portal::login::redeem_link(app, "invitation", &link, &cc).await.map_err(e)?;
+        let next = app::portal::login::set_password(app, &pending, PASSWORD, PASSWORD, &cc)
+            .await
+            .map_err(e)?
+            .context("enrol")?;
+        app::portal::login::enrol_email_begin(app, &next, &cc).await.map_err(e)?;
         let code = last_code_to(app, &email)?;
-        tokens.push(app::login::enrol_email_confirm(app, &next, &code, &cc).await.map_err(e)?.login.token);
+        tokens.push(app::portal::login::enrol_email_confirm(app, &next, &code, &cc).await.map_err(e)?.login.token);
     }
     std::fs::write(args.str("tokens").context("--tokens FILE is needed")?, tokens.join("\n") + "\n")?;
     std::fs::write(args.str("sub").context("--sub FILE is needed")?, format!("{sub}\n"))?;
     let tab = app::ach::tab::tab(app, &tao.user, sub).await.map_err(e)?;
     anyhow::ensure!(tab.data.rows.iter().all(|r| r.current.as_ref().is_some_and(|c| c.status.pays())), "all Active");
     eprintln!(
-        "setup: 1 account, {numbers} importer numbers enrolled and Active, {} designations, {} sessions in {:.1} s",
+        "setup: 1 account, {numbers} importer numbers enrolled and Active, {} notify parties, {} sessions in {:.1} s",
         numbers.div_ceil(10),
         tokens.len(),
         started.elapsed().as_secs_f64()

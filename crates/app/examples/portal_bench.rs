@@ -11,20 +11,20 @@
 //! are applied first.
 //!
 //! - `setup`: creates N importer records and N trade portal accounts the way a company gets one:
-//!   the application (`app::apply::start`), the code mailed to the record's contact (read from
+//!   the application (`app::portal::apply::start`), the code mailed to the record's contact (read from
 //!   the in-memory mailer), `verify`, a password (`set_password`, one Argon2id hash each) and
 //!   the email second factor (`enrol_email_begin` / `enrol_email_confirm`). Enrolment ends in a
 //!   full session; its token (the `ace_session` cookie value) is written one per line to
 //!   `--tokens`, the users' emails to `--emails`. Every account uses its own made-up client
 //!   address, as N companies would. The password of every user is `harbor crane lemon bench`.
-//! - `logins`: the password step of a login (`app::login::password`, which for these users
+//! - `logins`: the password step of a login (`app::portal::login::password`, which for these users
 //!   also issues and mails a code) over all trade users in turn, `--concurrency` tasks on a
 //!   current-thread runtime. Run it under `taskset -c 1` for a per-core figure. Also times
 //!   `verify_password` alone in the same process and prints logins/s against 1/verify time.
 //!   Each made-up client address makes at most 40 attempts, below the per-address limit of 50 per
 //!   15 minutes (`app::rate`), which stays as it is.
 //! - `sessions`: adds COUNT full sessions spread over the trade users, inserted directly with
-//!   `store::sessions::insert` (the row `app::auth` writes at the end of a login, without
+//!   `store::sessions::insert` (the row `app::portal::auth` writes at the end of a login, without
 //!   spending a login's Argon2 work per session), writes their tokens to `--tokens`, and prints
 //!   the bytes the sessions table takes before and after.
 //! - `stats`: sessions, how many were seen after they were created, and the bytes they take.
@@ -35,9 +35,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use app::apply::{ApplyForm, Verified};
-use app::auth::Client;
-use app::login::AfterPassword;
+use app::portal::apply::{ApplyForm, Verified};
+use app::portal::auth::Client;
+use app::portal::login::AfterPassword;
 use app::{App, Settings};
 use store::sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use store::{Db, DbKind};
@@ -166,7 +166,9 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
             email: contact.clone(),
             ..Default::default()
         };
-        app::importers::create(app, &operator, &draft).await.map_err(|e| anyhow::anyhow!("record {number}: {e}"))?;
+        app::registry::importers::create(app, &operator, &draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("record {number}: {e}"))?;
         let c = client(address(90, i));
         let form = ApplyForm {
             company_name: company,
@@ -175,20 +177,21 @@ async fn setup(app: &App, args: &Args) -> anyhow::Result<()> {
             requester_email: requester.clone(),
             honeypot: String::new(),
         };
-        let sent = app::apply::start(app, &form, &c).await.map_err(|e| anyhow::anyhow!("apply {i}: {e}"))?;
+        let sent = app::portal::apply::start(app, &form, &c).await.map_err(|e| anyhow::anyhow!("apply {i}: {e}"))?;
         let code = last_code_to(app, &contact)?;
-        let Verified::NewAccount { token, .. } =
-            app::apply::verify(app, sent.application_id, &code, &c).await.map_err(|e| anyhow::anyhow!("{e}"))?
+        let Verified::NewAccount { token, .. } = app::portal::apply::verify(app, sent.application_id, &code, &c)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
         else {
             bail!("application {i} did not create an account")
         };
-        let enrol = app::login::set_password(app, &token, PASSWORD, PASSWORD, &c)
+        let enrol = app::portal::login::set_password(app, &token, PASSWORD, PASSWORD, &c)
             .await
             .map_err(|e| anyhow::anyhow!("set password {i}: {e}"))?
             .context("no enrolment step after the password")?;
-        app::login::enrol_email_begin(app, &enrol, &c).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app::portal::login::enrol_email_begin(app, &enrol, &c).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let code = last_code_to(app, &requester)?;
-        let done = app::login::enrol_email_confirm(app, &enrol, &code, &c)
+        let done = app::portal::login::enrol_email_confirm(app, &enrol, &code, &c)
             .await
             .map_err(|e| anyhow::anyhow!("enrol {i}: {e}"))?;
         tokens.push(done.login.token);
@@ -231,12 +234,12 @@ async fn logins(app: &App, args: &Args) -> anyhow::Result<()> {
     // Argon2id alone, on the hash the users have, just before and just after the logins (the
     // machine is shared: a neighbour's load during one of them shows as a gap between the two).
     let hash = store::users::by_email(&app.db.conn, &users[0].1).await?.context("user")?.password_hash;
-    assert!(app::users::verify_password(PASSWORD, &hash), "benchmark users must have the benchmark password");
+    assert!(app::portal::users::verify_password(PASSWORD, &hash), "benchmark users must have the benchmark password");
     let time_verify = |n: usize| -> Vec<f64> {
         (0..n)
             .map(|_| {
                 let t = Instant::now();
-                std::hint::black_box(app::users::verify_password(PASSWORD, &hash));
+                std::hint::black_box(app::portal::users::verify_password(PASSWORD, &hash));
                 t.elapsed().as_secs_f64() * 1000.0
             })
             .collect()
@@ -258,7 +261,7 @@ async fn logins(app: &App, args: &Args) -> anyhow::Result<()> {
                 let email = &users[k % users.len()].1;
                 let c = client(address(91, (offset + k) / LOGINS_PER_ADDRESS));
                 let t = Instant::now();
-                match app::login::password(&app, email, PASSWORD, &c).await {
+                match app::portal::login::password(&app, email, PASSWORD, &c).await {
                     Ok(AfterPassword::SecondFactor { .. }) => latencies.push(t.elapsed().as_secs_f64() * 1000.0),
                     Ok(other) => bail!("login {k}: expected the second-factor step, got {other:?}"),
                     Err(e) => bail!("login {k} ({email}): {e}"),
@@ -332,7 +335,7 @@ async fn sessions(app: &App, args: &Args) -> anyhow::Result<()> {
     let before_rows = store::sessions::count(&app.db.conn).await?;
     let (before, db_before) = session_bytes(app).await?;
     let now = store::now();
-    let expires = now + time::Duration::hours(app.settings.session_absolute_hours);
+    let expires = now + time::Duration::hours(app.settings.session.absolute_hours);
     let mut tokens = Vec::with_capacity(count);
     for chunk in (0..count).collect::<Vec<_>>().chunks(1000) {
         let txn = app.db.conn.begin().await?;

@@ -7,11 +7,11 @@
 //! between view, change and nothing.
 
 pub mod change;
-pub mod designations;
 pub mod directory;
 pub mod history;
 pub mod keys;
 mod notices;
+pub mod notify_parties;
 pub mod prenotes;
 pub mod replies;
 pub mod review;
@@ -21,15 +21,15 @@ pub(crate) mod tab_cache;
 use domain::portal::{AchAccess, SubAccountKind};
 
 use crate::App;
-use crate::accounts::{HeldNumber, SubAccountView};
+use crate::portal::accounts::{HeldNumber, SubAccountView};
 use store::accounts::Viewer;
 
-use crate::auth::{SessionLookup, SessionUser, Signed};
 use crate::error::{AppError, AppResult};
+use crate::portal::auth::{SessionLookup, SessionUser, Signed};
 
 /// The user's own Importer sub-account, or NotFound.
 pub(crate) async fn scope(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<SubAccountView> {
-    let sub = crate::accounts::sub_account(app, user, sub_account_id).await?;
+    let sub = crate::portal::accounts::sub_account(app, user, sub_account_id).await?;
     if sub.kind != SubAccountKind::Importer {
         return Err(AppError::NotFound("bank details belong to an Importer sub-account".into()));
     }
@@ -43,7 +43,7 @@ pub(crate) async fn scope_light(
     user: &SessionUser,
     sub_account_id: i64,
 ) -> AppResult<(SubAccountView, i64)> {
-    let (account_id, role) = crate::accounts::membership(user)?;
+    let (account_id, role) = crate::portal::accounts::membership(user)?;
     let viewer = Viewer::User { account_id, user_id: user.user_id() };
     let (_, access) = store::accounts::sub_account_access_with_ach_generation(&app.db.conn, &viewer, sub_account_id)
         .await?
@@ -59,14 +59,14 @@ pub(crate) async fn scope_light_in_session(
     sub_account_id: i64,
 ) -> AppResult<Option<Signed<(SubAccountView, i64)>>> {
     let lookup = SessionLookup::new(app, token);
-    let viewer = Viewer::Session(lookup.key(store::sessions::FULL));
+    let viewer = Viewer::Session(lookup.key(crate::portal::auth::Stage::Full));
     let Some((Some(row), access)) =
         store::accounts::sub_account_access_with_ach_generation(&app.db.conn, &viewer, sub_account_id).await?
     else {
         return Ok(None);
     };
     let user = SessionUser::from_row(&row);
-    let page = crate::accounts::membership(&user).and_then(|(_, role)| light_view(access, role));
+    let page = crate::portal::accounts::membership(&user).and_then(|(_, role)| light_view(access, role));
     Ok(Some(Signed { user, page }))
 }
 
@@ -76,7 +76,7 @@ fn light_view(
 ) -> AppResult<(SubAccountView, i64)> {
     let (detail, generation) =
         access.ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
-    let sub = crate::accounts::view(detail, role);
+    let sub = crate::portal::accounts::view(detail, role);
     if sub.kind != SubAccountKind::Importer {
         return Err(AppError::NotFound("bank details belong to an Importer sub-account".into()));
     }

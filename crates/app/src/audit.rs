@@ -5,7 +5,7 @@
 use store::audit::AuditRow;
 use store::users::UserRow;
 
-use crate::history::Change;
+use crate::registry::history::Change;
 
 /// One audited event.
 #[derive(Debug, Clone)]

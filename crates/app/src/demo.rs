@@ -5,7 +5,7 @@ use domain::{Actor, Address, ImporterDraft, Role};
 
 use crate::App;
 use crate::error::AppResult;
-use crate::users::{CreateUser, actor_of, create_user};
+use crate::portal::users::{CreateUser, actor_of, create_user};
 
 pub const STAFF_EMAIL: &str = "officer@cbp.demo.example";
 pub const BROKER_EMAIL: &str = "broker@harborbrokerage.example";
@@ -163,7 +163,7 @@ pub async fn load_if_empty(app: &App) -> AppResult<bool> {
         ),
     ];
     for (actor, d) in records {
-        crate::importers::create(app, actor, &d).await?;
+        crate::registry::importers::create(app, actor, &d).await?;
     }
     Ok(true)
 }

@@ -20,7 +20,7 @@ pub async fn run(app: &App) -> AppResult<Swept> {
     let sessions = store::sessions::delete_expired(&app.db.conn, now).await?;
     // The longest window in use is an hour; a day of margin keeps lockout counts intact.
     let rate_windows = store::rate_limits::prune(&app.db.conn, now - Duration::days(1)).await?;
-    let deactivated = crate::members::deactivate_idle(app).await?;
+    let deactivated = crate::portal::members::deactivate_idle(app).await?;
     let promoted = crate::ach::prenotes::promote(app, now.date()).await?;
     Ok(Swept { sessions, rate_windows, deactivated, enrollments_activated: promoted.activated as u64 })
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::{App, AppError, Settings};
+use app::{App, AppError};
 use clap::{Subcommand, ValueEnum};
 use domain::{Actor, ImporterNumber, Role};
 
@@ -72,47 +72,27 @@ pub enum ImporterCommand {
 
 pub fn init_logging(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACE_LOG")
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{},sqlx=warn,sea_orm=warn", cfg.log_level)))
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{},sqlx=warn,sea_orm=warn", cfg.log.level)))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
-    let _already = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let _already =
+        if cfg.log.format == crate::config::LogFormat::Json { builder.json().try_init() } else { builder.try_init() };
 }
 
 pub(crate) async fn open(cfg: &Config) -> anyhow::Result<App> {
     let mut db = store::Db::connect(&cfg.database_url()).await?;
     db.migrate().await.context("applying migrations")?;
-    let transport = if cfg.smtp_url.is_empty() {
+    let transport = if cfg.mail.smtp_url.is_empty() {
         mail::Transport::Outbox(cfg.data_dir.join("outbox"))
     } else {
-        mail::Transport::Smtp(cfg.smtp_url.clone())
+        mail::Transport::Smtp(cfg.mail.smtp_url.clone())
     };
-    let mailer = mail::Mailer::new(transport, &cfg.mail_from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mailer = mail::Mailer::new(transport, &cfg.mail.from).map_err(|e| anyhow::anyhow!("{e}"))?;
     let keys = data_keys(cfg)?;
-    Ok(App::new(
-        db,
-        Settings {
-            session_idle_minutes: cfg.session_idle_minutes,
-            session_absolute_hours: cfg.session_absolute_hours,
-            public_url: cfg.public_url(),
-            inactivity_days: cfg.inactivity_days,
-            login_max_failures: cfg.login_max_failures,
-            lockout_minutes: cfg.lockout_minutes,
-            prenote_wait_days: cfg.prenote_wait_days,
-            ach: app::AchOrigin {
-                odfi_routing: cfg.ach_odfi_routing.clone(),
-                destination_routing: cfg.ach_destination_routing.clone(),
-                destination_name: cfg.ach_destination_name.clone(),
-                origin_name: cfg.ach_origin_name.clone(),
-                company_name: cfg.ach_company_name.clone(),
-                company_id: cfg.ach_company_id.clone(),
-            },
-        },
-        mailer,
-    )
-    .with_keys(keys))
+    Ok(App::new(db, cfg.app_settings(), mailer).with_keys(keys))
 }
 
 /// The data key ring: `ACE_DATA_KEY` (or `ACE_DATA_KEY_FILE`), else `<data_dir>/data.key`, made on
@@ -201,9 +181,9 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 RoleArg::CbpStaff => Role::CbpStaff,
                 RoleArg::Broker => Role::Broker,
             };
-            let id = app::users::create_user(
+            let id = app::portal::users::create_user(
                 &app,
-                &app::users::CreateUser {
+                &app::portal::users::CreateUser {
                     email: &email,
                     name: &name,
                     role,
@@ -220,7 +200,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { email, name }) => {
             let app = open(&cfg).await?;
-            let token = app::users::create_token(&app, &email, &name).await.map_err(explain)?;
+            let token = app::portal::users::create_token(&app, &email, &name).await.map_err(explain)?;
             println!("{token}");
             eprintln!("Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>");
             Ok(ExitCode::SUCCESS)
@@ -231,7 +211,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Importer(ImporterCommand::Show { number }) => {
             let number = ImporterNumber::parse(&number).map_err(|e| anyhow::anyhow!("importer number: {e}"))?;
             let app = open(&cfg).await?;
-            let rec = app::importers::get_by_number(&app, &number).await.map_err(explain)?;
+            let rec = app::registry::importers::get_by_number(&app, &number).await.map_err(explain)?;
             println!("{}", serde_json::to_string_pretty(&rec)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -260,7 +240,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Result<ExitCode> {
-    let listen = listen.unwrap_or_else(|| cfg.listen.clone());
+    let listen = listen.unwrap_or_else(|| cfg.http.listen.clone());
     let mut app = open(&cfg).await?;
     if demo && app::demo::load_if_empty(&app).await.map_err(explain)? {
         println!("Demo data loaded. Log in at the address below with either user:");
@@ -274,13 +254,12 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
     }
     let listener =
         tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let public_url =
-        if cfg.public_url.is_empty() { format!("http://{}", listener.local_addr()?) } else { cfg.public_url() };
-    let web_cfg = web::WebConfig {
-        public_url: public_url.clone(),
-        body_limit: cfg.body_limit_bytes,
-        request_timeout: Duration::from_secs(cfg.request_timeout_secs),
+    let public_url = if cfg.http.public_url.is_empty() {
+        format!("http://{}", listener.local_addr()?)
+    } else {
+        cfg.http.public_url()
     };
+    let web_cfg = web::WebConfig { public_url: public_url.clone(), listen: listen.clone(), ..cfg.http.clone() };
     // Links in mail point where people reach this server.
     app.settings.public_url = public_url.clone();
     let state = web::AppState::new(app.clone(), web_cfg)?;
@@ -303,7 +282,7 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
 }
 
 fn outbox_hint(cfg: &Config) -> String {
-    if cfg.smtp_url.is_empty() {
+    if cfg.mail.smtp_url.is_empty() {
         format!("{} (readable .eml files)", cfg.data_dir.join("outbox").display())
     } else {
         "the mailboxes of the SMTP server configured in smtp_url".into()
@@ -320,7 +299,7 @@ async fn import(cfg: Config, file: PathBuf, dry_run: bool, as_user: Option<Strin
             let u = store::users::by_email(&app.db.conn, email.as_str())
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("--as: no user with this email"))?;
-            app::users::actor_of(&u)
+            app::portal::users::actor_of(&u)
         }
         None => Actor::operator(),
     };
@@ -332,11 +311,11 @@ async fn import(cfg: Config, file: PathBuf, dry_run: bool, as_user: Option<Strin
     let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let reader = std::io::BufReader::with_capacity(1 << 20, f);
     let b = bar.clone();
-    let report = app::import_csv::import(
+    let report = app::registry::import_csv::import(
         &app,
         &actor,
         reader,
-        &app::import_csv::ImportOptions { dry_run, source: &source },
+        &app::registry::import_csv::ImportOptions { dry_run, source: &source },
         &mut move |pos| b.set_position(pos),
     )
     .await

@@ -25,4 +25,4 @@ pub use fedach::{FedAchLineError, Office, Participant};
 pub use field_errors::FieldErrors;
 pub use importer::{Address, CompanyType, ImporterDraft, ImporterStatus, NumberUse};
 pub use importer_number::{ImporterNumber, ImporterNumberError};
-pub use payee::{Designation, NoPayee, PartyNotUsed, Payee, PayeeFacts};
+pub use payee::{NoPayee, NotifyPartyOnFile, PartyNotUsed, Payee, PayeeFacts};

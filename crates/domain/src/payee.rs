@@ -2,7 +2,7 @@
 //! party, or nobody (the refund is rejected, because ACH needs an account).
 //!
 //! A notify party receives the refund only when all three hold:
-//! 1. the importer's profile carries an active designation of that party on the refund's date;
+//! 1. the importer's profile names that party as its notify party, in force on the refund's date;
 //! 2. the refund's entry names that party's importer number in its 4811 reference (box 28 of the
 //!    entry summary);
 //! 3. the party's own ACH enrollment is active.
@@ -10,20 +10,20 @@
 //! Otherwise the refund goes to the importer when the importer's enrollment is active (the
 //! published rule: a notify party that is not enrolled means the refund "defaults to the importer's
 //! ACH account"), and otherwise to nobody. The rule is a pure function of these facts, so callers
-//! gather them (which designation was active on which date, which enrollments are active) and this
+//! gather them (which notify party was active on which date, which enrollments are active) and this
 //! module decides and explains.
 
 #![warn(missing_docs)]
 
 use crate::ImporterNumber;
 
-/// A Form 4811 designation on an importer's profile.
+/// A Form 4811 notify party on an importer's profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Designation {
+pub struct NotifyPartyOnFile {
     /// The notify party's importer number (it has its own 5106 record and its own enrollment).
     pub party: ImporterNumber,
-    /// Whether the designation is in force on the date in question (the refund's date); the caller
-    /// works this out from the designation's history.
+    /// Whether the notify party is in force on the date in question (the refund's date); the caller
+    /// works this out from the notify party's history.
     pub active: bool,
 }
 
@@ -34,11 +34,11 @@ pub struct PayeeFacts<'a> {
     pub importer: &'a ImporterNumber,
     /// Whether the importer's own bank enrollment is active.
     pub importer_enrollment_active: bool,
-    /// The notify party designation on the importer's profile, if there is one.
-    pub designation: Option<&'a Designation>,
+    /// The notify party on the importer's profile, if there is one.
+    pub notify_party: Option<&'a NotifyPartyOnFile>,
     /// The 4811 reference the refund's entry carries, if any.
     pub entry_reference: Option<&'a ImporterNumber>,
-    /// Whether the designated party's bank enrollment is active (ignored without a designation).
+    /// Whether the designated party's bank enrollment is active (ignored without a notify party).
     pub party_enrollment_active: bool,
 }
 
@@ -47,7 +47,7 @@ pub struct PayeeFacts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartyNotUsed {
     /// The importer has no notify party on file. Holds the number the entry names, if it names one.
-    NoDesignation {
+    NoNotifyParty {
         /// The 4811 reference on the entry, if any.
         named: Option<ImporterNumber>,
     },
@@ -60,12 +60,12 @@ pub enum PartyNotUsed {
         /// The party on file.
         party: ImporterNumber,
     },
-    /// The entry names the party on file, but the designation is not active.
-    DesignationInactive {
+    /// The entry names the party on file, but the notify party is not active.
+    NotifyPartyInactive {
         /// The party on file.
         party: ImporterNumber,
     },
-    /// Designation active and named by the entry, but the party has no active enrollment.
+    /// The notify party is in force and named by the entry, but the party has no active enrollment.
     PartyNotEnrolled {
         /// The party on file.
         party: ImporterNumber,
@@ -76,16 +76,16 @@ impl PartyNotUsed {
     /// The reason in words, to follow "Importer ...:" on a page.
     pub fn explain(&self) -> String {
         match self {
-            PartyNotUsed::NoDesignation { named: None } => "no notify party is on file".to_string(),
-            PartyNotUsed::NoDesignation { named: Some(n) } => {
+            PartyNotUsed::NoNotifyParty { named: None } => "no notify party is on file".to_string(),
+            PartyNotUsed::NoNotifyParty { named: Some(n) } => {
                 format!("the entry names notify party {n}, but no notify party is on file")
             }
             PartyNotUsed::NoEntryReference => "the entry names no notify party".to_string(),
             PartyNotUsed::EntryNamesAnother { named, party } => {
                 format!("the entry names {named}, not the notify party on file ({party})")
             }
-            PartyNotUsed::DesignationInactive { party } => {
-                format!("the designation of notify party {party} is not active")
+            PartyNotUsed::NotifyPartyInactive { party } => {
+                format!("notify party {party} is not in force on the importer's profile")
             }
             PartyNotUsed::PartyNotEnrolled { party } => {
                 format!("notify party {party} has no active bank enrollment")
@@ -129,7 +129,7 @@ impl Payee {
     pub fn reason(&self) -> String {
         match self {
             Payee::NotifyParty(p) => {
-                format!("Notify party {p}: designation active, entry names it, enrollment active")
+                format!("Notify party {p}: on file and in force, entry names it, enrollment active")
             }
             Payee::Importer(i, why) => format!("Importer {i}: {}", why.explain()),
             Payee::Nobody(NoPayee { importer, party_not_used }) => format!(
@@ -142,13 +142,13 @@ impl Payee {
 
 /// Decides who receives one refund (see the module documentation for the rule).
 pub fn payee_for_refund(facts: &PayeeFacts<'_>) -> Payee {
-    let why = match (facts.designation, facts.entry_reference) {
-        (None, named) => PartyNotUsed::NoDesignation { named: named.cloned() },
+    let why = match (facts.notify_party, facts.entry_reference) {
+        (None, named) => PartyNotUsed::NoNotifyParty { named: named.cloned() },
         (Some(_), None) => PartyNotUsed::NoEntryReference,
         (Some(d), Some(named)) if *named != d.party => {
             PartyNotUsed::EntryNamesAnother { named: named.clone(), party: d.party.clone() }
         }
-        (Some(d), Some(_)) if !d.active => PartyNotUsed::DesignationInactive { party: d.party.clone() },
+        (Some(d), Some(_)) if !d.active => PartyNotUsed::NotifyPartyInactive { party: d.party.clone() },
         (Some(d), Some(_)) if !facts.party_enrollment_active => {
             PartyNotUsed::PartyNotEnrolled { party: d.party.clone() }
         }
@@ -162,20 +162,20 @@ pub fn payee_for_refund(facts: &PayeeFacts<'_>) -> Payee {
 }
 
 /// What the ACH tab shows for one importer number: who would receive a refund whose entry names
-/// the designated notify party (the case the designation exists for). Without a designation that
+/// the designated notify party (the case the notify party exists for). Without a notify party that
 /// is the importer (or nobody), with the reason "no notify party is on file". Refunds whose entries
 /// name no party always follow the importer's own enrollment, which the tab shows anyway.
 pub fn payee_for_profile(
     importer: &ImporterNumber,
     importer_enrollment_active: bool,
-    designation: Option<&Designation>,
+    notify_party: Option<&NotifyPartyOnFile>,
     party_enrollment_active: bool,
 ) -> Payee {
     payee_for_refund(&PayeeFacts {
         importer,
         importer_enrollment_active,
-        designation,
-        entry_reference: designation.map(|d| &d.party),
+        notify_party,
+        entry_reference: notify_party.map(|d| &d.party),
         party_enrollment_active,
     })
 }
@@ -195,7 +195,7 @@ mod tests {
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     enum D {
-        NoDesignation,
+        NoNotifyParty,
         Active,
         Inactive,
     }
@@ -229,10 +229,10 @@ mod tests {
 
     fn shape(p: &Payee) -> (To, W) {
         let w = |why: &PartyNotUsed| match why {
-            PartyNotUsed::NoDesignation { .. } => W::NoDes,
+            PartyNotUsed::NoNotifyParty { .. } => W::NoDes,
             PartyNotUsed::NoEntryReference => W::NoRef,
             PartyNotUsed::EntryNamesAnother { .. } => W::Another,
-            PartyNotUsed::DesignationInactive { .. } => W::Inactive,
+            PartyNotUsed::NotifyPartyInactive { .. } => W::Inactive,
             PartyNotUsed::PartyNotEnrolled { .. } => W::NotEnrolled,
         };
         match p {
@@ -242,23 +242,23 @@ mod tests {
         }
     }
 
-    /// Every combination of the inputs: designation x entry reference x party enrolled x importer
+    /// Every combination of the inputs: notify party x entry reference x party enrolled x importer
     /// enrolled, with who is paid and why.
     #[rustfmt::skip]
     const TABLE: [(D, R, bool, bool, To, W); 36] = [
-        // designation       entry ref  party  importer  payee        reason
-        (D::NoDesignation, R::NoRef, true,  true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::NoRef, true,  false, To::Nobody,   W::NoDes),
-        (D::NoDesignation, R::NoRef, false, true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::NoRef, false, false, To::Nobody,   W::NoDes),
-        (D::NoDesignation, R::Party, true,  true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::Party, true,  false, To::Nobody,   W::NoDes),
-        (D::NoDesignation, R::Party, false, true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::Party, false, false, To::Nobody,   W::NoDes),
-        (D::NoDesignation, R::Other, true,  true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::Other, true,  false, To::Nobody,   W::NoDes),
-        (D::NoDesignation, R::Other, false, true,  To::Importer, W::NoDes),
-        (D::NoDesignation, R::Other, false, false, To::Nobody,   W::NoDes),
+        // notify party       entry ref  party  importer  payee        reason
+        (D::NoNotifyParty, R::NoRef, true,  true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::NoRef, true,  false, To::Nobody,   W::NoDes),
+        (D::NoNotifyParty, R::NoRef, false, true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::NoRef, false, false, To::Nobody,   W::NoDes),
+        (D::NoNotifyParty, R::Party, true,  true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::Party, true,  false, To::Nobody,   W::NoDes),
+        (D::NoNotifyParty, R::Party, false, true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::Party, false, false, To::Nobody,   W::NoDes),
+        (D::NoNotifyParty, R::Other, true,  true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::Other, true,  false, To::Nobody,   W::NoDes),
+        (D::NoNotifyParty, R::Other, false, true,  To::Importer, W::NoDes),
+        (D::NoNotifyParty, R::Other, false, false, To::Nobody,   W::NoDes),
         (D::Active,        R::NoRef, true,  true,  To::Importer, W::NoRef),
         (D::Active,        R::NoRef, true,  false, To::Nobody,   W::NoRef),
         (D::Active,        R::NoRef, false, true,  To::Importer, W::NoRef),
@@ -292,10 +292,10 @@ mod tests {
         assert_eq!(seen.len(), 3 * 3 * 2 * 2, "the table must hold every combination once");
 
         for (d, r, party_active, importer_active, to, why) in TABLE {
-            let designation = match d {
-                D::NoDesignation => None,
-                D::Active => Some(Designation { party: party.clone(), active: true }),
-                D::Inactive => Some(Designation { party: party.clone(), active: false }),
+            let notify_party = match d {
+                D::NoNotifyParty => None,
+                D::Active => Some(NotifyPartyOnFile { party: party.clone(), active: true }),
+                D::Inactive => Some(NotifyPartyOnFile { party: party.clone(), active: false }),
             };
             let entry_reference = match r {
                 R::NoRef => None,
@@ -305,7 +305,7 @@ mod tests {
             let facts = PayeeFacts {
                 importer: &importer,
                 importer_enrollment_active: importer_active,
-                designation: designation.as_ref(),
+                notify_party: notify_party.as_ref(),
                 entry_reference,
                 party_enrollment_active: party_active,
             };
@@ -327,18 +327,18 @@ mod tests {
         let cases = [
             (
                 Payee::NotifyParty(p.clone()),
-                "Notify party 98-7654321AB: designation active, entry names it, enrollment active",
+                "Notify party 98-7654321AB: on file and in force, entry names it, enrollment active",
             ),
             (
                 Payee::Importer(i.clone(), PartyNotUsed::NoEntryReference),
                 "Importer 12-345678900: the entry names no notify party",
             ),
             (
-                Payee::Importer(i.clone(), PartyNotUsed::NoDesignation { named: None }),
+                Payee::Importer(i.clone(), PartyNotUsed::NoNotifyParty { named: None }),
                 "Importer 12-345678900: no notify party is on file",
             ),
             (
-                Payee::Importer(i.clone(), PartyNotUsed::NoDesignation { named: Some(o.clone()) }),
+                Payee::Importer(i.clone(), PartyNotUsed::NoNotifyParty { named: Some(o.clone()) }),
                 "Importer 12-345678900: the entry names notify party 55-5555555CC, but no notify party is on file",
             ),
             (
@@ -346,8 +346,8 @@ mod tests {
                 "Importer 12-345678900: the entry names 55-5555555CC, not the notify party on file (98-7654321AB)",
             ),
             (
-                Payee::Importer(i.clone(), PartyNotUsed::DesignationInactive { party: p.clone() }),
-                "Importer 12-345678900: the designation of notify party 98-7654321AB is not active",
+                Payee::Importer(i.clone(), PartyNotUsed::NotifyPartyInactive { party: p.clone() }),
+                "Importer 12-345678900: notify party 98-7654321AB is not in force on the importer's profile",
             ),
             (
                 Payee::Importer(i.clone(), PartyNotUsed::PartyNotEnrolled { party: p.clone() }),
@@ -374,15 +374,15 @@ mod tests {
     fn reasons_mask_ssns() {
         let person = num("123-45-6789");
         let payee =
-            Payee::Nobody(NoPayee { importer: person, party_not_used: PartyNotUsed::NoDesignation { named: None } });
+            Payee::Nobody(NoPayee { importer: person, party_not_used: PartyNotUsed::NoNotifyParty { named: None } });
         assert!(payee.reason().contains("***-**-6789") && !payee.reason().contains("123-45"));
     }
 
     #[test]
     fn profile_view() {
         let (i, p) = (num(IMPORTER), num(PARTY));
-        let active = Designation { party: p.clone(), active: true };
-        let inactive = Designation { party: p.clone(), active: false };
+        let active = NotifyPartyOnFile { party: p.clone(), active: true };
+        let inactive = NotifyPartyOnFile { party: p.clone(), active: false };
         assert_eq!(payee_for_profile(&i, true, Some(&active), true), Payee::NotifyParty(p.clone()));
         assert_eq!(payee_for_profile(&i, false, Some(&active), true), Payee::NotifyParty(p.clone()));
         assert_eq!(
@@ -391,15 +391,15 @@ mod tests {
         );
         assert_eq!(
             payee_for_profile(&i, true, Some(&inactive), true),
-            Payee::Importer(i.clone(), PartyNotUsed::DesignationInactive { party: p.clone() })
+            Payee::Importer(i.clone(), PartyNotUsed::NotifyPartyInactive { party: p.clone() })
         );
         assert_eq!(
             payee_for_profile(&i, true, None, true),
-            Payee::Importer(i.clone(), PartyNotUsed::NoDesignation { named: None })
+            Payee::Importer(i.clone(), PartyNotUsed::NoNotifyParty { named: None })
         );
         assert_eq!(
             payee_for_profile(&i, false, None, false),
-            Payee::Nobody(NoPayee { importer: i.clone(), party_not_used: PartyNotUsed::NoDesignation { named: None } })
+            Payee::Nobody(NoPayee { importer: i.clone(), party_not_used: PartyNotUsed::NoNotifyParty { named: None } })
         );
         assert_eq!(
             payee_for_profile(&i, false, Some(&active), false).reason(),

@@ -8,29 +8,42 @@ mod fragment_body;
 mod health;
 mod metrics;
 mod middleware;
+mod page_router;
 mod pages;
 mod problem;
 mod render;
 mod session;
 mod state;
 
+pub use page_router::PageRoute;
 pub use state::{AppState, WebConfig};
 
 use axum::Router;
 
+/// Every page route (method and path template), as the router holds them: what the CSRF test
+/// walks.
+pub fn page_routes() -> Vec<PageRoute> {
+    pages::routes().routes().to_vec()
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let api = api::router();
+    // Around the pages only: the CSRF check of every state-changing form (the API takes bearer
+    // tokens, which browsers never send by themselves), and the error page for `PageError`s.
+    let pages = pages::routes()
+        .into_router()
+        .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), render::show_errors));
     Router::new()
-        .merge(pages::router())
-        .nest("/api/v1", api)
+        .merge(pages)
+        .merge(api::router())
         .merge(health::router())
         .merge(assets::router())
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::ensure_token))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::timeout))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.config.body_limit))
-        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.config.body_limit_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)

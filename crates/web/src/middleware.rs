@@ -76,7 +76,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 
 /// Ends requests that take longer than the configured time with 503 and a short message.
 pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limit: Duration = state.config.request_timeout;
+    let limit: Duration = state.config.request_timeout();
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
         Err(_) => {

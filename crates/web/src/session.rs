@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use app::auth::{Client, SessionUser};
+use app::portal::auth::{Client, SessionUser};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +13,7 @@ use domain::Role;
 use domain::portal::AccountRole;
 
 use crate::AppState;
-use crate::render::{Nav, error_page};
+use crate::render::{Nav, PageError};
 
 pub const COOKIE: &str = "ace_session";
 pub const DEVICE_COOKIE: &str = "ace_device";
@@ -49,7 +49,24 @@ impl FromRequestParts<AppState> for Registry {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         match domain::actor::may_read_registry(&user.actor) {
             Ok(()) => Ok(Registry(user)),
-            Err(why) => Err(error_page(app::AppError::Forbidden(why.into()), Some(user.nav()))),
+            Err(why) => Err(PageError::forbidden(why).into_response()),
+        }
+    }
+}
+
+/// A signed-in CBP staff member (the console). `app` checks the role again in every use case;
+/// this refuses everyone else before the handler runs.
+pub struct Staff(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if user.actor.role == Role::CbpStaff {
+            Ok(Staff(user))
+        } else {
+            Err(PageError::forbidden("the console is for CBP staff").into_response())
         }
     }
 }
@@ -87,10 +104,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let SessionCookie(token) = SessionCookie::from_request_parts(parts, state).await?;
-        match app::auth::session_user(&state.app, &token).await {
+        match app::portal::auth::session_user(&state.app, &token).await {
             Ok(Some(user)) => Ok(CurrentUser::new(user, token)),
             Ok(None) => Err(session_expired()),
-            Err(e) => Err(error_page(e, None)),
+            Err(e) => Err(PageError(e).into_response()),
         }
     }
 }
@@ -107,7 +124,7 @@ pub fn session_expired() -> Response {
 }
 
 /// The session cookie's value, unchecked: for the pages that check the session in the same
-/// statement as they read their data (`app::auth::Signed`), the most visited ones. A request
+/// statement as they read their data (`app::portal::auth::Signed`), the most visited ones. A request
 /// without the cookie goes to the login page.
 pub struct SessionCookie(pub String);
 
@@ -126,20 +143,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
 /// The page of a request whose session was checked with the page's own statement
 /// (`app::..._in_session`): the page's answer for a live session, the login page otherwise.
 pub fn signed<T>(
-    answer: app::error::AppResult<Option<app::auth::Signed<T>>>,
+    answer: app::error::AppResult<Option<app::portal::auth::Signed<T>>>,
     token: String,
     show: impl FnOnce(CurrentUser, T) -> Response,
-) -> Response {
-    match answer {
-        Ok(Some(app::auth::Signed { user, page })) => {
-            let user = CurrentUser::new(user, token);
-            match page {
-                Ok(data) => show(user, data),
-                Err(e) => error_page(e, Some(user.nav())),
-            }
-        }
-        Ok(None) => session_expired(),
-        Err(e) => error_page(e, None),
+) -> crate::render::PageResult {
+    match answer? {
+        Some(app::portal::auth::Signed { user, page }) => Ok(show(CurrentUser::new(user, token), page?)),
+        None => Ok(session_expired()),
     }
 }
 

@@ -5,28 +5,42 @@ use std::time::Duration;
 
 use app::App;
 
-#[derive(Debug, Clone)]
+/// `[http]` of the configuration: where the portal listens and how requests are limited. The
+/// defaults are defined here once.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct WebConfig {
+    /// Address `serve` binds.
+    pub listen: String,
     /// The address people use to reach the portal. `https://` turns on Secure cookies and HSTS.
+    /// Empty: `http://<listen>`.
     pub public_url: String,
     /// Largest request body accepted, in bytes.
-    pub body_limit: usize,
-    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
-            public_url: "http://127.0.0.1:8080".into(),
-            body_limit: 256 * 1024,
-            request_timeout: Duration::from_secs(30),
+            listen: app::DEFAULT_LISTEN.into(),
+            public_url: String::new(),
+            body_limit_bytes: 256 * 1024,
+            request_timeout_secs: 30,
         }
     }
 }
 
 impl WebConfig {
+    /// The public URL, or `http://<listen>` when none is set.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() { format!("http://{}", self.listen) } else { self.public_url.clone() }
+    }
     pub fn https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url().starts_with("https://")
+    }
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
     }
 }
 

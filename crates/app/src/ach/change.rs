@@ -14,8 +14,8 @@ use super::directory::{self, Lookup};
 use super::notices::{self, Notice};
 use super::{held, require_change, scope};
 use crate::App;
-use crate::auth::SessionUser;
 use crate::error::{AppError, AppResult};
+use crate::portal::auth::SessionUser;
 
 /// What the add/update form sends. The account number arrives twice, typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -141,7 +141,7 @@ pub async fn save(app: &App, user: &SessionUser, sub_account_id: i64, form: &Ban
     }
     let mut targets = Vec::new();
     for (importer_id, revision) in &form.targets {
-        if targets.iter().any(|(n, _): &(&crate::accounts::HeldNumber, i32)| n.importer_id == *importer_id) {
+        if targets.iter().any(|(n, _): &(&crate::portal::accounts::HeldNumber, i32)| n.importer_id == *importer_id) {
             continue;
         }
         targets.push((held(&sub, *importer_id)?, *revision));

@@ -4,8 +4,8 @@
 use super::tab::BankView;
 use super::{held, require_view, scope};
 use crate::App;
-use crate::auth::SessionUser;
 use crate::error::AppResult;
+use crate::portal::auth::SessionUser;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEvent {

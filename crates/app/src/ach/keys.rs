@@ -44,7 +44,7 @@ pub async fn rotate(app: &App) -> AppResult<Rotated> {
         .await?;
         out.account_numbers += 1;
     }
-    out.totp_secrets = crate::login::reseal_totp_secrets(app).await?;
+    out.totp_secrets = crate::portal::login::reseal_totp_secrets(app).await?;
     tracing::info!(
         key_version = current,
         account_numbers = out.account_numbers,

@@ -167,7 +167,7 @@ pub async fn promote(app: &App, today: time::Date) -> AppResult<Promoted> {
         if v.status != EnrollmentStatus::Pending.code() {
             continue;
         }
-        let due = domain::calendar::add_banking_days(sent_on, app.settings.prenote_wait_days);
+        let due = domain::calendar::add_banking_days(sent_on, app.settings.ach.prenote_wait_days);
         if due > today {
             out.still_waiting += 1;
             continue;

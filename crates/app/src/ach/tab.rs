@@ -7,16 +7,16 @@ use std::sync::Arc;
 
 use domain::EnrollmentStatus;
 use domain::bank::AccountType;
-use domain::payee::{Designation, Payee};
-use store::designations::DesignationRow;
+use domain::payee::{NotifyPartyOnFile, Payee};
 use store::enrollments::VersionRow;
+use store::notify_parties::NotifyPartyRow;
 use time::OffsetDateTime;
 
 use super::{require_view, scope_light, scope_light_in_session};
 use crate::App;
-use crate::accounts::SubAccountView;
-use crate::auth::{SessionUser, Signed};
 use crate::error::AppResult;
+use crate::portal::accounts::SubAccountView;
+use crate::portal::auth::{SessionUser, Signed};
 
 /// One version of bank details as people see it: the account number only masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +69,9 @@ pub(crate) fn masked_last4(last4: &str) -> String {
     format!("••••{last4}")
 }
 
-/// A designation as people see it.
+/// A notify party as people see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesignationView {
+pub struct NotifyPartyView {
     pub id: i64,
     pub importer_id: i64,
     pub importer_number: String,
@@ -87,9 +87,9 @@ pub struct DesignationView {
     pub revoked_by: String,
 }
 
-pub(crate) fn designation_view(d: &DesignationRow, today: &str) -> DesignationView {
+pub(crate) fn notify_party_view(d: &NotifyPartyRow, today: &str) -> NotifyPartyView {
     let shown = |n: &str| domain::ImporterNumber::parse(n).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
-    DesignationView {
+    NotifyPartyView {
         id: d.id,
         importer_id: d.importer_id,
         importer_number: shown(&d.importer_number),
@@ -99,7 +99,7 @@ pub(crate) fn designation_view(d: &DesignationRow, today: &str) -> DesignationVi
         party_name: d.party_name.clone(),
         effective_on: d.effective_on.clone(),
         revoked_on: d.revoked_on.clone(),
-        active: designation_active(d, today),
+        active: notify_party_active(d, today),
         created_by: d.created_by_name.clone(),
         created_at: d.created_at,
         revoked_by: d.revoked_by_name.clone(),
@@ -107,7 +107,7 @@ pub(crate) fn designation_view(d: &DesignationRow, today: &str) -> DesignationVi
 }
 
 /// Active on `today` (`YYYY-MM-DD`; ISO dates compare as strings).
-pub(crate) fn designation_active(d: &DesignationRow, today: &str) -> bool {
+pub(crate) fn notify_party_active(d: &NotifyPartyRow, today: &str) -> bool {
     d.effective_on.as_str() <= today && d.revoked_on.as_deref().is_none_or(|r| r > today)
 }
 
@@ -131,7 +131,7 @@ pub struct AchRow {
     pub current: Option<BankView>,
     /// The Active version still receiving refunds while `current` is being verified.
     pub paying: Option<BankView>,
-    pub designation: Option<DesignationView>,
+    pub notify_party: Option<NotifyPartyView>,
     pub payee: PayeeView,
 }
 
@@ -151,8 +151,8 @@ pub struct TabData {
     pub rows: Vec<AchRow>,
     /// None when no FedACH directory is loaded (only check digits are verified).
     pub directory_loaded_at: Option<OffsetDateTime>,
-    /// Designations by other importers naming this sub-account's numbers as notify party.
-    pub naming_us: Vec<DesignationView>,
+    /// Notify parties set by other importers naming this sub-account's numbers as notify party.
+    pub naming_us: Vec<NotifyPartyView>,
 }
 
 pub async fn tab(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<AchTab> {
@@ -196,12 +196,12 @@ async fn read(app: &App, sub_account_id: i64, today: &str) -> AppResult<TabData>
     let numbers = store::enrollments::tab_rows(conn, sub_account_id).await?;
     let mut ids: Vec<i64> = numbers.iter().map(|n| n.importer_id).collect();
     ids.dedup();
-    let made = store::designations::made_by(conn, &ids).await?;
-    let active_designations: HashMap<i64, &DesignationRow> =
-        made.iter().filter(|d| designation_active(d, today)).map(|d| (d.importer_id, d)).collect();
-    let party_ids: Vec<i64> = active_designations.values().map(|d| d.party_importer_id).collect();
+    let made = store::notify_parties::made_by(conn, &ids).await?;
+    let active_notify_parties: HashMap<i64, &NotifyPartyRow> =
+        made.iter().filter(|d| notify_party_active(d, today)).map(|d| (d.importer_id, d)).collect();
+    let party_ids: Vec<i64> = active_notify_parties.values().map(|d| d.party_importer_id).collect();
     let party_live = store::enrollments::live_of(conn, &party_ids).await?;
-    let naming = store::designations::naming(conn, &ids).await?;
+    let naming = store::notify_parties::naming(conn, &ids).await?;
     let directory = store::routing::last_load(conn).await?;
     let party_active: std::collections::HashSet<i64> =
         party_live.iter().filter(|v| v.status == "active").map(|v| v.importer_id).collect();
@@ -222,8 +222,8 @@ async fn read(app: &App, sub_account_id: i64, today: &str) -> AppResult<TabData>
         let current = versions.last().map(|v| BankView::from_row(v));
         let paying_row = versions.iter().rev().find(|v| v.status == "active");
         let paying = paying_row.filter(|p| Some(p.id) != current.as_ref().map(|c| c.version_id));
-        let designation = active_designations.get(&first.importer_id);
-        let payee = payee_view(&first.number, paying_row.is_some(), designation.copied(), |party| {
+        let notify_party = active_notify_parties.get(&first.importer_id);
+        let payee = payee_view(&first.number, paying_row.is_some(), notify_party.copied(), |party| {
             party_active.contains(&party)
         });
         rows.push(AchRow {
@@ -233,28 +233,28 @@ async fn read(app: &App, sub_account_id: i64, today: &str) -> AppResult<TabData>
             revision: first.revision,
             current,
             paying: paying.map(|v| BankView::from_row(v)),
-            designation: designation.map(|d| designation_view(d, today)),
+            notify_party: notify_party.map(|d| notify_party_view(d, today)),
             payee,
         });
     }
     Ok(TabData {
         rows,
         directory_loaded_at: directory.map(|d| d.loaded_at),
-        naming_us: naming.iter().map(|d| designation_view(d, today)).collect(),
+        naming_us: naming.iter().map(|d| notify_party_view(d, today)).collect(),
     })
 }
 
 /// The payee rule of `domain::payee`, for a refund whose entry names the designated party (the
-/// case a designation exists for); a refund naming no party goes to the importer's own account.
+/// case a notify party exists for); a refund naming no party goes to the importer's own account.
 fn payee_view(
     number: &str,
     importer_active: bool,
-    designation: Option<&DesignationRow>,
+    notify_party: Option<&NotifyPartyRow>,
     party_active: impl Fn(i64) -> bool,
 ) -> PayeeView {
     let importer = domain::ImporterNumber::parse(number).ok();
-    let party = designation.and_then(|d| domain::ImporterNumber::parse(&d.party_number).ok());
-    let (Some(importer), des) = (importer, party.clone().map(|p| Designation { party: p, active: true })) else {
+    let party = notify_party.and_then(|d| domain::ImporterNumber::parse(&d.party_number).ok());
+    let (Some(importer), des) = (importer, party.clone().map(|p| NotifyPartyOnFile { party: p, active: true })) else {
         return PayeeView {
             kind: "none",
             label: "Nobody".into(),
@@ -265,7 +265,7 @@ fn payee_view(
         &importer,
         importer_active,
         des.as_ref(),
-        designation.is_some_and(|d| party_active(d.party_importer_id)),
+        notify_party.is_some_and(|d| party_active(d.party_importer_id)),
     );
     // The reason starts with who is paid, which the label already says.
     let reason = payee.reason();

@@ -77,7 +77,7 @@ mod tests {
         cache.put(7, 3, "2026-11-25", data(2));
         assert_eq!(cache.get(7, 3, "2026-11-25").map(|d| d.rows.len()), Some(2));
         assert!(cache.get(7, 4, "2026-11-25").is_none(), "a newer generation misses");
-        assert!(cache.get(7, 3, "2026-11-26").is_none(), "the next day misses (designations start and end)");
+        assert!(cache.get(7, 3, "2026-11-26").is_none(), "the next day misses (notify parties start and end)");
         assert!(cache.get(8, 3, "2026-11-25").is_none(), "another sub-account misses");
     }
 

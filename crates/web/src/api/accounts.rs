@@ -2,27 +2,29 @@
 //! (invite, change role and permissions, deactivate, reactivate). The same rules as the pages:
 //! everything is checked in `app`, and nothing of another account is ever returned.
 
-use app::auth::SessionUser;
-use app::members::Invite;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use app::portal::auth::SessionUser;
+use app::portal::members::Invite;
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use domain::portal::{AccountRole, AchAccess, Grants};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account))
-        .route("/account/users", get(users).post(invite))
-        .route("/account/users/{id}", put(update))
-        .route("/account/users/{id}/status", post(set_status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(account))
+        .routes(routes!(users, invite))
+        .routes(routes!(update))
+        .routes(routes!(set_status))
 }
 
 /// The authenticated caller as a portal user.
@@ -39,14 +41,8 @@ impl FromRequestParts<AppState> for ApiUser {
                 "send an API token as `Authorization: Bearer <token>`",
             )));
         };
-        Ok(ApiUser(app::users::session_user_for_token(&state.app, token).await?))
+        Ok(ApiUser(app::portal::users::session_user_for_token(&state.app, token).await?))
     }
-}
-
-fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    r.map(|Json(v)| v).map_err(|e| {
-        ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {}", e.body_text())))
-    })
 }
 
 /// Permissions on one sub-account.
@@ -91,10 +87,10 @@ pub struct AccountOut {
 }
 
 /// The caller's portal account.
-#[utoipa::path(get, path = "/api/v1/account", tag = "account",
+#[utoipa::path(get, path = "/account", tag = "account",
     responses((status = 200, body = AccountOut), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn account(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<AccountOut>, ApiError> {
-    let o = app::accounts::overview(&state.app, &user).await?;
+    let o = app::portal::accounts::overview(&state.app, &user).await?;
     Ok(Json(AccountOut {
         id: o.account_id,
         name: o.name,
@@ -125,10 +121,10 @@ pub struct MemberOut {
 }
 
 /// Users of the caller's account (TAO and Proxy TAOs).
-#[utoipa::path(get, path = "/api/v1/account/users", tag = "account",
+#[utoipa::path(get, path = "/account/users", tag = "account",
     responses((status = 200, body = Vec<MemberOut>), (status = 403, body = Problem)))]
 pub async fn users(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Vec<MemberOut>>, ApiError> {
-    let list = app::members::list(&state.app, &user).await?;
+    let list = app::portal::members::list(&state.app, &user).await?;
     Ok(Json(
         list.into_iter()
             .map(|m| MemberOut {
@@ -164,17 +160,16 @@ fn role_of(s: &str) -> Result<AccountRole, ApiError> {
 }
 
 /// Invites a user: the person gets an email with a one-time link.
-#[utoipa::path(post, path = "/api/v1/account/users", tag = "account", request_body = InviteInput,
+#[utoipa::path(post, path = "/account/users", tag = "account", request_body = InviteInput,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    b: Result<Json<InviteInput>, JsonRejection>,
+    ApiJson(input): ApiJson<InviteInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let input = body(b)?;
     let grants = input.grants.iter().map(GrantsIo::parse).collect::<Result<Vec<_>, _>>()?;
     let inv = Invite { email: input.email, name: input.name, role: role_of(&input.role)?, grants };
-    let id = app::members::invite(&state.app, &user, &inv).await?;
+    let id = app::portal::members::invite(&state.app, &user, &inv).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -187,18 +182,17 @@ pub struct UpdateInput {
 }
 
 /// Changes a user's role and permissions.
-#[utoipa::path(put, path = "/api/v1/account/users/{id}", tag = "account", request_body = UpdateInput,
+#[utoipa::path(put, path = "/account/users/{id}", tag = "account", request_body = UpdateInput,
     params(("id" = i64, Path, description = "user id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
-    b: Result<Json<UpdateInput>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<UpdateInput>,
 ) -> Result<StatusCode, ApiError> {
-    let input = body(b)?;
     let grants = input.grants.iter().map(GrantsIo::parse).collect::<Result<Vec<_>, _>>()?;
-    app::members::update(&state.app, &user, id, role_of(&input.role)?, &grants).await?;
+    app::portal::members::update(&state.app, &user, id, role_of(&input.role)?, &grants).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -208,16 +202,15 @@ pub struct ActiveInput {
 }
 
 /// Deactivates or reactivates a user.
-#[utoipa::path(post, path = "/api/v1/account/users/{id}/status", tag = "account", request_body = ActiveInput,
+#[utoipa::path(post, path = "/account/users/{id}/status", tag = "account", request_body = ActiveInput,
     params(("id" = i64, Path, description = "user id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn set_status(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
-    b: Result<Json<ActiveInput>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ActiveInput>,
 ) -> Result<StatusCode, ApiError> {
-    let input = body(b)?;
-    app::members::set_active(&state.app, &user, id, input.active).await?;
+    app::portal::members::set_active(&state.app, &user, id, input.active).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,12 +9,10 @@
 
 use app::ach::change::BankForm;
 use app::ach::history::{History, StatusEvent};
-use app::ach::tab::{AchRow, AchTab, BankView, DesignationView, PayeeView};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use app::ach::tab::{AchRow, AchTab, BankView, NotifyPartyView, PayeeView};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use domain::EnrollmentStatus;
 use domain::bank::AccountType;
 use serde::{Deserialize, Serialize};
@@ -22,65 +20,21 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::accounts::ApiUser;
 use super::types::rfc3339;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sub-accounts/{id}/ach", get(tab).put(save))
-        .route("/sub-accounts/{id}/ach/{importer_id}", delete(remove))
-        .route("/sub-accounts/{id}/ach/{importer_id}/history", get(history))
-        .route("/sub-accounts/{id}/notify-parties", get(designations).post(designate))
-        .route("/sub-accounts/{id}/notify-parties/{designation_id}/revoke", post(revoke))
-        .route("/sub-accounts/{id}/designations-naming-us", get(naming_us))
-}
-
-/// Ids in the path are numbers; the answer does not repeat what was sent instead.
-fn ids<T>(r: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    r.map(|Path(v)| v).map_err(|_| {
-        ApiError(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "the ids in the path are whole numbers, as the API returns them",
-        ))
-    })
-}
-
-/// A body that cannot be read is refused with the reader's explanation, minus anything that could
-/// be an account number: serde quotes the offending value (``invalid type: integer `123456789` ``),
-/// and a client that sends the number as a JSON number, or in the wrong field, must not see it
-/// come back (nor have it logged by whatever records our answers).
-fn read_body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    r.map(|Json(v)| v).map_err(|e| {
-        let why = redact_digits(&e.body_text());
-        ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {why}")))
-    })
-}
-
-/// Replaces every run of digits, spaces and dashes holding 4 digits or more (the shortest account
-/// number accepted) with `…`.
-fn redact_digits(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().filter(char::is_ascii_digit).count() >= 4 {
-            let lead = run.len() - run.trim_start().len();
-            out.push_str(&run[..lead]);
-            out.push('…');
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() || c == ' ' || c == '-' {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tab, save))
+        .routes(routes!(remove))
+        .routes(routes!(history))
+        .routes(routes!(notify_parties, designate))
+        .routes(routes!(revoke))
+        .routes(routes!(naming_us))
 }
 
 /// Bank details of one importer number as they stand in one version. The account number is
@@ -141,10 +95,10 @@ impl From<&BankView> for BankDetailsOut {
     }
 }
 
-/// A Form 4811 designation: `party_number` receives the refunds of `importer_number` whose
+/// A Form 4811 notify party: `party_number` receives the refunds of `importer_number` whose
 /// entries name it, from `effective_on` up to (not including) `revoked_on`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DesignationOut {
+pub struct NotifyPartyOut {
     pub id: i64,
     pub importer_id: i64,
     /// SSN-based numbers masked.
@@ -166,9 +120,9 @@ pub struct DesignationOut {
     pub revoked_by: Option<String>,
 }
 
-impl From<&DesignationView> for DesignationOut {
-    fn from(d: &DesignationView) -> DesignationOut {
-        DesignationOut {
+impl From<&NotifyPartyView> for NotifyPartyOut {
+    fn from(d: &NotifyPartyView) -> NotifyPartyOut {
+        NotifyPartyOut {
             id: d.id,
             importer_id: d.importer_id,
             importer_number: d.importer_number.clone(),
@@ -186,7 +140,7 @@ impl From<&DesignationView> for DesignationOut {
     }
 }
 
-fn designations_out(list: &[DesignationView]) -> Vec<DesignationOut> {
+fn notify_parties_out(list: &[NotifyPartyView]) -> Vec<NotifyPartyOut> {
     list.iter().map(Into::into).collect()
 }
 
@@ -220,8 +174,8 @@ pub struct AchRowOut {
     /// The Active details still receiving refunds while `current` is being verified; null when
     /// `current` is itself the Active one, or nothing is Active.
     pub paying: Option<BankDetailsOut>,
-    /// The notify-party designation in force, if any.
-    pub designation: Option<DesignationOut>,
+    /// The notify party in force, if any.
+    pub notify_party: Option<NotifyPartyOut>,
     pub payee: PayeeOut,
 }
 
@@ -234,7 +188,7 @@ impl From<&AchRow> for AchRowOut {
             revision: r.revision,
             current: r.current.as_ref().map(Into::into),
             paying: r.paying.as_ref().map(Into::into),
-            designation: r.designation.as_ref().map(Into::into),
+            notify_party: r.notify_party.as_ref().map(Into::into),
             payee: (&r.payee).into(),
         }
     }
@@ -253,8 +207,8 @@ pub struct AchTabOut {
     pub can_change: bool,
     /// The caller may designate and revoke notify parties here.
     pub can_manage_parties: bool,
-    /// Designations by other importers naming this sub-account's numbers as their notify party.
-    pub naming_us: Vec<DesignationOut>,
+    /// Notify parties by other importers naming this sub-account's numbers as their notify party.
+    pub naming_us: Vec<NotifyPartyOut>,
 }
 
 impl From<&AchTab> for AchTabOut {
@@ -265,13 +219,13 @@ impl From<&AchTab> for AchTabOut {
             directory_loaded_at: t.data.directory_loaded_at.map(rfc3339),
             can_change: t.can_change,
             can_manage_parties: t.can_manage_parties,
-            naming_us: designations_out(&t.data.naming_us),
+            naming_us: notify_parties_out(&t.data.naming_us),
         }
     }
 }
 
 /// Bank details of an Importer sub-account, one row per importer number.
-#[utoipa::path(get, path = "/api/v1/sub-accounts/{id}/ach", tag = "ach",
+#[utoipa::path(get, path = "/sub-accounts/{id}/ach", tag = "ach",
     params(("id" = i64, Path, description = "Importer sub-account id (see GET /api/v1/account)")),
     responses(
         (status = 200, body = AchTabOut),
@@ -281,9 +235,9 @@ impl From<&AchTab> for AchTabOut {
 pub async fn tab(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    id: Result<Path<i64>, PathRejection>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AchTabOut>, ApiError> {
-    let t = app::ach::tab::tab(&state.app, &user, ids(id)?).await?;
+    let t = app::ach::tab::tab(&state.app, &user, id).await?;
     Ok(Json((&t).into()))
 }
 
@@ -343,7 +297,7 @@ pub struct SavedOut {
 ///
 /// New details start as Pending verification (a zero-dollar prenote is queued); Active ones, if
 /// any, keep receiving refunds until the new ones are Active. The account number is never returned.
-#[utoipa::path(put, path = "/api/v1/sub-accounts/{id}/ach", tag = "ach", request_body = BankInput,
+#[utoipa::path(put, path = "/sub-accounts/{id}/ach", tag = "ach", request_body = BankInput,
     params(("id" = i64, Path, description = "Importer sub-account id")),
     responses(
         (status = 200, body = SavedOut),
@@ -356,11 +310,9 @@ pub struct SavedOut {
 pub async fn save(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    id: Result<Path<i64>, PathRejection>,
-    b: Result<Json<BankInput>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<BankInput>,
 ) -> Result<Json<SavedOut>, ApiError> {
-    let id = ids(id)?;
-    let input = read_body(b)?;
     let form = BankForm {
         targets: input.targets.iter().map(|t| (t.importer_id, t.revision)).collect(),
         routing: input.routing,
@@ -392,7 +344,7 @@ pub struct RevisionParam {
 /// Removes the bank details of one importer number.
 ///
 /// Its refunds are then rejected until new details are Active.
-#[utoipa::path(delete, path = "/api/v1/sub-accounts/{id}/ach/{importer_id}", tag = "ach",
+#[utoipa::path(delete, path = "/sub-accounts/{id}/ach/{importer_id}", tag = "ach",
     params(
         ("id" = i64, Path, description = "Importer sub-account id"),
         ("importer_id" = i64, Path, description = "importer number record id (a row's `importer_id`)"),
@@ -407,13 +359,10 @@ pub struct RevisionParam {
 pub async fn remove(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    path: Result<Path<(i64, i64)>, PathRejection>,
-    q: Result<Query<RevisionParam>, QueryRejection>,
+    ApiPath(path): ApiPath<(i64, i64)>,
+    ApiQuery(q): ApiQuery<RevisionParam>,
 ) -> Result<StatusCode, ApiError> {
-    let (id, importer_id) = ids(path)?;
-    let Query(q) = q.map_err(|_| {
-        ApiError(Problem::new(StatusCode::BAD_REQUEST, "send the row's revision from GET as `?revision=N`"))
-    })?;
+    let (id, importer_id) = path;
     app::ach::change::remove(&state.app, &user, id, importer_id, q.revision).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -474,7 +423,7 @@ impl From<&History> for AchHistoryOut {
 }
 
 /// Every version of an importer number's bank details (masked) and every status change.
-#[utoipa::path(get, path = "/api/v1/sub-accounts/{id}/ach/{importer_id}/history", tag = "ach",
+#[utoipa::path(get, path = "/sub-accounts/{id}/ach/{importer_id}/history", tag = "ach",
     params(
         ("id" = i64, Path, description = "Importer sub-account id"),
         ("importer_id" = i64, Path, description = "importer number record id")),
@@ -486,28 +435,28 @@ impl From<&History> for AchHistoryOut {
 pub async fn history(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    path: Result<Path<(i64, i64)>, PathRejection>,
+    ApiPath(path): ApiPath<(i64, i64)>,
 ) -> Result<Json<AchHistoryOut>, ApiError> {
-    let (id, importer_id) = ids(path)?;
+    let (id, importer_id) = path;
     let h = app::ach::history::history(&state.app, &user, id, importer_id).await?;
     Ok(Json((&h).into()))
 }
 
-/// Notify-party designations made by the sub-account's importer numbers, revoked ones included.
-#[utoipa::path(get, path = "/api/v1/sub-accounts/{id}/notify-parties", tag = "ach",
+/// Notify parties made by the sub-account's importer numbers, revoked ones included.
+#[utoipa::path(get, path = "/sub-accounts/{id}/notify-parties", tag = "ach",
     params(("id" = i64, Path, description = "Importer sub-account id")),
     responses(
-        (status = 200, body = Vec<DesignationOut>),
+        (status = 200, body = Vec<NotifyPartyOut>),
         (status = 401, body = Problem),
         (status = 403, body = Problem),
         (status = 404, body = Problem)))]
-pub async fn designations(
+pub async fn notify_parties(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Vec<DesignationOut>>, ApiError> {
-    let list = app::ach::designations::list(&state.app, &user, ids(id)?).await?;
-    Ok(Json(designations_out(&list)))
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<NotifyPartyOut>>, ApiError> {
+    let list = app::ach::notify_parties::list(&state.app, &user, id).await?;
+    Ok(Json(notify_parties_out(&list)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -518,17 +467,17 @@ pub struct DesignateInput {
     /// The notify party's importer number, as on its own Form 5106 record.
     #[schema(example = "88-888888800")]
     pub party_number: String,
-    /// `YYYY-MM-DD`, today or later; today when omitted. A designation in force ends the day
+    /// `YYYY-MM-DD`, today or later; today when omitted. A notify party in force ends the day
     /// this one starts.
     #[serde(default)]
     pub effective_on: Option<String>,
 }
 
 /// Designates a notify party (Form 4811) for one importer number.
-#[utoipa::path(post, path = "/api/v1/sub-accounts/{id}/notify-parties", tag = "ach", request_body = DesignateInput,
+#[utoipa::path(post, path = "/sub-accounts/{id}/notify-parties", tag = "ach", request_body = DesignateInput,
     params(("id" = i64, Path, description = "Importer sub-account id")),
     responses(
-        (status = 201, body = DesignationOut),
+        (status = 201, body = NotifyPartyOut),
         (status = 400, body = Problem),
         (status = 401, body = Problem),
         (status = 403, body = Problem, description = "no \"Notify parties: manage\" permission"),
@@ -537,12 +486,10 @@ pub struct DesignateInput {
 pub async fn designate(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    id: Result<Path<i64>, PathRejection>,
-    b: Result<Json<DesignateInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<DesignationOut>), ApiError> {
-    let id = ids(id)?;
-    let input = read_body(b)?;
-    let d = app::ach::designations::designate(
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DesignateInput>,
+) -> Result<(StatusCode, Json<NotifyPartyOut>), ApiError> {
+    let d = app::ach::notify_parties::designate(
         &state.app,
         &user,
         id,
@@ -554,13 +501,13 @@ pub async fn designate(
     Ok((StatusCode::CREATED, Json((&d).into())))
 }
 
-/// Revokes a notify-party designation.
+/// Revokes a notify party.
 ///
 /// It ends today, or on its start day when it has not started yet.
-#[utoipa::path(post, path = "/api/v1/sub-accounts/{id}/notify-parties/{designation_id}/revoke", tag = "ach",
+#[utoipa::path(post, path = "/sub-accounts/{id}/notify-parties/{notify_party_id}/revoke", tag = "ach",
     params(
         ("id" = i64, Path, description = "Importer sub-account id"),
-        ("designation_id" = i64, Path, description = "designation id")),
+        ("notify_party_id" = i64, Path, description = "notify party id")),
     responses(
         (status = 204, description = "revoked"),
         (status = 401, body = Problem),
@@ -570,40 +517,26 @@ pub async fn designate(
 pub async fn revoke(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    path: Result<Path<(i64, i64)>, PathRejection>,
+    ApiPath(path): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let (id, designation_id) = ids(path)?;
-    app::ach::designations::revoke(&state.app, &user, id, designation_id).await?;
+    let (id, notify_party_id) = path;
+    app::ach::notify_parties::revoke(&state.app, &user, id, notify_party_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Designations by other importers naming this sub-account's importer numbers as their notify party.
-#[utoipa::path(get, path = "/api/v1/sub-accounts/{id}/designations-naming-us", tag = "ach",
+/// Notify parties by other importers naming this sub-account's importer numbers as their notify party.
+#[utoipa::path(get, path = "/sub-accounts/{id}/importers-naming-us", tag = "ach",
     params(("id" = i64, Path, description = "Importer sub-account id")),
     responses(
-        (status = 200, body = Vec<DesignationOut>),
+        (status = 200, body = Vec<NotifyPartyOut>),
         (status = 401, body = Problem),
         (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn naming_us(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Vec<DesignationOut>>, ApiError> {
-    let list = app::ach::designations::naming_me(&state.app, &user, ids(id)?).await?;
-    Ok(Json(designations_out(&list)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_digits;
-
-    #[test]
-    fn digits_that_could_be_an_account_number_are_not_repeated() {
-        let serde = "account: invalid type: integer `987654321012`, expected a string at line 1 column 42";
-        assert_eq!(redact_digits(serde), "account: invalid type: integer `…`, expected a string at line 1 column 42");
-        assert_eq!(redact_digits("string \"12-34-56 78-90\""), "string \"…\"");
-        assert_eq!(redact_digits("missing field `routing`"), "missing field `routing`");
-        assert_eq!(redact_digits("123 and 4567"), "123 and …");
-    }
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<NotifyPartyOut>>, ApiError> {
+    let list = app::ach::notify_parties::naming_me(&state.app, &user, id).await?;
+    Ok(Json(notify_parties_out(&list)))
 }

@@ -1,34 +1,29 @@
 //! `/api/v1/importers`: create, read, update, search, (de)activate, history.
 
 use app::AppError;
-use app::importers::{self, SearchQuery};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use app::registry::importers::{self, SearchQuery};
+use axum::Json;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::{ImporterNumber, ImporterStatus};
 
 use super::RegistryActor;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::types::{HistoryOut, ImporterInput, ImporterOut, SearchOut, SearchParams, StatusInput};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/importers", get(search).post(create))
-        .route("/importers/search", post(search_post))
-        .route("/importers/{key}", get(get_one).put(update))
-        .route("/importers/{key}/status", post(set_status))
-        .route("/importers/{key}/history", get(history))
-}
-
-/// Malformed JSON gets a problem document that says what is wrong with it.
-fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    r.map(|Json(v)| v).map_err(|e| {
-        ApiError(Problem::new(e.status(), format!("the request body is not acceptable: {}", e.body_text())))
-    })
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search, create))
+        .routes(routes!(search_post))
+        .routes(routes!(get_one, update))
+        .routes(routes!(set_status))
+        .routes(routes!(history))
 }
 
 /// A record key in a path: the numeric id, or an EIN/CBP-assigned importer number. SSN-based
@@ -76,14 +71,13 @@ fn query_of(p: SearchParams) -> SearchQuery {
 }
 
 /// Search importer records.
-#[utoipa::path(get, path = "/api/v1/importers", tag = "importers", params(SearchParams),
+#[utoipa::path(get, path = "/importers", tag = "importers", params(SearchParams),
     responses((status = 200, body = SearchOut), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     RegistryActor(_actor): RegistryActor,
-    q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchOut>, ApiError> {
-    let Query(p) = q.map_err(|e| ApiError(Problem::new(StatusCode::BAD_REQUEST, e.body_text())))?;
     if ImporterNumber::parse(&p.number).is_ok_and(|n| n.is_personal())
         || ImporterNumber::parse(&p.q).is_ok_and(|n| n.is_personal())
     {
@@ -96,40 +90,39 @@ pub async fn search(
 }
 
 /// Search importer records with the criteria in the body (for SSN-based numbers).
-#[utoipa::path(post, path = "/api/v1/importers/search", tag = "importers", request_body = SearchParams,
+#[utoipa::path(post, path = "/importers/search", tag = "importers", request_body = SearchParams,
     responses((status = 200, body = SearchOut), (status = 422, body = Problem), (status = 401, body = Problem)))]
 pub async fn search_post(
     State(state): State<AppState>,
     RegistryActor(_actor): RegistryActor,
-    b: Result<Json<SearchParams>, JsonRejection>,
+    ApiJson(input): ApiJson<SearchParams>,
 ) -> Result<Json<SearchOut>, ApiError> {
-    let p = body(b)?;
+    let p = input;
     Ok(Json(importers::search(&state.app, &query_of(p)).await?.into()))
 }
 
 /// Create an importer record.
-#[utoipa::path(post, path = "/api/v1/importers", tag = "importers", request_body = ImporterInput,
+#[utoipa::path(post, path = "/importers", tag = "importers", request_body = ImporterInput,
     responses((status = 201, body = ImporterOut), (status = 422, body = Problem), (status = 403, body = Problem),
         (status = 401, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     RegistryActor(actor): RegistryActor,
-    b: Result<Json<ImporterInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ImporterInput>,
 ) -> Result<Response, ApiError> {
-    let input = body(b)?;
     let rec = importers::create(&state.app, &actor, &input.draft()).await?;
     let location = format!("/api/v1/importers/{}", rec.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ImporterOut::from(rec))).into_response())
 }
 
 /// Get one importer record by id or (non-SSN) importer number.
-#[utoipa::path(get, path = "/api/v1/importers/{key}", tag = "importers",
+#[utoipa::path(get, path = "/importers/{key}", tag = "importers",
     params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
     responses((status = 200, body = ImporterOut), (status = 404, body = Problem), (status = 401, body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
     RegistryActor(_actor): RegistryActor,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<ImporterOut>, ApiError> {
     // One query either way: by id, or by number.
     let rec = match parse_key(&key)? {
@@ -140,32 +133,30 @@ pub async fn get_one(
 }
 
 /// Update an importer record (the whole record; send `version` to guard against lost updates).
-#[utoipa::path(put, path = "/api/v1/importers/{key}", tag = "importers", request_body = ImporterInput,
+#[utoipa::path(put, path = "/importers/{key}", tag = "importers", request_body = ImporterInput,
     params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
     responses((status = 200, body = ImporterOut), (status = 422, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 404, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     RegistryActor(actor): RegistryActor,
-    Path(key): Path<String>,
-    b: Result<Json<ImporterInput>, JsonRejection>,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(input): ApiJson<ImporterInput>,
 ) -> Result<Json<ImporterOut>, ApiError> {
-    let input = body(b)?;
     let id = resolve(&state, &key).await?;
     Ok(Json(importers::update(&state.app, &actor, id, &input.draft(), input.version).await?.into()))
 }
 
 /// Deactivate or reactivate a record (CBP staff only).
-#[utoipa::path(post, path = "/api/v1/importers/{key}/status", tag = "importers", request_body = StatusInput,
+#[utoipa::path(post, path = "/importers/{key}/status", tag = "importers", request_body = StatusInput,
     params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
     responses((status = 200, body = ImporterOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_status(
     State(state): State<AppState>,
     RegistryActor(actor): RegistryActor,
-    Path(key): Path<String>,
-    b: Result<Json<StatusInput>, JsonRejection>,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(input): ApiJson<StatusInput>,
 ) -> Result<Json<ImporterOut>, ApiError> {
-    let input = body(b)?;
     let status = ImporterStatus::from_code(&input.status)
         .ok_or_else(|| AppError::field("status", "status is active or inactive"))?;
     let id = resolve(&state, &key).await?;
@@ -173,13 +164,13 @@ pub async fn set_status(
 }
 
 /// The record's history, newest first (personal values masked).
-#[utoipa::path(get, path = "/api/v1/importers/{key}/history", tag = "importers",
+#[utoipa::path(get, path = "/importers/{key}/history", tag = "importers",
     params(("key" = String, Path, description = "record id, or an EIN/CBP-assigned importer number")),
     responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     RegistryActor(_actor): RegistryActor,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Vec<HistoryOut>>, ApiError> {
     let id = resolve(&state, &key).await?;
     Ok(Json(importers::history(&state.app, id).await?.into_iter().map(Into::into).collect()))

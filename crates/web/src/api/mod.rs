@@ -3,28 +3,55 @@
 mod accounts;
 mod ach;
 mod console;
+pub mod extract;
 mod importers;
 mod types;
 
+use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use domain::Actor;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
+/// The API's routes and its OpenAPI document, from one list: each handler is registered with
+/// `routes!`, which reads the method and path from its `#[utoipa::path]`, so a route cannot exist
+/// without its documentation nor the reverse. Mounted at `/api/v1`, with the document at
+/// `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
-        .merge(importers::router())
-        .merge(accounts::router())
-        .merge(ach::router())
-        .merge(console::router())
+    let (router, doc) = routes().split_for_parts();
+    // Serialized once: the document does not change while the server runs.
+    let json = bytes::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move {
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
+        }),
+    )
+}
+
+/// The OpenAPI document as the server serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        "/api/v1",
+        OpenApiRouter::new()
+            .merge(importers::routes())
+            .merge(accounts::routes())
+            .merge(ach::routes())
+            .merge(console::routes()),
+    )
 }
 
 /// The authenticated API caller.
@@ -41,7 +68,7 @@ impl FromRequestParts<AppState> for ApiActor {
                 "send an API token as `Authorization: Bearer <token>` (create one with `ace-refunds token create`)",
             )));
         };
-        Ok(ApiActor(app::users::actor_for_token(&state.app, token).await?))
+        Ok(ApiActor(app::portal::users::actor_for_token(&state.app, token).await?))
     }
 }
 
@@ -78,33 +105,6 @@ impl Modify for BearerAuth {
                        and the CBP staff console. Authenticate with a bearer token from \
                        `ace-refunds token create`. Errors are RFC 9457 problem documents."
     ),
-    paths(
-        importers::search,
-        importers::search_post,
-        importers::create,
-        importers::get_one,
-        importers::update,
-        importers::set_status,
-        importers::history,
-        accounts::account,
-        accounts::users,
-        accounts::invite,
-        accounts::update,
-        accounts::set_status,
-        ach::tab,
-        ach::save,
-        ach::remove,
-        ach::history,
-        ach::designations,
-        ach::designate,
-        ach::revoke,
-        ach::naming_us,
-        console::search,
-        console::account,
-        console::user,
-        console::unlock,
-        console::reactivate,
-    ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
@@ -117,7 +117,3 @@ impl Modify for BearerAuth {
     )
 )]
 pub struct ApiDoc;
-
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}

@@ -1,7 +1,7 @@
 //! Request and response bodies of the API, with their OpenAPI schemas. Kept apart from the
 //! domain types so the domain stays free of web concerns.
 
-use app::importers::{HistoryEntry, Importer, SearchPage};
+use app::registry::importers::{HistoryEntry, Importer, SearchPage};
 use domain::{Address, ImporterDraft};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

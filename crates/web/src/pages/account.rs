@@ -1,27 +1,28 @@
 //! The account overview, the Importer sub-account view with its tabs, and adding importer
 //! numbers (or an Importer sub-account) with the 5106-email proof.
 
-use app::accounts::{Overview, SubAccountView};
+use app::portal::accounts::{Overview, SubAccountView};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use domain::field_errors::FieldError;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
+use crate::page_router::PageRouter;
 use crate::pages::date;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::render::{Nav, PageResult, SimpleForm, page};
 use crate::session::{ClientInfo, CurrentUser, SessionCookie, signed};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(overview))
-        .route("/account/sub/{id}", get(sub_account))
-        .route("/account/add-importer", get(add_form).post(add_submit))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/account", overview)
+        .get("/account/sub/{id}", sub_account)
+        .get("/account/add-importer", add_form)
+        .post("/account/add-importer", add_submit)
 }
 
 #[derive(Template)]
@@ -34,8 +35,8 @@ struct AccountPage {
 }
 
 /// The page every portal user lands on: the session is checked in the overview's own statement.
-async fn overview(State(state): State<AppState>, SessionCookie(token): SessionCookie, csrf: Csrf) -> Response {
-    let answer = app::accounts::overview_in_session(&state.app, &token).await;
+async fn overview(State(state): State<AppState>, SessionCookie(token): SessionCookie, csrf: Csrf) -> PageResult {
+    let answer = app::portal::accounts::overview_in_session(&state.app, &token).await;
     signed(answer, token, |user, o| {
         let manage = domain::portal::may_manage_users(o.my_role).is_ok();
         page(StatusCode::OK, &AccountPage { nav: Some(user.nav()), csrf: csrf.0, o, manage })
@@ -64,14 +65,12 @@ async fn sub_account(
     csrf: Csrf,
     Path(id): Path<i64>,
     Query(q): Query<SubQuery>,
-) -> Response {
-    match app::accounts::sub_account(&state.app, &user.user, id).await {
-        Ok(s) => page(
-            StatusCode::OK,
-            &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "numbers", added: q.added.is_some() },
-        ),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+) -> PageResult {
+    let s = app::portal::accounts::sub_account(&state.app, &user.user, id).await?;
+    Ok(page(
+        StatusCode::OK,
+        &SubAccountPage { nav: Some(user.nav()), csrf: csrf.0, s, tab: "numbers", added: q.added.is_some() },
+    ))
 }
 
 #[derive(Template)]
@@ -90,7 +89,6 @@ async fn add_form(user: CurrentUser, csrf: Csrf) -> Response {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AddInput {
-    csrf: String,
     company_name: String,
     importer_number: String,
 }
@@ -101,18 +99,20 @@ async fn add_submit(
     csrf: Csrf,
     ClientInfo(client): ClientInfo,
     Form(f): Form<AddInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::apply::start_for_account(&state.app, &user.user, &f.company_name, &f.importer_number, &client).await {
-        Ok(sent) => Redirect::to(&format!("/apply/{}/verify", sent.application_id)).into_response(),
+) -> PageResult {
+    match app::portal::apply::start_for_account(&state.app, &user.user, &f.company_name, &f.importer_number, &client)
+        .await
+    {
+        Ok(sent) => Ok(Redirect::to(&format!("/apply/{}/verify", sent.application_id)).into_response()),
         Err(app::AppError::Invalid(fe)) => {
             let form = SimpleForm::new(&[("company_name", &f.company_name), ("importer_number", &f.importer_number)])
                 .with_errors(&fe);
-            page(StatusCode::UNPROCESSABLE_ENTITY, &AddPage { nav: Some(user.nav()), csrf: csrf.0, form, errors: fe.0 })
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &AddPage { nav: Some(user.nav()), csrf: csrf.0, form, errors: fe.0 },
+            ))
         }
-        Err(e) => error_page(e, Some(user.nav())),
+        Err(e) => Err(e.into()),
     }
 }
 

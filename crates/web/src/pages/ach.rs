@@ -3,15 +3,13 @@
 //! history; and Form 4811 notify parties. Every check is in `app::ach`; these handlers turn forms
 //! into calls and results into pages.
 
-use app::accounts::SubAccountView;
 use app::ach::change::BankForm;
-use app::ach::tab::{AchTab, BankView, DesignationView};
+use app::ach::tab::{AchTab, BankView, NotifyPartyView};
+use app::portal::accounts::SubAccountView;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::field_errors::FieldError;
 use serde::Deserialize;
@@ -19,19 +17,23 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::csrf::Csrf;
 use crate::fragment_body::{SLOT, accepts_gzip, page_with_fragment};
+use crate::page_router::PageRouter;
 use crate::pages::{date, datetime};
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::render::{Nav, PageError, PageResult, SimpleForm, page};
 use crate::session::{CurrentUser, SessionCookie, signed};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account/sub/{id}/ach", get(tab))
-        .route("/account/sub/{id}/ach/edit", get(edit_form).post(edit_submit))
-        .route("/account/sub/{id}/ach/{importer}/remove", get(remove_form).post(remove_submit))
-        .route("/account/sub/{id}/ach/{importer}/history", get(history))
-        .route("/account/sub/{id}/notify", get(parties).post(designate))
-        .route("/account/sub/{id}/notify/{designation}/revoke", post(revoke))
-        .route("/help/enrolling", get(guide))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/account/sub/{id}/ach", tab)
+        .get("/account/sub/{id}/ach/edit", edit_form)
+        .post("/account/sub/{id}/ach/edit", edit_submit)
+        .get("/account/sub/{id}/ach/{importer}/remove", remove_form)
+        .post("/account/sub/{id}/ach/{importer}/remove", remove_submit)
+        .get("/account/sub/{id}/ach/{importer}/history", history)
+        .get("/account/sub/{id}/notify", parties)
+        .post("/account/sub/{id}/notify", designate)
+        .post("/account/sub/{id}/notify/{notify_party}/revoke", revoke)
+        .get("/help/enrolling", guide)
 }
 
 /// For templates: a date, or a dash.
@@ -81,7 +83,7 @@ async fn tab(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
     headers: axum::http::HeaderMap,
-) -> Response {
+) -> PageResult {
     let answer = app::ach::tab::tab_in_session(&state.app, &token, id).await;
     signed(answer, token, |user, t| {
         let done = match q.done.as_str() {
@@ -95,7 +97,7 @@ async fn tab(
                 "The bank details were removed. Refunds for that importer number will be rejected until new details are verified."
             }
             "designated" => "The notify party was designated.",
-            "revoked" => "The designation was revoked.",
+            "revoked" => "The notify party was revoked.",
             _ => "",
         };
         let rows_html = match state.ach_rows.rows_html(t.sub.id, t.can_change, &t.data) {
@@ -140,12 +142,8 @@ async fn edit_form(
     csrf: Csrf,
     Path(id): Path<i64>,
     axum_extra::extract::Query(q): axum_extra::extract::Query<EditQuery>,
-) -> Response {
-    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
-        Ok(t) if t.can_change => t,
-        Ok(_) => return error_page(app::AppError::Forbidden(read_only()), Some(user.nav())),
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
+) -> PageResult {
+    let t = changeable_tab(&state, &user, id).await?;
     // Prefill everything but the account number (never sent back to a browser).
     let first = q.importer.first().and_then(|i| t.data.rows.iter().find(|r| r.importer_id == *i));
     let cur = first.and_then(|r| r.current.as_ref());
@@ -168,7 +166,7 @@ async fn edit_form(
         ("holder_name", cur.map(|c| c.holder_name.as_str()).unwrap_or("")),
     ]);
     let chosen = q.importer;
-    page(
+    Ok(page(
         StatusCode::OK,
         &EditPage {
             nav: Some(user.nav()),
@@ -181,7 +179,7 @@ async fn edit_form(
             conflict: String::new(),
             lookup,
         },
-    )
+    ))
 }
 
 impl EditPage {
@@ -190,14 +188,21 @@ impl EditPage {
     }
 }
 
-fn read_only() -> String {
-    "Your access to ACH Refund Authorization is read-only: you can view bank details but not change them.".into()
+/// The tab of a user who may change bank details; 403 for read-only access.
+async fn changeable_tab(state: &AppState, user: &CurrentUser, id: i64) -> PageResult<AchTab> {
+    let t = app::ach::tab::tab(&state.app, &user.user, id).await?;
+    if t.can_change {
+        Ok(t)
+    } else {
+        Err(PageError::forbidden(
+            "Your access to ACH Refund Authorization is read-only: you can view bank details but not change them.",
+        ))
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct EditInput {
-    csrf: String,
     importer: Vec<i64>,
     /// `importer_id:revision` for every number shown on the form.
     revision: Vec<String>,
@@ -215,10 +220,7 @@ async fn edit_submit(
     csrf: Csrf,
     Path(id): Path<i64>,
     Form(f): Form<EditInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let revisions: Vec<(i64, i32)> = f
         .revision
         .iter()
@@ -240,23 +242,20 @@ async fn edit_submit(
     let (errors, conflict) = match result {
         Ok(saved) => {
             let done = if saved.flagged_for_review { "flagged" } else { "saved" };
-            return Redirect::to(&format!("/account/sub/{id}/ach?done={done}")).into_response();
+            return Ok(Redirect::to(&format!("/account/sub/{id}/ach?done={done}")).into_response());
         }
         Err(app::AppError::Invalid(fe)) => (fe, String::new()),
         Err(app::AppError::Conflict(m)) => (domain::FieldErrors::default(), m),
-        Err(e) => return error_page(e, Some(user.nav())),
+        Err(e) => return Err(e.into()),
     };
-    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
-        Ok(t) => t,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
+    let t = app::ach::tab::tab(&state.app, &user.user, id).await?;
     let holder_warning = errors.get("holder_name").is_some_and(|m| m.contains("tick the box"));
     // The account number is never echoed back: the user types it again.
     let form =
         SimpleForm::new(&[("routing", &f.routing), ("account_type", &f.account_type), ("holder_name", &f.holder_name)])
             .with_errors(&errors);
     let status = if conflict.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
-    page(
+    Ok(page(
         status,
         &EditPage {
             nav: Some(user.nav()),
@@ -269,7 +268,7 @@ async fn edit_submit(
             conflict,
             lookup: None,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -286,42 +285,32 @@ async fn remove_form(
     user: CurrentUser,
     csrf: Csrf,
     Path((id, importer)): Path<(i64, i64)>,
-) -> Response {
-    let t = match app::ach::tab::tab(&state.app, &user.user, id).await {
-        Ok(t) if t.can_change => t,
-        Ok(_) => return error_page(app::AppError::Forbidden(read_only()), Some(user.nav())),
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    match t.data.rows.iter().find(|r| r.importer_id == importer && r.current.is_some()).cloned() {
-        Some(row) => page(StatusCode::OK, &RemovePage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, row }),
-        None => error_page(
-            app::AppError::NotFound("this importer number has no bank details in this sub-account".into()),
-            Some(user.nav()),
-        ),
-    }
+) -> PageResult {
+    let t = changeable_tab(&state, &user, id).await?;
+    let row = t
+        .data
+        .rows
+        .iter()
+        .find(|r| r.importer_id == importer && r.current.is_some())
+        .cloned()
+        .ok_or_else(|| PageError::not_found("this importer number has no bank details in this sub-account"))?;
+    Ok(page(StatusCode::OK, &RemovePage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, row }))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RemoveInput {
-    csrf: String,
     revision: i32,
 }
 
 async fn remove_submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    csrf: Csrf,
     Path((id, importer)): Path<(i64, i64)>,
     Form(f): Form<RemoveInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::ach::change::remove(&state.app, &user.user, id, importer, f.revision).await {
-        Ok(()) => Redirect::to(&format!("/account/sub/{id}/ach?done=removed")).into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+) -> PageResult {
+    app::ach::change::remove(&state.app, &user.user, id, importer, f.revision).await?;
+    Ok(Redirect::to(&format!("/account/sub/{id}/ach?done=removed")).into_response())
 }
 
 #[derive(Template)]
@@ -338,11 +327,9 @@ async fn history(
     user: CurrentUser,
     csrf: Csrf,
     Path((id, importer)): Path<(i64, i64)>,
-) -> Response {
-    match app::ach::history::history(&state.app, &user.user, id, importer).await {
-        Ok(h) => page(StatusCode::OK, &HistoryPage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, h }),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+) -> PageResult {
+    let h = app::ach::history::history(&state.app, &user.user, id, importer).await?;
+    Ok(page(StatusCode::OK, &HistoryPage { nav: Some(user.nav()), csrf: csrf.0, sub_id: id, h }))
 }
 
 #[derive(Template)]
@@ -353,7 +340,7 @@ struct PartiesPage {
     /// The sub-account as the user may see it (a user with "Notify parties: manage" and no ACH
     /// access has no ACH tab, but this page).
     sub: SubAccountView,
-    made: Vec<DesignationView>,
+    made: Vec<NotifyPartyView>,
     form: SimpleForm,
     errors: Vec<FieldError>,
     done: String,
@@ -366,18 +353,12 @@ async fn parties_page(
     id: i64,
     (form, done): (SimpleForm, &str),
     status: StatusCode,
-) -> Response {
-    // `list` decides who may see designations (ACH view or notify-party rights).
-    let made = match app::ach::designations::list(&state.app, &user.user, id).await {
-        Ok(m) => m,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    let sub = match app::accounts::sub_account(&state.app, &user.user, id).await {
-        Ok(s) => s,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
+) -> PageResult {
+    // `list` decides who may see notify parties (ACH view or notify-party rights).
+    let made = app::ach::notify_parties::list(&state.app, &user.user, id).await?;
+    let sub = app::portal::accounts::sub_account(&state.app, &user.user, id).await?;
     let errors = form.errors.clone();
-    page(status, &PartiesPage { nav: Some(user.nav()), csrf, sub, made, form, errors, done: done.into() })
+    Ok(page(status, &PartiesPage { nav: Some(user.nav()), csrf, sub, made, form, errors, done: done.into() }))
 }
 
 async fn parties(
@@ -386,19 +367,19 @@ async fn parties(
     csrf: Csrf,
     Path(id): Path<i64>,
     Query(q): Query<Done>,
-) -> Response {
+) -> PageResult {
     let done = match q.done.as_str() {
         "designated" => "The notify party was designated.",
-        "revoked" => "The designation was revoked.",
+        "revoked" => "The notify party was revoked.",
         _ => "",
     };
     parties_page(&state, &user, csrf.0, id, (SimpleForm::default(), done), StatusCode::OK).await
 }
 
-/// After a designation or revocation: the ACH tab, which shows who now receives each number's
+/// After a notify party or revocation: the ACH tab, which shows who now receives each number's
 /// refunds, for users who may see it; the notify-party tab for the others.
 async fn after_party_change(state: &AppState, user: &CurrentUser, id: i64, done: &str) -> Response {
-    let ach = matches!(app::accounts::sub_account(&state.app, &user.user, id).await, Ok(s) if s.grants.ach.can_view());
+    let ach = matches!(app::portal::accounts::sub_account(&state.app, &user.user, id).await, Ok(s) if s.grants.ach.can_view());
     let tab = if ach { "ach" } else { "notify" };
     Redirect::to(&format!("/account/sub/{id}/{tab}?done={done}")).into_response()
 }
@@ -406,7 +387,6 @@ async fn after_party_change(state: &AppState, user: &CurrentUser, id: i64, done:
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct DesignateInput {
-    csrf: String,
     importer_id: i64,
     party_number: String,
     effective_on: String,
@@ -418,14 +398,18 @@ async fn designate(
     csrf: Csrf,
     Path(id): Path<i64>,
     Form(f): Form<DesignateInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::ach::designations::designate(&state.app, &user.user, id, f.importer_id, &f.party_number, &f.effective_on)
-        .await
+) -> PageResult {
+    match app::ach::notify_parties::designate(
+        &state.app,
+        &user.user,
+        id,
+        f.importer_id,
+        &f.party_number,
+        &f.effective_on,
+    )
+    .await
     {
-        Ok(_) => after_party_change(&state, &user, id, "designated").await,
+        Ok(_) => Ok(after_party_change(&state, &user, id, "designated").await),
         Err(app::AppError::Invalid(fe)) => {
             let importer = f.importer_id.to_string();
             let form = SimpleForm::new(&[
@@ -436,30 +420,17 @@ async fn designate(
             .with_errors(&fe);
             parties_page(&state, &user, csrf.0, id, (form, ""), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => error_page(e, Some(user.nav())),
+        Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
-    csrf: Csrf,
-    Path((id, designation)): Path<(i64, i64)>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::ach::designations::revoke(&state.app, &user.user, id, designation).await {
-        Ok(()) => after_party_change(&state, &user, id, "revoked").await,
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+    Path((id, notify_party)): Path<(i64, i64)>,
+) -> PageResult {
+    app::ach::notify_parties::revoke(&state.app, &user.user, id, notify_party).await?;
+    Ok(after_party_change(&state, &user, id, "revoked").await)
 }
 
 #[derive(Template)]

@@ -2,27 +2,29 @@
 //! the account variants (an Importer sub-account, another importer number) started from
 //! `/account/add-importer`.
 
-use app::apply::{self, ApplyForm, Verified};
+use app::portal::apply::{self, ApplyForm, Verified};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use domain::field_errors::FieldError;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageResult, SimpleForm, page};
 use crate::session::{COOKIE, ClientInfo, session_cookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apply", get(form).post(submit))
-        .route("/apply/{id}/verify", get(verify_form).post(verify_submit))
-        .route("/apply/{id}/resend", post(resend))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/apply", form)
+        .post("/apply", submit)
+        .get("/apply/{id}/verify", verify_form)
+        .post("/apply/{id}/verify", verify_submit)
+        .post("/apply/{id}/resend", resend)
 }
 
 #[derive(Template)]
@@ -41,7 +43,6 @@ async fn form(csrf: Csrf) -> Response {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ApplyInput {
-    csrf: String,
     company_name: String,
     importer_number: String,
     requester_name: String,
@@ -54,10 +55,7 @@ async fn submit(
     csrf: Csrf,
     ClientInfo(client): ClientInfo,
     Form(f): Form<ApplyInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let input = ApplyForm {
         company_name: f.company_name.clone(),
         importer_number: f.importer_number.clone(),
@@ -66,7 +64,7 @@ async fn submit(
         honeypot: f.website.clone(),
     };
     match apply::start(&state.app, &input, &client).await {
-        Ok(sent) => Redirect::to(&format!("/apply/{}/verify", sent.application_id)).into_response(),
+        Ok(sent) => Ok(Redirect::to(&format!("/apply/{}/verify", sent.application_id)).into_response()),
         Err(app::AppError::Invalid(fe)) => {
             let form = SimpleForm::new(&[
                 ("company_name", &f.company_name),
@@ -75,9 +73,9 @@ async fn submit(
                 ("requester_email", &f.requester_email),
             ])
             .with_errors(&fe);
-            page(StatusCode::UNPROCESSABLE_ENTITY, &ApplyPage { nav: None, csrf: csrf.0, form, errors: fe.0 })
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &ApplyPage { nav: None, csrf: csrf.0, form, errors: fe.0 }))
         }
-        Err(e) => error_page(e, None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -93,28 +91,21 @@ struct VerifyPage {
 }
 
 /// The signed-in user, when there is one (account variants need it; new applicants have none).
-async fn maybe_user(state: &AppState, jar: &CookieJar) -> Option<app::auth::SessionUser> {
+async fn maybe_user(state: &AppState, jar: &CookieJar) -> Option<app::portal::auth::SessionUser> {
     let token = jar.get(COOKIE)?.value().to_string();
-    app::auth::session_user(&state.app, &token).await.ok().flatten()
+    app::portal::auth::session_user(&state.app, &token).await.ok().flatten()
 }
 
-async fn verify_form(State(state): State<AppState>, csrf: Csrf, jar: CookieJar, Path(id): Path<i64>) -> Response {
+async fn verify_form(State(state): State<AppState>, csrf: Csrf, jar: CookieJar, Path(id): Path<i64>) -> PageResult {
     let user = maybe_user(&state, &jar).await;
-    if let Err(e) = apply::belongs_to(&state.app, id, user.as_ref()).await {
-        return error_page(e, None);
-    }
-    match apply::sent_to(&state.app, id).await {
-        Ok(sent_to) => {
-            page(StatusCode::OK, &VerifyPage { nav: None, csrf: csrf.0, id, sent_to, notice: None, errors: vec![] })
-        }
-        Err(e) => error_page(e, None),
-    }
+    apply::belongs_to(&state.app, id, user.as_ref()).await?;
+    let sent_to = apply::sent_to(&state.app, id).await?;
+    Ok(page(StatusCode::OK, &VerifyPage { nav: None, csrf: csrf.0, id, sent_to, notice: None, errors: vec![] }))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CodeInput {
-    csrf: String,
     code: String,
 }
 
@@ -125,29 +116,24 @@ async fn verify_submit(
     ClientInfo(client): ClientInfo,
     Path(id): Path<i64>,
     Form(f): Form<CodeInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let user = maybe_user(&state, &jar).await;
-    if let Err(e) = apply::belongs_to(&state.app, id, user.as_ref()).await {
-        return error_page(e, None);
-    }
+    apply::belongs_to(&state.app, id, user.as_ref()).await?;
     match apply::verify(&state.app, id, &f.code, &client).await {
         Ok(Verified::NewAccount { token, .. }) => {
-            (jar.add(session_cookie(token, state.config.https())), Redirect::to("/set-password")).into_response()
+            Ok((jar.add(session_cookie(token, state.config.https())), Redirect::to("/set-password")).into_response())
         }
         Ok(Verified::Added { sub_account_id, .. }) => {
-            Redirect::to(&format!("/account/sub/{sub_account_id}?added=1")).into_response()
+            Ok(Redirect::to(&format!("/account/sub/{sub_account_id}?added=1")).into_response())
         }
         Err(app::AppError::Invalid(fe)) => {
             let sent_to = apply::sent_to(&state.app, id).await.unwrap_or_default();
-            page(
+            Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &VerifyPage { nav: None, csrf: csrf.0, id, sent_to, notice: None, errors: fe.0 },
-            )
+            ))
         }
-        Err(e) => error_page(e, None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -157,27 +143,19 @@ async fn resend(
     jar: CookieJar,
     ClientInfo(client): ClientInfo,
     Path(id): Path<i64>,
-    Form(f): Form<CodeInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let user = maybe_user(&state, &jar).await;
-    if let Err(e) = apply::belongs_to(&state.app, id, user.as_ref()).await {
-        return error_page(e, None);
-    }
-    match apply::resend(&state.app, id, &client).await {
-        Ok(sent) => page(
-            StatusCode::OK,
-            &VerifyPage {
-                nav: None,
-                csrf: csrf.0,
-                id,
-                notice: Some(format!("We sent a new code to {}. The earlier code no longer works.", sent.sent_to)),
-                sent_to: sent.sent_to,
-                errors: vec![],
-            },
-        ),
-        Err(e) => error_page(e, None),
-    }
+    apply::belongs_to(&state.app, id, user.as_ref()).await?;
+    let sent = apply::resend(&state.app, id, &client).await?;
+    Ok(page(
+        StatusCode::OK,
+        &VerifyPage {
+            nav: None,
+            csrf: csrf.0,
+            id,
+            notice: Some(format!("We sent a new code to {}. The earlier code no longer works.", sent.sent_to)),
+            sent_to: sent.sent_to,
+            errors: vec![],
+        },
+    ))
 }

@@ -1,28 +1,31 @@
 //! Logging in (password, then the second factor) and out.
 
-use app::auth::Client;
-use app::login::{self, AfterPassword};
+use app::portal::auth::Client;
+use app::portal::login::{self, AfterPassword};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use domain::field_errors::FieldError;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageResult, page};
 use crate::session::{COOKIE, ClientInfo, Pending, device_cookie, home_of, removal, session_cookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(show).post(submit))
-        .route("/login/code", get(code_form).post(code_submit))
-        .route("/login/code/resend", post(resend))
-        .route("/logout", get(confirm_logout).post(logout))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/login", show)
+        .post("/login", submit)
+        .get("/login/code", code_form)
+        .post("/login/code", code_submit)
+        .post("/login/code/resend", resend)
+        .get("/logout", confirm_logout)
+        .post("/logout", logout)
 }
 
 #[derive(Template)]
@@ -56,7 +59,6 @@ async fn show(csrf: Csrf, Query(q): Query<LoginQuery>) -> Response {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct LoginForm {
-    csrf: String,
     email: String,
     password: String,
 }
@@ -78,20 +80,17 @@ async fn submit(
     jar: CookieJar,
     ClientInfo(mut client): ClientInfo,
     Form(f): Form<LoginForm>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let secure = state.config.https();
     let jar = with_device(jar, &mut client, secure);
     match login::password(&state.app, &f.email, &f.password, &client).await {
         Ok(AfterPassword::SecondFactor { token, .. }) => {
-            (jar.add(session_cookie(token, secure)), Redirect::to("/login/code")).into_response()
+            Ok((jar.add(session_cookie(token, secure)), Redirect::to("/login/code")).into_response())
         }
         Ok(AfterPassword::Enrol { token }) => {
-            (jar.add(session_cookie(token, secure)), Redirect::to("/second-factor/setup")).into_response()
+            Ok((jar.add(session_cookie(token, secure)), Redirect::to("/second-factor/setup")).into_response())
         }
-        Err(app::AppError::Unauthorized(m)) => page(
+        Err(app::AppError::Unauthorized(m)) => Ok(page(
             StatusCode::UNAUTHORIZED,
             &LoginPage {
                 nav: None,
@@ -100,8 +99,8 @@ async fn submit(
                 notice: None,
                 errors: vec![FieldError { field: "email".into(), message: m }],
             },
-        ),
-        Err(e) => error_page(e, None),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -117,27 +116,23 @@ struct CodePage {
 }
 
 async fn code_form(State(state): State<AppState>, csrf: Csrf, Pending(token): Pending) -> Response {
-    match login::pending_user(&state.app, &token, store::sessions::SECOND_FACTOR).await {
-        Ok(u) => {
-            let method = second_factor_of(&state, u.user_id()).await;
-            let sent_to = domain::mask::email(&u.email);
+    match login::pending_code(&state.app, &token).await {
+        Ok(p) => {
+            let (method, sent_to) = method_and_address(&p);
             page(StatusCode::OK, &CodePage { nav: None, csrf: csrf.0, method, sent_to, notice: None, errors: vec![] })
         }
         Err(_) => Redirect::to("/login?expired=1").into_response(),
     }
 }
 
-async fn second_factor_of(state: &AppState, user_id: i64) -> String {
-    match store::users::by_id(&state.app.db.conn, user_id).await {
-        Ok(Some(u)) => u.second_factor,
-        _ => String::new(),
-    }
+/// What the code page says about the factor: its code for the template, the masked address.
+fn method_and_address(p: &login::PendingCode) -> (String, String) {
+    (p.method.map(|m| m.code()).unwrap_or_default().to_string(), domain::mask::email(&p.user.email))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CodeForm {
-    csrf: String,
     code: String,
 }
 
@@ -148,27 +143,23 @@ async fn code_submit(
     Pending(token): Pending,
     ClientInfo(client): ClientInfo,
     Form(f): Form<CodeForm>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     match login::second_factor(&state.app, &token, &f.code, &client).await {
         Ok(done) => {
             let home = home_of(&done.user);
-            (jar.add(session_cookie(done.token, state.config.https())), Redirect::to(home)).into_response()
+            Ok((jar.add(session_cookie(done.token, state.config.https())), Redirect::to(home)).into_response())
         }
         Err(app::AppError::Invalid(fe)) => {
-            let (method, sent_to) = match login::pending_user(&state.app, &token, store::sessions::SECOND_FACTOR).await
-            {
-                Ok(u) => (second_factor_of(&state, u.user_id()).await, domain::mask::email(&u.email)),
-                Err(_) => return Redirect::to("/login?expired=1").into_response(),
+            let (method, sent_to) = match login::pending_code(&state.app, &token).await {
+                Ok(p) => method_and_address(&p),
+                Err(_) => return Ok(Redirect::to("/login?expired=1").into_response()),
             };
-            page(
+            Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &CodePage { nav: None, csrf: csrf.0, method, sent_to, notice: None, errors: fe.0 },
-            )
+            ))
         }
-        Err(app::AppError::Unauthorized(m)) => page(
+        Err(app::AppError::Unauthorized(m)) => Ok(page(
             StatusCode::UNAUTHORIZED,
             &LoginPage {
                 nav: None,
@@ -177,8 +168,8 @@ async fn code_submit(
                 notice: None,
                 errors: vec![FieldError { field: "email".into(), message: m }],
             },
-        ),
-        Err(e) => error_page(e, None),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -187,13 +178,9 @@ async fn resend(
     csrf: Csrf,
     Pending(token): Pending,
     ClientInfo(client): ClientInfo,
-    Form(f): Form<CodeForm>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     match login::resend_code(&state.app, &token, &client).await {
-        Ok(sent_to) => page(
+        Ok(sent_to) => Ok(page(
             StatusCode::OK,
             &CodePage {
                 nav: None,
@@ -203,9 +190,9 @@ async fn resend(
                 sent_to,
                 errors: vec![],
             },
-        ),
-        Err(app::AppError::Unauthorized(_)) => Redirect::to("/login?expired=1").into_response(),
-        Err(e) => error_page(e, None),
+        )),
+        Err(app::AppError::Unauthorized(_)) => Ok(Redirect::to("/login?expired=1").into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -221,20 +208,9 @@ async fn confirm_logout(csrf: Csrf) -> Response {
     page(StatusCode::OK, &LogoutPage { nav: None, csrf: csrf.0 })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LogoutForm {
-    csrf: String,
-}
-
-async fn logout(State(state): State<AppState>, csrf: Csrf, jar: CookieJar, Form(f): Form<LogoutForm>) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult {
+    if let Some(c) = jar.get(COOKIE) {
+        app::portal::auth::logout(&state.app, c.value()).await?;
     }
-    if let Some(c) = jar.get(COOKIE)
-        && let Err(e) = app::auth::logout(&state.app, c.value()).await
-    {
-        return error_page(e, None);
-    }
-    (jar.add(removal(state.config.https())), Redirect::to("/login")).into_response()
+    Ok((jar.add(removal(state.config.https())), Redirect::to("/login")).into_response())
 }

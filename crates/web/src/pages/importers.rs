@@ -3,13 +3,11 @@
 use std::collections::HashMap;
 
 use app::AppError;
-use app::importers::{self, HistoryEntry, Importer, SearchPage, SearchQuery};
+use app::registry::importers::{self, HistoryEntry, Importer, SearchPage, SearchQuery};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::actor::{may_change_status, may_update_importer};
 use domain::field_errors::FieldError;
@@ -18,16 +16,19 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageError, PageResult, page};
 use crate::session::{CurrentUser, Registry};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/importers", get(search).post(create))
-        .route("/importers/new", get(new_form))
-        .route("/importers/{id}", get(show).post(update))
-        .route("/importers/{id}/edit", get(edit_form))
-        .route("/importers/{id}/status", post(set_status))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/importers", search)
+        .post("/importers", create)
+        .get("/importers/new", new_form)
+        .get("/importers/{id}", show)
+        .post("/importers/{id}", update)
+        .get("/importers/{id}/edit", edit_form)
+        .post("/importers/{id}/status", set_status)
 }
 
 #[derive(Template)]
@@ -53,17 +54,17 @@ async fn search(
     Registry(user): Registry,
     csrf: Csrf,
     Query(p): Query<SearchParams>,
-) -> Response {
+) -> PageResult {
     let query = SearchQuery { q: p.q.clone(), page: p.page.unwrap_or(1), per_page: 25, ..Default::default() };
     let (page_data, error) = match importers::search(&state.app, &query).await {
         Ok(r) => (r, None),
         Err(AppError::Invalid(fe)) => {
             (SearchPage { items: vec![], total: 0, page: 1, per_page: 25, pages: 1 }, Some(fe.summary()))
         }
-        Err(e) => return error_page(e, Some(user.nav())),
+        Err(e) => return Err(e.into()),
     };
     let q_enc = serde_urlencoded::to_string([("", &p.q)]).unwrap_or_default().trim_start_matches('=').to_string();
-    page(StatusCode::OK, &SearchView { nav: Some(user.nav()), csrf: csrf.0, q: p.q, q_enc, page: page_data, error })
+    Ok(page(StatusCode::OK, &SearchView { nav: Some(user.nav()), csrf: csrf.0, q: p.q, q_enc, page: page_data, error }))
 }
 
 #[derive(Template)]
@@ -92,22 +93,16 @@ async fn show(
     csrf: Csrf,
     Path(id): Path<i64>,
     Query(p): Query<ShowParams>,
-) -> Response {
-    let rec = match importers::get(&state.app, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    let history = match importers::history(&state.app, id).await {
-        Ok(h) => h,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
+) -> PageResult {
+    let rec = importers::get(&state.app, id).await?;
+    let history = importers::history(&state.app, id).await?;
     let edit = may_update_importer(&user.actor, rec.filer_firm_id);
     let uses = rec.number_uses.iter().map(|u| u.label()).collect::<Vec<_>>().join(", ");
     let notice = p.saved.map(|s| match s.as_str() {
         "created" => "The importer record was created.".to_string(),
         _ => "Your changes were saved.".to_string(),
     });
-    page(
+    Ok(page(
         StatusCode::OK,
         &ShowView {
             nav: Some(user.nav()),
@@ -120,7 +115,7 @@ async fn show(
             rec,
             notice,
         },
-    )
+    ))
 }
 
 /// What the form shows: submitted (or stored) values and the errors next to them.
@@ -218,22 +213,16 @@ async fn edit_form(
     Registry(user): Registry,
     csrf: Csrf,
     Path(id): Path<i64>,
-) -> Response {
-    let rec = match importers::get(&state.app, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    if let Err(why) = may_update_importer(&user.actor, rec.filer_firm_id) {
-        return error_page(AppError::Forbidden(why.into()), Some(user.nav()));
-    }
+) -> PageResult {
+    let rec = importers::get(&state.app, id).await?;
+    may_update_importer(&user.actor, rec.filer_firm_id).map_err(PageError::forbidden)?;
     let form = FormState::from_draft(&rec.to_draft(), rec.version.to_string(), vec![]);
-    page(StatusCode::OK, &form_view(&user, csrf.0, Some(id), form))
+    Ok(page(StatusCode::OK, &form_view(&user, csrf.0, Some(id), form)))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct FormInput {
-    csrf: String,
     version: String,
     importer_number: String,
     name: String,
@@ -291,13 +280,13 @@ impl FormInput {
 }
 
 /// Re-renders the form with field errors (422), or shows the error page for the rest.
-fn form_error(e: AppError, user: &CurrentUser, csrf: String, id: Option<i64>, input: &FormInput) -> Response {
+fn form_error(e: AppError, user: &CurrentUser, csrf: String, id: Option<i64>, input: &FormInput) -> PageResult {
     match e {
         AppError::Invalid(fe) => {
             let form = FormState::from_draft(&input.draft(), input.version.clone(), fe.0);
-            page(StatusCode::UNPROCESSABLE_ENTITY, &form_view(user, csrf, id, form))
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &form_view(user, csrf, id, form)))
         }
-        other => error_page(other, Some(user.nav())),
+        other => Err(other.into()),
     }
 }
 
@@ -306,12 +295,9 @@ async fn create(
     Registry(user): Registry,
     csrf: Csrf,
     Form(input): Form<FormInput>,
-) -> Response {
-    if !csrf.matches(&input.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     match importers::create(&state.app, &user.actor, &input.draft()).await {
-        Ok(rec) => Redirect::to(&format!("/importers/{}?saved=created", rec.id)).into_response(),
+        Ok(rec) => Ok(Redirect::to(&format!("/importers/{}?saved=created", rec.id)).into_response()),
         Err(e) => form_error(e, &user, csrf.0, None, &input),
     }
 }
@@ -322,13 +308,10 @@ async fn update(
     csrf: Csrf,
     Path(id): Path<i64>,
     Form(input): Form<FormInput>,
-) -> Response {
-    if !csrf.matches(&input.csrf) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let version = input.version.trim().parse::<i64>().ok();
     match importers::update(&state.app, &user.actor, id, &input.draft(), version).await {
-        Ok(rec) => Redirect::to(&format!("/importers/{}?saved=updated", rec.id)).into_response(),
+        Ok(rec) => Ok(Redirect::to(&format!("/importers/{}?saved=updated", rec.id)).into_response()),
         Err(e) => form_error(e, &user, csrf.0, Some(id), &input),
     }
 }
@@ -336,25 +319,17 @@ async fn update(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StatusInput {
-    csrf: String,
     status: String,
 }
 
 async fn set_status(
     State(state): State<AppState>,
     Registry(user): Registry,
-    csrf: Csrf,
     Path(id): Path<i64>,
     Form(input): Form<StatusInput>,
-) -> Response {
-    if !csrf.matches(&input.csrf) {
-        return csrf_failed();
-    }
-    let Some(status) = ImporterStatus::from_code(&input.status) else {
-        return error_page(AppError::field("status", "status is active or inactive"), Some(user.nav()));
-    };
-    match importers::set_status(&state.app, &user.actor, id, status).await {
-        Ok(rec) => Redirect::to(&format!("/importers/{}?saved=status", rec.id)).into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+) -> PageResult {
+    let status = ImporterStatus::from_code(&input.status)
+        .ok_or_else(|| AppError::field("status", "status is active or inactive"))?;
+    let rec = importers::set_status(&state.app, &user.actor, id, status).await?;
+    Ok(Redirect::to(&format!("/importers/{}?saved=status", rec.id)).into_response())
 }

@@ -3,25 +3,26 @@
 //! secret does not linger in the address bar or in history.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use domain::field_errors::FieldError;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageResult, SimpleForm, page};
 use crate::session::{ClientInfo, session_cookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reset", get(reset_form).post(reset_submit))
-        .route("/reset/{token}", get(reset_link))
-        .route("/invitation/{token}", get(invitation_link))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/reset", reset_form)
+        .post("/reset", reset_submit)
+        .get("/reset/{token}", reset_link)
+        .get("/invitation/{token}", invitation_link)
 }
 
 #[derive(Template)]
@@ -44,7 +45,6 @@ async fn reset_form(csrf: Csrf) -> Response {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ResetInput {
-    csrf: String,
     email: String,
 }
 
@@ -53,33 +53,32 @@ async fn reset_submit(
     csrf: Csrf,
     ClientInfo(client): ClientInfo,
     Form(f): Form<ResetInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::login::request_reset(&state.app, &f.email, &client).await {
-        Ok(()) => page(
+) -> PageResult {
+    match app::portal::login::request_reset(&state.app, &f.email, &client).await {
+        Ok(()) => Ok(page(
             StatusCode::OK,
             &ResetPage { nav: None, csrf: csrf.0, form: SimpleForm::default(), sent: true, errors: vec![] },
-        ),
+        )),
         Err(app::AppError::Invalid(fe)) => {
             let form = SimpleForm::new(&[("email", &f.email)]).with_errors(&fe);
-            page(
+            Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ResetPage { nav: None, csrf: csrf.0, form, sent: false, errors: fe.0 },
-            )
+            ))
         }
-        Err(e) => error_page(e, None),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn redeem(state: AppState, jar: CookieJar, client: app::auth::Client, purpose: &str, token: &str) -> Response {
-    match app::login::redeem_link(&state.app, purpose, token, &client).await {
-        Ok(session) => {
-            (jar.add(session_cookie(session, state.config.https())), Redirect::to("/set-password")).into_response()
-        }
-        Err(e) => error_page(e, None),
-    }
+async fn redeem(
+    state: AppState,
+    jar: CookieJar,
+    client: app::portal::auth::Client,
+    purpose: &str,
+    token: &str,
+) -> PageResult {
+    let session = app::portal::login::redeem_link(&state.app, purpose, token, &client).await?;
+    Ok((jar.add(session_cookie(session, state.config.https())), Redirect::to("/set-password")).into_response())
 }
 
 async fn reset_link(
@@ -87,7 +86,7 @@ async fn reset_link(
     jar: CookieJar,
     ClientInfo(client): ClientInfo,
     Path(token): Path<String>,
-) -> Response {
+) -> PageResult {
     redeem(state, jar, client, "reset", &token).await
 }
 
@@ -96,6 +95,6 @@ async fn invitation_link(
     jar: CookieJar,
     ClientInfo(client): ClientInfo,
     Path(token): Path<String>,
-) -> Response {
+) -> PageResult {
     redeem(state, jar, client, "invitation", &token).await
 }

@@ -6,41 +6,41 @@ pub(crate) mod ach_rows;
 mod apply;
 mod auth;
 mod console;
-mod enrol;
 mod importers;
 mod links;
+mod login_setup;
 mod profile;
 pub(crate) mod users;
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use time::OffsetDateTime;
 
 use crate::AppState;
+use crate::page_router::PageRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .merge(auth::router())
-        .merge(enrol::router())
-        .merge(apply::router())
-        .merge(links::router())
-        .merge(account::router())
-        .merge(ach::router())
-        .merge(users::router())
-        .merge(profile::router())
-        .merge(console::router())
-        .merge(importers::router())
+/// Every page route, from one list (`web::page_routes` reads it back for the tests).
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/", home)
+        .merge(auth::routes())
+        .merge(login_setup::routes())
+        .merge(apply::routes())
+        .merge(links::routes())
+        .merge(account::routes())
+        .merge(ach::routes())
+        .merge(users::routes())
+        .merge(profile::routes())
+        .merge(console::routes())
+        .merge(importers::routes())
 }
 
 async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
     let Some(token) = jar.get(crate::session::COOKIE).map(|c| c.value().to_string()) else {
         return Redirect::to("/login").into_response();
     };
-    match app::auth::session_user(&state.app, &token).await {
+    match app::portal::auth::session_user(&state.app, &token).await {
         Ok(Some(u)) => Redirect::to(crate::session::home_of(&u)).into_response(),
         _ => Redirect::to("/login").into_response(),
     }

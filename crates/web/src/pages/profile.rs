@@ -1,22 +1,20 @@
 //! The user's own profile: who they are, their second factor, their sessions, "log out everywhere".
 
-use app::auth::SessionView;
+use app::portal::auth::SessionView;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageResult, page};
 use crate::session::{CurrentUser, removal};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/profile", get(show)).route("/profile/logout-everywhere", post(logout_everywhere))
+pub fn routes() -> PageRouter {
+    PageRouter::new().get("/profile", show).post("/profile/logout-everywhere", logout_everywhere)
 }
 
 #[derive(Template)]
@@ -32,24 +30,18 @@ struct ProfilePage {
     sessions: Vec<SessionView>,
 }
 
-async fn show(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> Response {
-    let sessions = match app::auth::my_sessions(&state.app, &user.user, &user.token).await {
-        Ok(s) => s,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    let row = store::users::by_id(&state.app.db.conn, user.user.user_id()).await.ok().flatten();
-    let recovery_left =
-        store::one_time::unused_recovery_codes(&state.app.db.conn, user.user.user_id()).await.unwrap_or_default();
-    let second_factor = match row.as_ref().map(|u| u.second_factor.as_str()) {
-        Some("totp") => "Authenticator app",
-        Some("email") => "Code by email",
-        _ => "Not set up",
+async fn show(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> PageResult {
+    let p = app::portal::auth::my_profile(&state.app, &user.user, &user.token).await?;
+    let second_factor = match p.second_factor {
+        Some(app::portal::auth::SecondFactor::Totp) => "Authenticator app",
+        Some(app::portal::auth::SecondFactor::Email) => "Code by email",
+        None => "Not set up",
     };
     let role = match user.user.account_role {
         Some(r) => r.label().to_string(),
         None => "CBP staff".to_string(),
     };
-    page(
+    Ok(page(
         StatusCode::OK,
         &ProfilePage {
             nav: Some(user.nav()),
@@ -58,30 +50,13 @@ async fn show(State(state): State<AppState>, user: CurrentUser, csrf: Csrf) -> R
             email: user.user.email.clone(),
             role,
             second_factor: second_factor.into(),
-            recovery_left,
-            sessions,
+            recovery_left: p.recovery_left,
+            sessions: p.sessions,
         },
-    )
+    ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CsrfOnly {
-    csrf: String,
-}
-
-async fn logout_everywhere(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    jar: CookieJar,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match app::auth::logout_everywhere(&state.app, &user.user).await {
-        Ok(_) => (jar.add(removal(state.config.https())), Redirect::to("/login")).into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+async fn logout_everywhere(State(state): State<AppState>, user: CurrentUser, jar: CookieJar) -> PageResult {
+    app::portal::auth::logout_everywhere(&state.app, &user.user).await?;
+    Ok((jar.add(removal(state.config.https())), Redirect::to("/login")).into_response())
 }

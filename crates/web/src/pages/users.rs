@@ -3,29 +3,31 @@
 
 use std::collections::HashMap;
 
-use app::accounts::Overview;
-use app::members::{self, Invite, Member};
+use app::portal::accounts::Overview;
+use app::portal::members::{self, Invite, Member};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::response::{IntoResponse, Redirect};
 use domain::field_errors::FieldError;
 use domain::portal::{AccountRole, AchAccess, Grants};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::csrf::Csrf;
-use crate::render::{Nav, SimpleForm, csrf_failed, error_page, page};
+use crate::page_router::PageRouter;
+use crate::render::{Nav, PageError, PageResult, SimpleForm, page};
 use crate::session::CurrentUser;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account/users", get(list).post(invite))
-        .route("/account/users/{id}", get(edit).post(update))
-        .route("/account/users/{id}/status", post(set_status))
-        .route("/account/users/{id}/make-owner", post(make_owner))
+pub fn routes() -> PageRouter {
+    PageRouter::new()
+        .get("/account/users", list)
+        .post("/account/users", invite)
+        .get("/account/users/{id}", edit)
+        .post("/account/users/{id}", update)
+        .post("/account/users/{id}/status", set_status)
+        .post("/account/users/{id}/make-owner", make_owner)
 }
 
 #[derive(Template)]
@@ -58,21 +60,14 @@ async fn render_list(
     form: SimpleForm,
     errors: Vec<FieldError>,
     notice: Option<String>,
-) -> Response {
+) -> PageResult {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let o = match app::accounts::overview(&state.app, &user.user).await {
-        Ok(o) => o,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    match members::list(&state.app, &user.user).await {
-        Ok(members) => {
-            page(status, &UsersPage { nav: Some(user.nav()), csrf, o, members, form, errors, notice, achs: achs() })
-        }
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+    let o = app::portal::accounts::overview(&state.app, &user.user).await?;
+    let members = members::list(&state.app, &user.user).await?;
+    Ok(page(status, &UsersPage { nav: Some(user.nav()), csrf, o, members, form, errors, notice, achs: achs() }))
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Query(q): Query<ListQuery>) -> Response {
+async fn list(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Query(q): Query<ListQuery>) -> PageResult {
     let notice = q.done.map(|d| match d.as_str() {
         "invited" => "Invitation sent. The link works once, for 72 hours.".to_string(),
         "owner" => "The owner role was handed over. You are now a Proxy TAO.".to_string(),
@@ -97,7 +92,7 @@ fn field(form: &HashMap<String, String>, k: &str) -> String {
 }
 
 async fn sub_ids(state: &AppState, user: &CurrentUser) -> Vec<i64> {
-    match app::accounts::overview(&state.app, &user.user).await {
+    match app::portal::accounts::overview(&state.app, &user.user).await {
         Ok(o) => o.sub_accounts.iter().map(|s| s.id).collect(),
         Err(_) => vec![],
     }
@@ -108,20 +103,17 @@ async fn invite(
     user: CurrentUser,
     csrf: Csrf,
     Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    if !csrf.matches(&field(&f, "csrf")) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let role = AccountRole::from_code(&field(&f, "role")).unwrap_or(AccountRole::User);
     let subs = sub_ids(&state, &user).await;
     let inv = Invite { email: field(&f, "email"), name: field(&f, "name"), role, grants: grants_from(&f, &subs) };
     match members::invite(&state.app, &user.user, &inv).await {
-        Ok(_) => Redirect::to("/account/users?done=invited").into_response(),
+        Ok(_) => Ok(Redirect::to("/account/users?done=invited").into_response()),
         Err(app::AppError::Invalid(fe)) => {
             let form = SimpleForm::new(&[("email", &inv.email), ("name", &inv.name)]).with_errors(&fe);
             render_list(&state, &user, csrf.0, form, fe.0, None).await
         }
-        Err(e) => error_page(e, Some(user.nav())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -137,81 +129,53 @@ struct EditPage {
     may_make_owner: bool,
 }
 
-async fn edit(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> Response {
-    let o = match app::accounts::overview(&state.app, &user.user).await {
-        Ok(o) => o,
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    let m = match members::list(&state.app, &user.user).await {
-        Ok(list) => list.into_iter().find(|m| m.id == id),
-        Err(e) => return error_page(e, Some(user.nav())),
-    };
-    let Some(m) = m else {
-        return error_page(app::AppError::NotFound("no such user in your account".into()), Some(user.nav()));
-    };
+async fn edit(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Path(id): Path<i64>) -> PageResult {
+    let o = app::portal::accounts::overview(&state.app, &user.user).await?;
+    let m = members::list(&state.app, &user.user)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| PageError::not_found("no such user in your account"))?;
     let may_make_proxy = o.my_role == AccountRole::Tao;
     let may_make_owner = o.my_role == AccountRole::Tao && m.role != AccountRole::Tao && m.active;
-    page(
+    Ok(page(
         StatusCode::OK,
         &EditPage { nav: Some(user.nav()), csrf: csrf.0, o, m, achs: achs(), may_make_proxy, may_make_owner },
-    )
+    ))
 }
 
 async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    csrf: Csrf,
+    _csrf: Csrf,
     Path(id): Path<i64>,
     Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    if !csrf.matches(&field(&f, "csrf")) {
-        return csrf_failed();
-    }
+) -> PageResult {
     let role = AccountRole::from_code(&field(&f, "role")).unwrap_or(AccountRole::User);
     let subs = sub_ids(&state, &user).await;
-    match members::update(&state.app, &user.user, id, role, &grants_from(&f, &subs)).await {
-        Ok(()) => Redirect::to("/account/users?done=saved").into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+    members::update(&state.app, &user.user, id, role, &grants_from(&f, &subs)).await?;
+    Ok(Redirect::to("/account/users?done=saved").into_response())
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StatusInput {
-    csrf: String,
     active: String,
 }
 
 async fn set_status(
     State(state): State<AppState>,
     user: CurrentUser,
-    csrf: Csrf,
     Path(id): Path<i64>,
     Form(f): Form<StatusInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match members::set_active(&state.app, &user.user, id, f.active == "true").await {
-        Ok(()) => Redirect::to("/account/users?done=saved").into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+) -> PageResult {
+    members::set_active(&state.app, &user.user, id, f.active == "true").await?;
+    Ok(Redirect::to("/account/users?done=saved").into_response())
 }
 
-async fn make_owner(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    csrf: Csrf,
-    Path(id): Path<i64>,
-    Form(f): Form<StatusInput>,
-) -> Response {
-    if !csrf.matches(&f.csrf) {
-        return csrf_failed();
-    }
-    match members::transfer_owner(&state.app, &user.user, id).await {
-        Ok(()) => Redirect::to("/account/users?done=owner").into_response(),
-        Err(e) => error_page(e, Some(user.nav())),
-    }
+async fn make_owner(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult {
+    members::transfer_owner(&state.app, &user.user, id).await?;
+    Ok(Redirect::to("/account/users?done=owner").into_response())
 }
 
 /// For templates: the member's grant on one sub-account.

@@ -1,0 +1,7 @@
+//! The crate's integration tests, as modules of one test binary: one link instead of one per
+//! file, which is most of a fresh build's test time.
+
+mod common;
+mod mailer;
+mod render;
+mod smtp;

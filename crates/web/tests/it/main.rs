@@ -1,0 +1,10 @@
+//! The crate's integration tests, as modules of one test binary: one link instead of one per
+//! file, which is most of a fresh build's test time.
+
+mod ach_pages;
+mod api;
+mod api_ach;
+mod browser;
+mod common;
+mod pages;
+mod portal;
