@@ -88,22 +88,6 @@ pub enum InterestError {
     Overflow,
 }
 
-/// `base^n` by repeated squaring, or `None` on overflow.
-fn pow(base: Decimal, mut n: u32) -> Option<Decimal> {
-    let mut result = Decimal::ONE;
-    let mut square = base;
-    while n > 0 {
-        if n & 1 == 1 {
-            result = result.checked_mul(square)?;
-        }
-        n >>= 1;
-        if n > 0 {
-            square = square.checked_mul(square)?;
-        }
-    }
-    Some(result)
-}
-
 /// Splits `first..=last` into segments of one rate and one divisor, each with the index of its
 /// row in `table`, or the first day without a rate.
 fn segments(
@@ -176,7 +160,7 @@ pub fn accrued_interest(
     let segs = segments(table, first, liquidation, basis)?;
     let mut growth = Decimal::ONE;
     for (seg, row) in &segs {
-        let factor = pow(table.factor(*row, basis, seg.divisor), seg.days).ok_or(InterestError::Overflow)?;
+        let factor = table.factor_pow(*row, basis, seg.divisor, seg.days).ok_or(InterestError::Overflow)?;
         growth = growth.checked_mul(factor).ok_or(InterestError::Overflow)?;
     }
     let exact = Decimal::from(principal.get()).checked_mul(growth - Decimal::ONE).ok_or(InterestError::Overflow)?;
@@ -191,6 +175,7 @@ pub fn accrued_interest(
 mod tests {
     use super::*;
     use crate::refund::percent::Percent;
+    use crate::refund::rates::pow;
     use num_bigint::BigUint;
     use proptest::prelude::*;
     use time::macros::date;

@@ -96,13 +96,18 @@ pub enum RateTableError {
     CorporateAboveOverpayment(Date),
 }
 
-/// Per row: the last day of its quarter and the daily growth factors `1 + rate / divisor`, indexed
-/// by [`factor_index`].
+/// Per row: the last day of its quarter and, for each basis and divisor (indexed by
+/// [`factor_index`]), the daily growth factor `f = 1 + rate / divisor` raised to 1, 2, 4, ... 256:
+/// `powers[k] = f^(2^k)`, each the square of the one before. Any run of up to 511 days (a segment
+/// never exceeds a year) is then a product of at most 9 of them.
 #[derive(Debug, Clone, PartialEq)]
 struct Quarter {
     last_day: Date,
-    factors: [Decimal; 4],
+    powers: [[Decimal; POWERS]; 4],
 }
+
+/// How many binary powers of each daily factor a row keeps.
+const POWERS: usize = 9;
 
 fn factor_index(basis: InterestBasis, divisor: u16) -> usize {
     let b = match basis {
@@ -116,6 +121,22 @@ fn factor_index(basis: InterestBasis, divisor: u16) -> usize {
 fn daily_factor(rate: Percent, divisor: u16) -> Decimal {
     // bp <= 10,000 and divisor is 365 or 366: neither the quotient nor the sum can overflow.
     Decimal::ONE + Decimal::from(rate.basis_points()) / Decimal::from(10_000u32 * u32::from(divisor))
+}
+
+/// `base^n` by repeated squaring (lowest bit first), or `None` on overflow.
+pub(crate) fn pow(base: Decimal, mut n: u32) -> Option<Decimal> {
+    let mut result = Decimal::ONE;
+    let mut square = base;
+    while n > 0 {
+        if n & 1 == 1 {
+            result = result.checked_mul(square)?;
+        }
+        n >>= 1;
+        if n > 0 {
+            square = square.checked_mul(square)?;
+        }
+    }
+    Some(result)
 }
 
 /// Quarterly rates, sorted and without gaps (see the module documentation).
@@ -169,13 +190,18 @@ impl RateTable {
         let quarters = rows
             .iter()
             .map(|r| {
-                let mut factors = [Decimal::ONE; 4];
+                let mut powers = [[Decimal::ONE; POWERS]; 4];
                 for basis in [InterestBasis::Corporate, InterestBasis::NonCorporate] {
                     for d in [365, 366] {
-                        factors[factor_index(basis, d)] = daily_factor(r.overpayment_rate(basis), d);
+                        let p = &mut powers[factor_index(basis, d)];
+                        p[0] = daily_factor(r.overpayment_rate(basis), d);
+                        for k in 1..POWERS {
+                            // f <= 1 + 100% / 365, so f^256 < 2: no overflow.
+                            p[k] = p[k - 1] * p[k - 1];
+                        }
                     }
                 }
-                Quarter { last_day: r.last_day(), factors }
+                Quarter { last_day: r.last_day(), powers }
             })
             .collect();
         Ok(Self { rows, quarters })
@@ -225,8 +251,26 @@ impl RateTable {
     }
 
     /// `1 + rate / divisor` of row `i` on `basis`, to 28 decimal places.
+    #[cfg(test)]
     pub(crate) fn factor(&self, i: usize, basis: InterestBasis, divisor: u16) -> Decimal {
-        self.quarters[i].factors[factor_index(basis, divisor)]
+        self.quarters[i].powers[factor_index(basis, divisor)][0]
+    }
+
+    /// `factor(i, basis, divisor)^days` by squaring, from the kept binary powers when `days` is
+    /// below 512 (always, for a segment of one year at most), multiplying the lowest power first:
+    /// the same products, in the same order, as squaring on the spot. `None` on overflow.
+    pub(crate) fn factor_pow(&self, i: usize, basis: InterestBasis, divisor: u16, days: u32) -> Option<Decimal> {
+        let powers = &self.quarters[i].powers[factor_index(basis, divisor)];
+        if days >= 1 << POWERS {
+            return pow(powers[0], days);
+        }
+        let mut result = Decimal::ONE;
+        for (k, p) in powers.iter().enumerate() {
+            if days & (1 << k) != 0 {
+                result = result.checked_mul(*p)?;
+            }
+        }
+        Some(result)
     }
 }
 
@@ -317,6 +361,20 @@ mod tests {
             RateTableError::Gap { from: date!(2025 - 07 - 01), to: date!(2025 - 09 - 30) }.to_string(),
             "no rates for 2025-07-01 to 2025-09-30; add a row for each quarter in between"
         );
+    }
+
+    #[test]
+    fn kept_powers_give_the_same_products_as_squaring() {
+        let t = RateTable::builtin();
+        for i in [0, 12, 24] {
+            for basis in [InterestBasis::Corporate, InterestBasis::NonCorporate] {
+                for d in [365, 366] {
+                    for n in [0, 1, 2, 46, 181, 273, 365, 366, 511, 512, 1000] {
+                        assert_eq!(t.factor_pow(i, basis, d, n), pow(t.factor(i, basis, d), n), "{i} {d} {n}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
