@@ -372,6 +372,26 @@ mod tests {
         }
     }
 
+    /// Years of the same length at the same rate merge into one segment longer than the kept powers
+    /// cover (2013-2015: 1,095 days at 2%/365, as the rates were then).
+    #[test]
+    fn a_segment_over_several_years() {
+        let mut text = format!("{}\n", crate::refund::RATES_CSV_HEADER);
+        for y in 2013..=2015 {
+            for m in [1, 4, 7, 10] {
+                text.push_str(&format!("{y}-{m:02}-01,3,2,3\n"));
+            }
+        }
+        let t = RateTable::from_csv(&text).unwrap();
+        let (from, to) = (date!(2012 - 12 - 31), date!(2015 - 12 - 31));
+        let i = accrued_interest(&t, Cents::new(123_456_789), from, to, InterestBasis::Corporate).unwrap();
+        assert_eq!(i.segments, [seg(date!(2013 - 01 - 01), to, 1095, 2, 365)]);
+        let exact = exact_per_day(&t, 123_456_789, from, to, InterestBasis::Corporate).unwrap();
+        assert_eq!(i.cents.get() as u64, exact);
+        // $1,234,567.89 x ((1 + 0.02/365)^1095 - 1) = $76,339.25995... (Python decimal, 40 digits).
+        assert_eq!(i.cents.to_string(), "$76,339.26");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -98,8 +98,9 @@ pub enum RateTableError {
 
 /// Per row: the last day of its quarter and, for each basis and divisor (indexed by
 /// [`factor_index`]), the daily growth factor `f = 1 + rate / divisor` raised to 1, 2, 4, ... 256:
-/// `powers[k] = f^(2^k)`, each the square of the one before. Any run of up to 511 days (a segment
-/// never exceeds a year) is then a product of at most 9 of them.
+/// `powers[k] = f^(2^k)`, each the square of the one before. Any run of up to 511 days is then a
+/// product of at most 9 of them. (A segment is longer only when the same rate holds across
+/// several years of the same length; it is squared on the spot.)
 #[derive(Debug, Clone, PartialEq)]
 struct Quarter {
     last_day: Date,
@@ -257,7 +258,7 @@ impl RateTable {
     }
 
     /// `factor(i, basis, divisor)^days` by squaring, from the kept binary powers when `days` is
-    /// below 512 (always, for a segment of one year at most), multiplying the lowest power first:
+    /// below 512, else by squaring on the spot; either way multiplying the lowest power first:
     /// the same products, in the same order, as squaring on the spot. `None` on overflow.
     pub(crate) fn factor_pow(&self, i: usize, basis: InterestBasis, divisor: u16, days: u32) -> Option<Decimal> {
         let powers = &self.quarters[i].powers[factor_index(basis, divisor)];
