@@ -16,6 +16,7 @@ pub mod importer_number;
 pub mod mask;
 pub mod payee;
 pub mod portal;
+pub mod refund;
 
 pub use actor::{Actor, Role};
 pub use bank::{AccountNumber, AccountNumberError, AccountType, RoutingNumber, RoutingNumberError};
