@@ -21,6 +21,7 @@ pub mod one_time;
 pub mod prenotes;
 pub mod rate_limits;
 pub mod routing;
+pub mod schema;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;
