@@ -10,7 +10,7 @@ pub mod change;
 pub mod directory;
 pub mod history;
 pub mod keys;
-mod notices;
+pub(crate) mod notices;
 pub mod notify_parties;
 pub mod prenotes;
 pub mod replies;

@@ -9,6 +9,7 @@ pub mod housekeeping;
 mod notify;
 pub mod portal;
 pub mod rate;
+pub mod refunds;
 pub mod registry;
 pub mod secrets;
 mod settings;

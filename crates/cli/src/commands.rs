@@ -219,7 +219,10 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Prenotes(c) => crate::ach_cmd::prenotes(cfg, c).await,
         Command::AchReplies(c) => crate::ach_cmd::replies(cfg, c).await,
         Command::Keys(c) => crate::ach_cmd::keys(cfg, c).await,
-        Command::Nacha(_) => unreachable!("handled before configuration is loaded"),
+        Command::Refunds(c) => crate::refunds_cmd::refunds(cfg, c).await,
+        Command::Rates(c) => crate::refunds_cmd::rates(cfg, c).await,
+        Command::Bills(c) => crate::refunds_cmd::bills(cfg, c).await,
+        Command::Nacha(_) | Command::Interest { .. } => unreachable!("handled before configuration is loaded"),
     }
 }
 

@@ -4,6 +4,7 @@ mod ach_cmd;
 mod commands;
 mod config;
 mod nacha_cmd;
+mod refunds_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,11 +71,49 @@ enum Command {
     /// NACHA ACH files: validate, describe, convert, generate.
     #[command(subcommand)]
     Nacha(nacha_cmd::NachaCommand),
+    /// The refund ledger: record refunds from CSV, certify them, show one, summarise.
+    #[command(subcommand)]
+    Refunds(refunds_cmd::RefundsCommand),
+    /// Interest rates (CBP's quarterly overpayment rates): load a file, list those in force.
+    #[command(subcommand)]
+    Rates(refunds_cmd::RatesCommand),
+    /// CBP bills that refunds pay first (offsets).
+    #[command(subcommand)]
+    Bills(refunds_cmd::BillsCommand),
+    /// Interest under 19 U.S.C. 1505(c) on a principal from deposit to liquidation (shipped rates).
+    Interest {
+        /// Dollars, e.g. 10000.00.
+        #[arg(long)]
+        principal: String,
+        /// Deposit date, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Liquidation date, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// The importer is a corporation (corporate overpayment rate).
+        #[arg(long)]
+        corporate: bool,
+        /// A rate file to use over the shipped rates (same format as `rates load`).
+        #[arg(long)]
+        rates: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // NACHA tools need neither configuration nor a database.
+    // The interest calculator and the NACHA tools need neither configuration nor a database.
+    if let Command::Interest { principal, from, to, corporate, rates, json } = &cli.command {
+        return match refunds_cmd::interest(principal, from, to, *corporate, rates.clone(), *json) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Command::Nacha(cmd) = cli.command {
         return match nacha_cmd::run(cmd) {
             Ok(code) => code,

@@ -59,6 +59,10 @@ pub enum Mail {
         at: String,
         summary: String,
     },
+    /// A refund was held (no bank account it can be paid into) or set off against a CBP bill.
+    /// Goes to the payee's 5106 contact email and its account owner; `summary` has one line per
+    /// fact (amounts, entry, what to do), values already masked.
+    RefundNotice { importer_number: String, importer_name: String, what: String, summary: String, link: String },
 }
 
 /// A rendered message.
@@ -159,6 +163,7 @@ impl Mail {
             Mail::RoleChanged { .. } => "role_changed",
             Mail::NewDeviceLogin { .. } => "new_device_login",
             Mail::BankDetailsChanged { .. } => "bank_details_changed",
+            Mail::RefundNotice { .. } => "refund_notice",
         }
     }
 }

@@ -52,6 +52,9 @@ templates! {
         importer_number: &'a str, importer_name: &'a str, what: &'a str, by: &'a str, at: &'a str,
         summary: &'a [String],
     }
+    refund_notice: RefundNoticeText = "refund_notice.txt", RefundNoticeHtml = "refund_notice.html" {
+        importer_number: &'a str, importer_name: &'a str, what: &'a str, summary: &'a [String], link: &'a str,
+    }
     new_device_login: NewDeviceLoginText = "new_device_login.txt", NewDeviceLoginHtml = "new_device_login.html" {
         at: &'a str, ip: &'a str, user_agent: &'a str,
     }
@@ -119,6 +122,18 @@ pub fn render(mail: &Mail) -> Rendered {
                 &line(by),
                 &line(at),
                 &summary,
+            )
+        }
+        Mail::RefundNotice { importer_number, importer_name, what, summary, link } => {
+            let (number, what) = (line(importer_number), line(what));
+            let summary: Vec<String> = clean::block(summary).lines().map(str::to_owned).collect();
+            refund_notice(
+                format!("ACE Refunds: {what} for importer number {number}"),
+                &number,
+                &line(importer_name),
+                &what,
+                &summary,
+                &line(link),
             )
         }
         Mail::NewDeviceLogin { at, ip, user_agent } => new_device_login(

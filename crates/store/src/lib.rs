@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod bills;
 pub mod change_counters;
 pub mod db;
 pub mod enrollments;
@@ -14,12 +15,14 @@ pub mod importers_bulk;
 mod importers_bulk_pg;
 mod importers_bulk_rusqlite;
 mod importers_bulk_sqlite;
+pub mod interest_rates;
 pub mod logins;
 pub mod migrations;
 pub mod notify_parties;
 pub mod one_time;
 pub mod prenotes;
 pub mod rate_limits;
+pub mod refunds;
 pub mod routing;
 pub mod schema;
 pub mod sessions;
@@ -36,4 +39,15 @@ pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 pub fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();
     t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing with
+/// "database is locked" when its read lock cannot be upgraded; PostgreSQL ignores the mode.
+pub async fn begin_write(conn: &sea_orm::DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    conn.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

@@ -26,9 +26,14 @@ pub(crate) async fn send(app: &App, importer_id: i64, n: &Notice<'_>) {
     }
 }
 
-async fn try_send(app: &App, importer_id: i64, n: &Notice<'_>) -> Result<(), store::DbErr> {
+/// Who hears about an importer number's refunds and bank details: its 5106 contact email and
+/// its account's owner (TAO), once each.
+pub(crate) async fn recipients(
+    app: &App,
+    importer_id: i64,
+) -> Result<Option<(store::importers::ImporterRow, Vec<String>)>, store::DbErr> {
     let conn = &app.db.conn;
-    let Some(importer) = store::importers::by_id(conn, importer_id).await? else { return Ok(()) };
+    let Some(importer) = store::importers::by_id(conn, importer_id).await? else { return Ok(None) };
     let mut to = vec![importer.email.clone()];
     if let Some(account_id) = store::accounts::account_of_importer(conn, importer_id).await? {
         let members = store::users::in_account(conn, account_id).await?;
@@ -39,6 +44,11 @@ async fn try_send(app: &App, importer_id: i64, n: &Notice<'_>) -> Result<(), sto
     to.retain(|e| !e.trim().is_empty());
     to.sort_by_key(|e| e.to_lowercase());
     to.dedup_by_key(|e| e.to_lowercase());
+    Ok(Some((importer, to)))
+}
+
+async fn try_send(app: &App, importer_id: i64, n: &Notice<'_>) -> Result<(), store::DbErr> {
+    let Some((importer, to)) = recipients(app, importer_id).await? else { return Ok(()) };
     let number =
         domain::ImporterNumber::parse(&importer.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
     let mail = mail::Mail::BankDetailsChanged {

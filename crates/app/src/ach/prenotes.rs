@@ -154,6 +154,8 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub struct Promoted {
     pub activated: usize,
     pub still_waiting: usize,
+    /// The importers whose details became Active (their held refunds are looked at again).
+    pub importer_ids: Vec<i64>,
 }
 
 /// Pending details whose prenote went out at least `prenote_wait_days` banking days before
@@ -181,6 +183,7 @@ pub async fn promote(app: &App, today: time::Date) -> AppResult<Promoted> {
         activate(&txn, &v, Transition::Verified, "ACE Refunds", "no return on the prenote", now).await?;
         txn.commit().await?;
         out.activated += 1;
+        out.importer_ids.push(v.importer_id);
         notices::send(
             app,
             v.importer_id,

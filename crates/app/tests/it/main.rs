@@ -7,4 +7,5 @@ mod common;
 mod import_csv;
 mod importers;
 mod portal;
+mod refunds;
 mod tokens;

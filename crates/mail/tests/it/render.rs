@@ -13,7 +13,7 @@ fn shown(r: &Rendered) -> String {
 #[test]
 fn every_kind_of_mail() {
     let samples = samples();
-    assert_eq!(samples.len(), 8, "one sample per Mail variant");
+    assert_eq!(samples.len(), 9, "one sample per Mail variant");
     for (name, mail) in samples {
         assert_eq!(mail.kind(), name);
         insta::assert_snapshot!(name, shown(&render(&mail)));

@@ -5,3 +5,5 @@
 //! A file per part of the domain, as the tables are grouped in the migrations. A table whose
 //! name predates the domain's word for it keeps its name in the database through
 //! `#[sea_orm(iden = "...")]` (renaming a table costs a migration on every installation).
+
+pub mod refunds;

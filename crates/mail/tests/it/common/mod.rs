@@ -62,6 +62,17 @@ pub fn samples() -> Vec<(&'static str, Mail)> {
                 user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0".into(),
             },
         ),
+        (
+            "refund_notice",
+            Mail::RefundNotice {
+                importer_number: "12-345678900".into(),
+                importer_name: "Acme Imports Inc".into(),
+                what: "Refund held: no bank account to pay it into".into(),
+                summary: "Refund R-1: $1,000.00 waiting\nEntry 614-0000275-6 (liquidation)\nWhat to do: enroll bank details."
+                    .into(),
+                link: "https://ace.example/account".into(),
+            },
+        ),
     ]
 }
 

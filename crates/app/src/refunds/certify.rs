@@ -1,0 +1,395 @@
+//! Certification: every recorded refund due by a date is decided (interest, offsets against
+//! CBP bills, payee), and held refunds are released once their payee can be paid.
+//!
+//! One transaction per batch of refunds. A decision is written only if the refund is still at
+//! the version read, and a bill is reduced only if that much is still open, so two
+//! certifications running at once (two instances, or a release racing the daily run) can
+//! neither decide a refund twice nor over-apply a bill: the loser's batch rolls back and is read
+//! again.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::ImporterNumber;
+use domain::payee::{NotifyPartyOnFile, Payee, PayeeFacts, payee_for_refund};
+use domain::refund::{Cents, InterestError, RateTable, RefundSource, RefundStatus, accrued_interest};
+use serde::Serialize;
+use store::refunds::{Decision, ImporterFacts, NewEvent, RefundRow};
+use time::Date;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+/// Refunds decided per transaction.
+const BATCH: u64 = 500;
+/// Attempts at a batch that lost a race before giving up (the next run takes it).
+const ATTEMPTS: usize = 3;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Certified {
+    /// Refunds looked at.
+    pub examined: u64,
+    pub payable: u64,
+    pub held_ach_rejected: u64,
+    pub funds_diverted: u64,
+    /// Payable or held, with part of the money taken by a bill.
+    pub partially_diverted: u64,
+    /// Held refunds that became payable.
+    pub released: u64,
+    /// Refunds left recorded because a day of their period has no known interest rate.
+    pub waiting_for_rate: u64,
+    /// Notices that could not be sent (the refunds are decided all the same).
+    pub notices_failed: u64,
+}
+
+/// Looks again at every held refund, then decides every refund recorded and due (liquidation
+/// date on or before `today`). Idempotent: a second run the same day finds nothing new.
+pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Certified> {
+    let table = super::rates::table(app).await?;
+    let mut out = Certified::default();
+    let day = today.to_string();
+    // Held refunds first, so those held by this run are not looked at twice.
+    let mut after = 0;
+    loop {
+        let rows = store::refunds::in_status(&app.db.conn, "held_ach_rejected", None, after, BATCH).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        decide_batch(app, actor_label, today, &table, rows, &mut out).await?;
+    }
+    let mut after = 0;
+    loop {
+        let rows = store::refunds::in_status(&app.db.conn, "recorded", Some(&day), after, BATCH).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        decide_batch(app, actor_label, today, &table, rows, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// The daily run inside `serve`: the first instance to claim the day certifies; the others (and
+/// later ticks of the same day) do nothing. `None` when this instance did not run it.
+pub async fn daily(app: &App, today: Date) -> AppResult<Option<Certified>> {
+    if !store::refunds::claim_job(&app.db.conn, "certify", &today.to_string(), store::now()).await? {
+        return Ok(None);
+    }
+    certify(app, "ACE Refunds (daily certification)", today).await.map(Some)
+}
+
+/// Looks again at the held refunds of these importers (as importer or named notify party):
+/// called when bank details become Active, so a held refund is released without anyone asking.
+pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppResult<Certified> {
+    let mut out = Certified::default();
+    let rows = store::refunds::held_for(&app.db.conn, importer_ids).await?;
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let table = super::rates::table(app).await?;
+    for chunk in rows.chunks(BATCH as usize) {
+        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// What a batch reads about its importers before deciding.
+struct Facts {
+    importers: HashMap<i64, ImporterFacts>,
+    /// importer id -> statuses of its live bank-detail versions.
+    enrollments: HashMap<i64, Vec<String>>,
+    /// importer id -> the notify party in force.
+    parties: HashMap<i64, i64>,
+}
+
+async fn facts(conn: &impl store::sea_orm::ConnectionTrait, rows: &[RefundRow], day: &str) -> AppResult<Facts> {
+    let importer_ids: Vec<i64> = rows.iter().map(|r| r.importer_id).collect::<HashSet<_>>().into_iter().collect();
+    let parties: HashMap<i64, i64> =
+        store::refunds::notify_parties_on(conn, &importer_ids, day).await?.into_iter().collect();
+    let mut all: HashSet<i64> = importer_ids.iter().copied().collect();
+    all.extend(parties.values().copied());
+    all.extend(rows.iter().filter_map(|r| r.notify_party_id));
+    let all: Vec<i64> = all.into_iter().collect();
+    let importers = store::refunds::importers_by_ids(conn, &all).await?.into_iter().map(|i| (i.id, i)).collect();
+    let mut enrollments: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, status) in store::refunds::live_enrollments(conn, &all).await? {
+        enrollments.entry(id).or_default().push(status);
+    }
+    Ok(Facts { importers, enrollments, parties })
+}
+
+fn active(f: &Facts, id: i64) -> bool {
+    f.enrollments.get(&id).is_some_and(|s| s.iter().any(|s| s == "active"))
+}
+
+/// Why an importer's bank details cannot be paid into, in words.
+fn enrollment_state(f: &Facts, id: i64) -> &'static str {
+    match f.enrollments.get(&id) {
+        None => "no bank details are on file",
+        Some(s) if s.iter().any(|s| s == "pending") => {
+            "its bank details are waiting for verification (a test deposit, a few banking days)"
+        }
+        Some(_) => "its bank details were rejected by the bank; enter new ones",
+    }
+}
+
+async fn decide_batch(
+    app: &App,
+    actor: &str,
+    today: Date,
+    table: &RateTable,
+    rows: Vec<RefundRow>,
+    out: &mut Certified,
+) -> AppResult<()> {
+    for attempt in 1..=ATTEMPTS {
+        // After a lost race, read the rows again: some may be decided already.
+        let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
+        let txn = store::begin_write(&app.db.conn).await?;
+        let mut tally = Certified::default();
+        let mut notices = Vec::new();
+        match decide_rows(&txn, actor, today, table, &rows, &mut tally, &mut notices).await? {
+            true => {
+                txn.commit().await?;
+                tally.notices_failed = super::notices::send_all(app, &notices).await;
+                add(out, &tally);
+                return Ok(());
+            }
+            false => txn.rollback().await?,
+        }
+    }
+    tracing::warn!("certification: a batch kept losing races to another writer; the next run takes it");
+    Ok(())
+}
+
+async fn reread(app: &App, rows: &[RefundRow]) -> AppResult<Vec<RefundRow>> {
+    let numbers: Vec<String> = rows.iter().map(|r| r.refund_number.clone()).collect();
+    let mut fresh = store::refunds::by_numbers(&app.db.conn, &numbers).await?;
+    fresh.retain(|r| r.status == "recorded" || r.status == "held_ach_rejected");
+    fresh.sort_by_key(|r| r.id);
+    Ok(fresh)
+}
+
+fn add(out: &mut Certified, t: &Certified) {
+    out.examined += t.examined;
+    out.payable += t.payable;
+    out.held_ach_rejected += t.held_ach_rejected;
+    out.funds_diverted += t.funds_diverted;
+    out.partially_diverted += t.partially_diverted;
+    out.released += t.released;
+    out.waiting_for_rate += t.waiting_for_rate;
+    out.notices_failed += t.notices_failed;
+}
+
+/// Decides `rows` inside `txn`; false when another writer got to a refund or a bill first (the
+/// caller rolls back and tries again).
+async fn decide_rows(
+    txn: &store::DatabaseTransaction,
+    actor: &str,
+    today: Date,
+    table: &RateTable,
+    rows: &[RefundRow],
+    tally: &mut Certified,
+    notices: &mut Vec<super::notices::Notice>,
+) -> AppResult<bool> {
+    let day = today.to_string();
+    let f = facts(txn, rows, &day).await?;
+    let importer_ids: Vec<i64> = f.importers.keys().copied().collect();
+    let mut bills: HashMap<i64, Vec<store::bills::BillRow>> = HashMap::new();
+    for b in store::bills::open_of(txn, &importer_ids).await? {
+        bills.entry(b.importer_id).or_default().push(b);
+    }
+    let now = store::now();
+    let mut events = Vec::new();
+    for r in rows {
+        tally.examined += 1;
+        let importer = f
+            .importers
+            .get(&r.importer_id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("refund {} has no importer", r.refund_number)))?;
+        // Interest, once: computed at recording when the rates were known, else now.
+        let interest = match r.interest_cents {
+            Some(c) => c,
+            None => match interest_of(table, r, importer) {
+                Ok(c) => c,
+                Err(InterestError::NoRate { day }) => {
+                    let reason = format!(
+                        "waiting for the interest rate of the quarter including {day}; it is decided once that rate is loaded"
+                    );
+                    if r.held_reason != reason {
+                        let d = Decision { held_reason: reason, ..unchanged(r) };
+                        if !store::refunds::decide(txn, &d, now).await? {
+                            return Ok(false);
+                        }
+                    }
+                    tally.waiting_for_rate += 1;
+                    continue;
+                }
+                Err(e) => return Err(AppError::Internal(anyhow::anyhow!("interest of {}: {e}", r.refund_number))),
+            },
+        };
+        let gross = r.principal_cents.checked_add(interest).ok_or_else(|| overflow(r))?;
+        let mut offset = r.offset_cents;
+        let mut remaining = gross - offset;
+        let mut diverted_now = Vec::new();
+        if let Some(open) = bills.get_mut(&r.importer_id) {
+            for b in open.iter_mut().filter(|b| b.open_cents > 0) {
+                if remaining == 0 {
+                    break;
+                }
+                let take = remaining.min(b.open_cents);
+                if !store::bills::apply(txn, b.id, r.id, take, now).await? {
+                    return Ok(false);
+                }
+                b.open_cents -= take;
+                remaining -= take;
+                offset += take;
+                diverted_now.push((b.bill_number.clone(), take));
+            }
+        }
+        let from = RefundStatus::from_code(&r.status).unwrap_or(RefundStatus::Recorded);
+        let first = from == RefundStatus::Recorded;
+        let mut d = Decision {
+            interest_cents: Some(interest),
+            offset_cents: offset,
+            net_cents: Some(remaining),
+            refund_date: r.refund_date.clone().or_else(|| Some(day.clone())),
+            secondary_status: if offset > 0 && remaining > 0 { "partially_diverted".into() } else { String::new() },
+            ..unchanged(r)
+        };
+        let (to, reason) = if remaining == 0 {
+            d.status = RefundStatus::FundsDiverted.code().into();
+            d.held_reason = String::new();
+            d.payee_importer_id = None;
+            d.payee_kind = String::new();
+            (RefundStatus::FundsDiverted, format!("applied in full to CBP bill(s) {}", bill_list(&diverted_now)))
+        } else {
+            match payee(&f, r, importer) {
+                Ok((payee_id, kind, why)) => {
+                    d.status = RefundStatus::Payable.code().into();
+                    d.held_reason = String::new();
+                    d.payee_importer_id = Some(payee_id);
+                    d.payee_kind = kind.into();
+                    (RefundStatus::Payable, why)
+                }
+                Err(why) => {
+                    d.status = RefundStatus::HeldAchRejected.code().into();
+                    d.held_reason = why.clone();
+                    d.payee_importer_id = Some(r.importer_id);
+                    d.payee_kind = "importer".into();
+                    (RefundStatus::HeldAchRejected, why)
+                }
+            }
+        };
+        // A held refund that is still held with the same reason and took nothing from a bill
+        // needs no new event.
+        if !first && to == from && diverted_now.is_empty() && d.held_reason == r.held_reason {
+            continue;
+        }
+        if !store::refunds::decide(txn, &d, now).await? {
+            return Ok(false);
+        }
+        let reason = if !diverted_now.is_empty() && to != RefundStatus::FundsDiverted {
+            format!(
+                "{reason}; {} applied to CBP bill(s) {}",
+                Cents::new(offset - r.offset_cents),
+                bill_list(&diverted_now)
+            )
+        } else {
+            reason
+        };
+        events.push(NewEvent {
+            refund_id: r.id,
+            from_status: from.code().into(),
+            to_status: to.code().into(),
+            reason: reason.clone(),
+        });
+        match to {
+            RefundStatus::Payable if from == RefundStatus::HeldAchRejected => tally.released += 1,
+            _ => {}
+        }
+        match to {
+            RefundStatus::Payable => tally.payable += 1,
+            RefundStatus::HeldAchRejected => tally.held_ach_rejected += 1,
+            RefundStatus::FundsDiverted => tally.funds_diverted += 1,
+            _ => {}
+        }
+        if d.secondary_status == "partially_diverted" && !diverted_now.is_empty() {
+            tally.partially_diverted += 1;
+        }
+        let notice_to = d.payee_importer_id.unwrap_or(r.importer_id);
+        if to == RefundStatus::HeldAchRejected && to != from {
+            notices.push(super::notices::Notice::held(r, notice_to, remaining, &reason));
+        }
+        if !diverted_now.is_empty() {
+            notices.push(super::notices::Notice::diverted(r, r.importer_id, offset - r.offset_cents, &diverted_now));
+        }
+    }
+    store::refunds::insert_events(txn, &events, actor, now).await?;
+    Ok(true)
+}
+
+fn overflow(r: &RefundRow) -> AppError {
+    AppError::Internal(anyhow::anyhow!("refund {}: amount overflow", r.refund_number))
+}
+
+fn bill_list(b: &[(String, i64)]) -> String {
+    b.iter().map(|(n, c)| format!("{n} ({})", Cents::new(*c))).collect::<Vec<_>>().join(", ")
+}
+
+/// The decision that changes nothing (the fields a decision does not set keep their values).
+fn unchanged(r: &RefundRow) -> Decision {
+    Decision {
+        id: r.id,
+        version: r.version,
+        status: r.status.clone(),
+        secondary_status: r.secondary_status.clone(),
+        held_reason: r.held_reason.clone(),
+        interest_cents: r.interest_cents,
+        offset_cents: r.offset_cents,
+        net_cents: r.net_cents,
+        payee_importer_id: r.payee_importer_id,
+        payee_kind: r.payee_kind.clone(),
+        refund_date: r.refund_date.clone(),
+    }
+}
+
+/// The interest of a recorded refund, in cents (zero for sources that bear none).
+pub(crate) fn interest_of(table: &RateTable, r: &RefundRow, importer: &ImporterFacts) -> Result<i64, InterestError> {
+    let source = RefundSource::from_code(&r.source).unwrap_or(RefundSource::Other);
+    let Some(basis) = source.interest_basis(importer.company_type == "corporation") else { return Ok(0) };
+    // Stored dates were checked when recorded; an unreadable one means a damaged row, reported
+    // as an error the caller turns into an internal error (never a guessed interest).
+    let (Some(deposit), Some(liq)) = (
+        domain::refund::dates::parse_iso_date(&r.deposit_date),
+        domain::refund::dates::parse_iso_date(&r.liquidation_date),
+    ) else {
+        return Err(InterestError::Overflow);
+    };
+    accrued_interest(table, Cents::new(r.principal_cents), deposit, liq, basis).map(|i| i.cents.get())
+}
+
+/// Who is paid, by the payee rule: `(importer id, "importer" | "notify_party", why)`, or why
+/// nobody can be.
+fn payee(f: &Facts, r: &RefundRow, importer: &ImporterFacts) -> Result<(i64, &'static str, String), String> {
+    let number = |id: i64| f.importers.get(&id).and_then(|i| ImporterNumber::parse(&i.number).ok());
+    let Some(importer_number) = ImporterNumber::parse(&importer.number).ok() else {
+        return Err("the importer number on file is unreadable; CBP staff must correct the 5106 record".into());
+    };
+    let party_id = f.parties.get(&r.importer_id).copied();
+    let on_file = party_id.and_then(|p| number(p).map(|n| NotifyPartyOnFile { party: n, active: true }));
+    let reference = r.notify_party_id.and_then(number);
+    let payee = payee_for_refund(&PayeeFacts {
+        importer: &importer_number,
+        importer_enrollment_active: active(f, r.importer_id),
+        notify_party: on_file.as_ref(),
+        entry_reference: reference.as_ref(),
+        party_enrollment_active: party_id.is_some_and(|p| active(f, p)),
+    });
+    match &payee {
+        Payee::NotifyParty(_) => Ok((party_id.unwrap_or(r.importer_id), "notify_party", payee.reason())),
+        Payee::Importer(..) => Ok((r.importer_id, "importer", payee.reason())),
+        Payee::Nobody(n) => Err(format!(
+            "ACH Rejected: importer {} cannot be paid: {}. Enroll bank details on the ACH Refund Authorization tab; \
+             the refund is released by itself once they are Active ({})",
+            importer_number.masked(),
+            enrollment_state(f, r.importer_id),
+            n.party_not_used.explain()
+        )),
+    }
+}

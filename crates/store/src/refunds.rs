@@ -1,0 +1,529 @@
+//! The refund ledger's queries: refunds, their status events, and the decisions certification
+//! writes. Money is integer cents, dates `YYYY-MM-DD` text (they sort as dates).
+
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use time::OffsetDateTime;
+
+use crate::schema::refunds::{RefundEvents, Refunds};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRow {
+    pub id: i64,
+    pub refund_number: String,
+    pub importer_id: i64,
+    pub entry_number: String,
+    pub filer_code: String,
+    pub source: String,
+    pub principal_cents: i64,
+    pub deposit_date: String,
+    pub liquidation_date: String,
+    pub notify_party_id: Option<i64>,
+    pub interest_cents: Option<i64>,
+    pub offset_cents: i64,
+    pub net_cents: Option<i64>,
+    pub status: String,
+    pub secondary_status: String,
+    pub held_reason: String,
+    pub payee_importer_id: Option<i64>,
+    pub payee_kind: String,
+    pub refund_date: Option<String>,
+    pub status_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    pub created_source: String,
+    pub version: i64,
+}
+
+/// The one mapping of a `refunds` row.
+pub fn from_row(r: &QueryResult) -> Result<RefundRow, DbErr> {
+    Ok(RefundRow {
+        id: r.try_get("", "id")?,
+        refund_number: r.try_get("", "refund_number")?,
+        importer_id: r.try_get("", "importer_id")?,
+        entry_number: r.try_get("", "entry_number")?,
+        filer_code: r.try_get("", "filer_code")?,
+        source: r.try_get("", "source")?,
+        principal_cents: r.try_get("", "principal_cents")?,
+        deposit_date: r.try_get("", "deposit_date")?,
+        liquidation_date: r.try_get("", "liquidation_date")?,
+        notify_party_id: r.try_get("", "notify_party_id")?,
+        interest_cents: r.try_get("", "interest_cents")?,
+        offset_cents: r.try_get("", "offset_cents")?,
+        net_cents: r.try_get("", "net_cents")?,
+        status: r.try_get("", "status")?,
+        secondary_status: r.try_get("", "secondary_status")?,
+        held_reason: r.try_get("", "held_reason")?,
+        payee_importer_id: r.try_get("", "payee_importer_id")?,
+        payee_kind: r.try_get("", "payee_kind")?,
+        refund_date: r.try_get("", "refund_date")?,
+        status_at: r.try_get("", "status_at")?,
+        created_at: r.try_get("", "created_at")?,
+        created_by: r.try_get("", "created_by")?,
+        created_source: r.try_get("", "created_source")?,
+        version: r.try_get("", "version")?,
+    })
+}
+
+/// A refund to record (status `recorded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefund {
+    pub refund_number: String,
+    pub importer_id: i64,
+    pub entry_number: String,
+    pub filer_code: String,
+    pub source: String,
+    pub principal_cents: i64,
+    pub deposit_date: String,
+    pub liquidation_date: String,
+    pub notify_party_id: Option<i64>,
+    pub interest_cents: Option<i64>,
+    pub created_source: String,
+}
+
+/// Rows per multi-row `INSERT`: SQLite allows 32,766 bound values, PostgreSQL 65,535; 11
+/// columns of `NewRefund` plus 5 shared ones.
+pub const INSERT_CHUNK: usize = 1_000;
+
+/// Records refunds (status `recorded`); returns their ids in input order. The recording is not
+/// an event row: the refund's own `created_*` columns say who, when and from where, which halves
+/// what a million-row import writes. Callers pass at most [`INSERT_CHUNK`] rows and run it
+/// inside their transaction.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    rows: &[NewRefund],
+    actor_label: &str,
+    at: OffsetDateTime,
+) -> Result<Vec<i64>, DbErr> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = Query::insert();
+    stmt.into_table(Refunds::Table).columns([
+        Refunds::RefundNumber,
+        Refunds::ImporterId,
+        Refunds::EntryNumber,
+        Refunds::FilerCode,
+        Refunds::Source,
+        Refunds::PrincipalCents,
+        Refunds::DepositDate,
+        Refunds::LiquidationDate,
+        Refunds::NotifyPartyId,
+        Refunds::InterestCents,
+        Refunds::Status,
+        Refunds::StatusAt,
+        Refunds::CreatedAt,
+        Refunds::CreatedBy,
+        Refunds::CreatedSource,
+    ]);
+    for r in rows {
+        stmt.values_panic([
+            r.refund_number.clone().into(),
+            r.importer_id.into(),
+            r.entry_number.clone().into(),
+            r.filer_code.clone().into(),
+            r.source.clone().into(),
+            r.principal_cents.into(),
+            r.deposit_date.clone().into(),
+            r.liquidation_date.clone().into(),
+            r.notify_party_id.into(),
+            r.interest_cents.into(),
+            "recorded".into(),
+            at.into(),
+            at.into(),
+            actor_label.into(),
+            r.created_source.clone().into(),
+        ]);
+    }
+    stmt.returning_col(Refunds::Id);
+    let ids: Vec<i64> =
+        conn.query_all(&stmt.to_owned()).await?.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?;
+    // RETURNING gives the rows in insertion order on both engines for a single VALUES list; the
+    // ids are also increasing, which the check below relies on to catch any other order.
+    if ids.len() != rows.len() || ids.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(DbErr::Custom("refund insert returned ids out of order".into()));
+    }
+    Ok(ids)
+}
+
+/// A status change to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub refund_id: i64,
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: String,
+}
+
+pub async fn insert_events(
+    conn: &impl ConnectionTrait,
+    events: &[NewEvent],
+    actor_label: &str,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    for chunk in events.chunks(INSERT_CHUNK) {
+        let mut stmt = Query::insert();
+        stmt.into_table(RefundEvents::Table).columns([
+            RefundEvents::RefundId,
+            RefundEvents::At,
+            RefundEvents::ActorLabel,
+            RefundEvents::FromStatus,
+            RefundEvents::ToStatus,
+            RefundEvents::Reason,
+        ]);
+        for e in chunk {
+            stmt.values_panic([
+                e.refund_id.into(),
+                at.into(),
+                actor_label.into(),
+                e.from_status.clone().into(),
+                e.to_status.clone().into(),
+                e.reason.clone().into(),
+            ]);
+        }
+        conn.execute(&stmt.to_owned()).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub actor_label: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: String,
+}
+
+/// A refund's events, oldest first.
+pub async fn events_of(conn: &impl ConnectionTrait, refund_id: i64) -> Result<Vec<EventRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(RefundEvents::Table)
+        .and_where(Expr::col(RefundEvents::RefundId).eq(refund_id))
+        .order_by(RefundEvents::Id, Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EventRow {
+                id: r.try_get("", "id")?,
+                at: r.try_get("", "at")?,
+                actor_label: r.try_get("", "actor_label")?,
+                from_status: r.try_get("", "from_status")?,
+                to_status: r.try_get("", "to_status")?,
+                reason: r.try_get("", "reason")?,
+            })
+        })
+        .collect()
+}
+
+fn select() -> SelectStatement {
+    Query::select().column(Asterisk).from(Refunds::Table).to_owned()
+}
+
+/// The refunds with these numbers (for idempotent imports).
+pub async fn by_numbers(conn: &impl ConnectionTrait, numbers: &[String]) -> Result<Vec<RefundRow>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(INSERT_CHUNK) {
+        let stmt = select().and_where(Expr::col(Refunds::RefundNumber).is_in(chunk.iter().cloned())).to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push(from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn by_number(conn: &impl ConnectionTrait, number: &str) -> Result<Option<RefundRow>, DbErr> {
+    let stmt = select().and_where(Expr::col(Refunds::RefundNumber).eq(number)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
+}
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<RefundRow>, DbErr> {
+    let stmt = select().and_where(Expr::col(Refunds::Id).eq(id)).to_owned();
+    conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
+}
+
+/// Up to `limit` refunds in `status` after id `after` (keyset), oldest first; with `due_by`,
+/// only those whose liquidation date is on or before it.
+pub async fn in_status(
+    conn: &impl ConnectionTrait,
+    status: &str,
+    due_by: Option<&str>,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<RefundRow>, DbErr> {
+    let mut stmt = select()
+        .and_where(Expr::col(Refunds::Status).eq(status))
+        .and_where(Expr::col(Refunds::Id).gt(after))
+        .order_by(Refunds::Id, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(d) = due_by {
+        stmt.and_where(Expr::col(Refunds::LiquidationDate).lte(d));
+    }
+    conn.query_all(&stmt).await?.iter().map(from_row).collect()
+}
+
+/// What certification (or a release) decided for one refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub id: i64,
+    /// The version read; the write is refused when another writer got there first.
+    pub version: i64,
+    pub status: String,
+    pub secondary_status: String,
+    pub held_reason: String,
+    pub interest_cents: Option<i64>,
+    pub offset_cents: i64,
+    pub net_cents: Option<i64>,
+    pub payee_importer_id: Option<i64>,
+    pub payee_kind: String,
+    pub refund_date: Option<String>,
+}
+
+/// Writes a decision if the refund is still at `version`; false when it moved meanwhile.
+pub async fn decide(conn: &impl ConnectionTrait, d: &Decision, at: OffsetDateTime) -> Result<bool, DbErr> {
+    let stmt = Query::update()
+        .table(Refunds::Table)
+        .values([
+            (Refunds::Status, d.status.clone().into()),
+            (Refunds::SecondaryStatus, d.secondary_status.clone().into()),
+            (Refunds::HeldReason, d.held_reason.clone().into()),
+            (Refunds::InterestCents, d.interest_cents.into()),
+            (Refunds::OffsetCents, d.offset_cents.into()),
+            (Refunds::NetCents, d.net_cents.into()),
+            (Refunds::PayeeImporterId, d.payee_importer_id.into()),
+            (Refunds::PayeeKind, d.payee_kind.clone().into()),
+            (Refunds::RefundDate, d.refund_date.clone().into()),
+            (Refunds::StatusAt, at.into()),
+            (Refunds::Version, (d.version + 1).into()),
+        ])
+        .and_where(Expr::col(Refunds::Id).eq(d.id))
+        .and_where(Expr::col(Refunds::Version).eq(d.version))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
+/// Count and net total per status (net is principal + interest - offsets; before certification,
+/// principal plus any interest known).
+pub async fn summary(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64, i64)>, DbErr> {
+    let net = Expr::cust(
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both engines return an integer.
+        "CAST(COALESCE(SUM(COALESCE(net_cents, principal_cents + COALESCE(interest_cents, 0) - offset_cents)), 0) AS BIGINT)",
+    );
+    let stmt = Query::select()
+        .column(Refunds::Status)
+        .expr_as(Func::count(Expr::col(Refunds::Id)), sea_orm::sea_query::Alias::new("n"))
+        .expr_as(net, sea_orm::sea_query::Alias::new("total"))
+        .from(Refunds::Table)
+        .group_by_col(Refunds::Status)
+        .to_owned();
+    conn.query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("", "status")?, r.try_get::<i64>("", "n")?, r.try_get::<i64>("", "total")?)))
+        .collect()
+}
+
+/// Which refunds a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Refunds of these importers, or paid to them (as importer or notify party). Empty: all.
+    pub importer_ids: Vec<i64>,
+    /// Refunds of entries bearing this filer code (brokers).
+    pub filer_code: Option<String>,
+    pub status: Option<String>,
+    /// Keyset: only ids below this (newest first).
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
+/// Refunds for a list, newest first.
+pub async fn list(conn: &impl ConnectionTrait, f: &ListFilter) -> Result<Vec<RefundRow>, DbErr> {
+    let mut stmt = select().order_by(Refunds::Id, Order::Desc).limit(f.limit).to_owned();
+    if !f.importer_ids.is_empty() {
+        stmt.cond_where(
+            sea_orm::sea_query::Cond::any()
+                .add(Expr::col(Refunds::ImporterId).is_in(f.importer_ids.iter().copied()))
+                .add(Expr::col(Refunds::PayeeImporterId).is_in(f.importer_ids.iter().copied())),
+        );
+    }
+    if let Some(fc) = &f.filer_code {
+        stmt.and_where(Expr::col(Refunds::FilerCode).eq(fc.as_str()));
+    }
+    if let Some(s) = &f.status {
+        stmt.and_where(Expr::col(Refunds::Status).eq(s.as_str()));
+    }
+    if let Some(b) = f.before_id {
+        stmt.and_where(Expr::col(Refunds::Id).lt(b));
+    }
+    conn.query_all(&stmt).await?.iter().map(from_row).collect()
+}
+
+/// Staff correction before certification: replaces the recorded facts of a `recorded` refund at
+/// `version`; false when it is no longer recorded or moved meanwhile.
+pub async fn correct(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    version: i64,
+    r: &NewRefund,
+    at: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let stmt = Query::update()
+        .table(Refunds::Table)
+        .values([
+            (Refunds::EntryNumber, r.entry_number.clone().into()),
+            (Refunds::FilerCode, r.filer_code.clone().into()),
+            (Refunds::Source, r.source.clone().into()),
+            (Refunds::PrincipalCents, r.principal_cents.into()),
+            (Refunds::DepositDate, r.deposit_date.clone().into()),
+            (Refunds::LiquidationDate, r.liquidation_date.clone().into()),
+            (Refunds::NotifyPartyId, r.notify_party_id.into()),
+            (Refunds::InterestCents, r.interest_cents.into()),
+            (Refunds::StatusAt, at.into()),
+            (Refunds::Version, (version + 1).into()),
+        ])
+        .and_where(Expr::col(Refunds::Id).eq(id))
+        .and_where(Expr::col(Refunds::Version).eq(version))
+        .and_where(Expr::col(Refunds::Status).eq("recorded"))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
+/// Claims `(job, day)` for this instance: true for the first caller, false for every later one.
+pub async fn claim_job(conn: &impl ConnectionTrait, job: &str, day: &str, at: OffsetDateTime) -> Result<bool, DbErr> {
+    use crate::schema::refunds::JobRuns;
+    let stmt = Query::insert()
+        .into_table(JobRuns::Table)
+        .columns([JobRuns::Job, JobRuns::RunOn, JobRuns::StartedAt])
+        .values_panic([job.into(), day.into(), at.into()])
+        .on_conflict(OnConflict::columns([JobRuns::Job, JobRuns::RunOn]).do_nothing().to_owned())
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
+}
+
+// The facts certification reads about importers, their bank details and notify parties, for a
+// whole batch of refunds at once.
+
+fn t(name: &str) -> sea_orm::sea_query::Alias {
+    sea_orm::sea_query::Alias::new(name)
+}
+
+/// What the ledger needs of a 5106 record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImporterFacts {
+    pub id: i64,
+    /// Canonical number.
+    pub number: String,
+    pub name: String,
+    pub company_type: String,
+    pub email: String,
+}
+
+fn importer_facts(r: &QueryResult) -> Result<ImporterFacts, DbErr> {
+    Ok(ImporterFacts {
+        id: r.try_get("", "id")?,
+        number: r.try_get("", "number")?,
+        name: r.try_get("", "name")?,
+        company_type: r.try_get("", "company_type")?,
+        email: r.try_get("", "email")?,
+    })
+}
+
+fn importer_select() -> SelectStatement {
+    Query::select().columns(["id", "number", "name", "company_type", "email"].map(t)).from(t("importers")).to_owned()
+}
+
+/// The 5106 records with these canonical numbers.
+pub async fn importers_by_numbers(
+    conn: &impl ConnectionTrait,
+    numbers: &[String],
+) -> Result<Vec<ImporterFacts>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(INSERT_CHUNK) {
+        let stmt = importer_select().and_where(Expr::col(t("number")).is_in(chunk.iter().cloned())).to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push(importer_facts(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn importers_by_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<ImporterFacts>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let stmt = importer_select().and_where(Expr::col(t("id")).is_in(chunk.iter().copied())).to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push(importer_facts(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `(importer_id, status)` of the live bank-detail versions (pending, active, rejected) of
+/// these importers.
+pub async fn live_enrollments(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Result<Vec<(i64, String)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in importer_ids.chunks(INSERT_CHUNK) {
+        let stmt = Query::select()
+            .columns(["importer_id", "status"].map(t))
+            .from(t("bank_enrollments"))
+            .and_where(Expr::col(t("importer_id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(t("status")).is_in(crate::enrollments::LIVE))
+            .to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push((r.try_get("", "importer_id")?, r.try_get("", "status")?));
+        }
+    }
+    Ok(out)
+}
+
+/// `(importer_id, party_importer_id)` of the notify parties in force on `day` for these importers.
+pub async fn notify_parties_on(
+    conn: &impl ConnectionTrait,
+    importer_ids: &[i64],
+    day: &str,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in importer_ids.chunks(INSERT_CHUNK) {
+        let stmt = Query::select()
+            .columns(["importer_id", "party_importer_id"].map(t))
+            .from(t("notify_designations"))
+            .and_where(Expr::col(t("importer_id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(t("effective_on")).lte(day))
+            .cond_where(
+                sea_orm::sea_query::Cond::any()
+                    .add(Expr::col(t("revoked_on")).is_null())
+                    .add(Expr::col(t("revoked_on")).gt(day)),
+            )
+            .to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push((r.try_get("", "importer_id")?, r.try_get("", "party_importer_id")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Importers that receive refunds as payee or notify party, for the held refunds waiting on
+/// them: the ids of held refunds whose importer or named party is among `importer_ids`.
+pub async fn held_for(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Result<Vec<RefundRow>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in importer_ids.chunks(INSERT_CHUNK) {
+        let stmt = select()
+            .and_where(Expr::col(Refunds::Status).eq("held_ach_rejected"))
+            .cond_where(
+                sea_orm::sea_query::Cond::any()
+                    .add(Expr::col(Refunds::ImporterId).is_in(chunk.iter().copied()))
+                    .add(Expr::col(Refunds::NotifyPartyId).is_in(chunk.iter().copied())),
+            )
+            .order_by(Refunds::Id, Order::Asc)
+            .to_owned();
+        for r in conn.query_all(&stmt).await? {
+            out.push(from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
