@@ -140,3 +140,73 @@ async fn data_key_file_is_generated_private_and_reused() {
     assert!(!o.status.success());
     assert!(text(&o).contains("ACE_DATA_KEY"), "{}", text(&o));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refunds_from_file_to_certified_and_the_interest_calculator() {
+    let db = TestDb::new().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let importers = w(
+        "importers.csv",
+        "importer_number,name,company_type,number_uses,physical_line1,physical_city,physical_state,physical_postal_code,email\n\
+         12-345678900,Acme,corporation,importer_of_record,1 Main St,Baltimore,MD,21201,ops@acme.example\n",
+    );
+    assert!(ace(&db, &["importer", "import", &importers], None, &[]).status.success());
+
+    let header = "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party\n";
+    let bad = w("bad.csv", &format!("{header}R-1,12-345678900,614-0000275-5,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
+    let o = ace(&db, &["refunds", "import", &bad], None, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("line 2: entry_number"), "{}", text(&o));
+    let good = w("good.csv", &format!("{header}R-1,12-345678900,614-0000275-6,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
+    let o = ace(&db, &["refunds", "import", &good], None, &[]);
+    assert!(o.status.success() && text(&o).contains("1 new"), "{}", text(&o));
+    let o = ace(&db, &["refunds", "import", &good], None, &[]);
+    assert!(o.status.success() && text(&o).contains("0 new, 1 unchanged"), "{}", text(&o));
+
+    let bills = w("bills.csv", "bill_number,importer_number,amount,bill_date\nB-1,12-345678900,100.00,2025-06-01\n");
+    assert!(ace(&db, &["bills", "import", &bills], None, &[]).status.success());
+    let o = ace(&db, &["refunds", "certify", "--json"], None, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["examined"].as_u64(), v["held_ach_rejected"].as_u64()), (Some(1), Some(1)));
+
+    let o = ace(&db, &["refunds", "show", "r-1", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["principal_cents"], 1_000_000);
+    assert_eq!(v["interest_cents"], 45_895);
+    assert_eq!(v["offset_cents"], 10_000);
+    assert_eq!(v["net_cents"], 1_000_000 + 45_895 - 10_000);
+    assert_eq!(v["status"], "held_ach_rejected");
+    assert_eq!(v["secondary_status"], "partially_diverted");
+    assert_eq!(v["payee_number"], "12-345678900");
+    assert!(v["held_reason"].as_str().unwrap().contains("no bank details"));
+
+    let o = ace(&db, &["refunds", "summary", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["by_status"]["held_ach_rejected"]["count"], 1);
+    assert_eq!(v["by_status"]["payable"]["count"], 0);
+
+    // Rates: the list is CSV; a file with a negative rate is refused with its line.
+    let o = ace(&db, &["rates", "list"], None, &[]);
+    assert!(text(&o).starts_with("effective_from,overpayment_pct,corporate_overpayment_pct,underpayment_pct"));
+    let rates = w("rates.csv", "effective_from,overpayment_pct,corporate_overpayment_pct,underpayment_pct\n2026-04-01,-1,6,8\n");
+    let o = ace(&db, &["rates", "load", &rates], None, &[]);
+    assert!(!o.status.success(), "{}", text(&o));
+
+    let o = ace(
+        &db,
+        &["interest", "--principal", "10000.00", "--from", "2024-11-15", "--to", "2025-06-30", "--corporate", "--json"],
+        None,
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["interest_cents"], 39_301);
+    assert_eq!(v["segments"][0]["days"], 46);
+    assert_eq!(v["segments"][0]["divisor"], 366);
+    assert_eq!(v["segments"][1]["days"], 181);
+}
