@@ -288,3 +288,39 @@ pub async fn summary(app: &App) -> AppResult<BTreeMap<String, StatusTotal>> {
     }
     Ok(out)
 }
+
+/// The Refunds tab of an Importer sub-account: the refunds of its importer numbers (and those
+/// paid to them as notify party), for users with the Reports permission there (owners always).
+pub async fn sub_account_scope(
+    app: &App,
+    user: &SessionUser,
+    sub_account_id: i64,
+) -> AppResult<(crate::portal::accounts::SubAccountView, Scope)> {
+    let sub = crate::portal::accounts::sub_account(app, user, sub_account_id).await?;
+    if sub.kind != domain::portal::SubAccountKind::Importer {
+        return Err(AppError::NotFound("refunds are kept in Importer sub-accounts".into()));
+    }
+    if !sub.grants.reports {
+        return Err(AppError::Forbidden(
+            "seeing refunds needs the Reports permission; ask your account's owner (TAO) for it".into(),
+        ));
+    }
+    let ids = sub.numbers.iter().map(|n| n.importer_id).collect();
+    Ok((sub, Scope::Importers(ids)))
+}
+
+/// What to do about a refund, in one sentence a page can show next to it; empty when nothing.
+pub fn next_step(r: &RefundView) -> &'static str {
+    match r.status.as_str() {
+        "held_ach_rejected" => {
+            "Enroll bank details for this importer number on the ACH Refund Authorization tab. Once they are verified, the refund is paid without any further request."
+        }
+        "recorded" if !r.held_reason.is_empty() => {
+            "Nothing: CBP will decide it as soon as the interest rate it needs is published."
+        }
+        "recorded" => "Nothing: it will be certified on or after its liquidation date.",
+        "payable" => "Nothing: it will be paid in the next payment run.",
+        "funds_diverted" => "Nothing: the refund paid a debt to CBP. Contact CBP if you believe the bill is wrong.",
+        _ => "",
+    }
+}

@@ -67,7 +67,7 @@ pub async fn import_csv<R: Read>(
     input: R,
     source: &str,
     dry_run: bool,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> AppResult<RecordReport> {
     may_record(actor)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);

@@ -157,12 +157,15 @@ async fn refunds_from_file_to_certified_and_the_interest_calculator() {
     );
     assert!(ace(&db, &["importer", "import", &importers], None, &[]).status.success());
 
-    let header = "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party\n";
-    let bad = w("bad.csv", &format!("{header}R-1,12-345678900,614-0000275-5,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
+    let header =
+        "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party\n";
+    let bad =
+        w("bad.csv", &format!("{header}R-1,12-345678900,614-0000275-5,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
     let o = ace(&db, &["refunds", "import", &bad], None, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("line 2: entry_number"), "{}", text(&o));
-    let good = w("good.csv", &format!("{header}R-1,12-345678900,614-0000275-6,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
+    let good =
+        w("good.csv", &format!("{header}R-1,12-345678900,614-0000275-6,liquidation,10000.00,2025-03-03,2025-12-01,\n"));
     let o = ace(&db, &["refunds", "import", &good], None, &[]);
     assert!(o.status.success() && text(&o).contains("1 new"), "{}", text(&o));
     let o = ace(&db, &["refunds", "import", &good], None, &[]);
@@ -194,7 +197,10 @@ async fn refunds_from_file_to_certified_and_the_interest_calculator() {
     // Rates: the list is CSV; a file with a negative rate is refused with its line.
     let o = ace(&db, &["rates", "list"], None, &[]);
     assert!(text(&o).starts_with("effective_from,overpayment_pct,corporate_overpayment_pct,underpayment_pct"));
-    let rates = w("rates.csv", "effective_from,overpayment_pct,corporate_overpayment_pct,underpayment_pct\n2026-04-01,-1,6,8\n");
+    let rates = w(
+        "rates.csv",
+        "effective_from,overpayment_pct,corporate_overpayment_pct,underpayment_pct\n2026-04-01,-1,6,8\n",
+    );
     let o = ace(&db, &["rates", "load", &rates], None, &[]);
     assert!(!o.status.success(), "{}", text(&o));
 

@@ -5,6 +5,7 @@ mod ach;
 mod console;
 pub mod extract;
 mod importers;
+mod refunds;
 mod types;
 
 use axum::Router;
@@ -50,7 +51,8 @@ fn routes() -> OpenApiRouter<AppState> {
             .merge(importers::routes())
             .merge(accounts::routes())
             .merge(ach::routes())
-            .merge(console::routes()),
+            .merge(console::routes())
+            .merge(refunds::routes()),
     )
 }
 
@@ -113,7 +115,9 @@ impl Modify for BearerAuth {
         (name = "ach", description = "ACH Refund Authorization: bank details per importer number of an Importer \
                                       sub-account (account numbers only ever masked in answers), and Form 4811 \
                                       notify parties"),
-        (name = "console", description = "CBP staff: portal accounts and users")
+        (name = "console", description = "CBP staff: portal accounts and users"),
+        (name = "refunds", description = "The refund ledger: record refunds, follow each one (status, why it waits, \
+                                          what to do, its timeline)")
     )
 )]
 pub struct ApiDoc;

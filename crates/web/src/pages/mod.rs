@@ -10,6 +10,7 @@ mod importers;
 mod links;
 mod login_setup;
 mod profile;
+mod refunds;
 pub(crate) mod users;
 
 use axum::extract::State;
@@ -34,6 +35,7 @@ pub fn routes() -> PageRouter {
         .merge(profile::routes())
         .merge(console::routes())
         .merge(importers::routes())
+        .merge(refunds::routes())
 }
 
 async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {

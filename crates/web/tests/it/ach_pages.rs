@@ -4,10 +4,10 @@
 
 use crate::common;
 
-use app::portal::apply::{ApplyForm, Verified};
+use app::portal::apply::Verified;
 use app::portal::auth::SessionUser;
 use app::portal::members::Invite;
-use common::{PASSWORD, STAFF, TestApp, code_in, csrf_of, spawn};
+use common::{PASSWORD, TestApp, client, code_in, company, csrf_of, record, spawn, staff};
 use domain::portal::{AccountRole, AchAccess, Grants};
 
 const NUMBER: &str = "12-345678900";
@@ -27,46 +27,6 @@ async fn load_directory(t: &TestApp) {
     ]
     .join("\r\n");
     app::ach::directory::load(&t.app, &text, "test", "test").await.unwrap();
-}
-
-async fn staff(t: &TestApp) -> domain::Actor {
-    app::portal::users::actor_of(&store::users::by_email(&t.app.db.conn, STAFF).await.unwrap().unwrap())
-}
-
-/// A Form 5106 record filed by CBP staff.
-async fn record(t: &TestApp, number: &str, name: &str, contact: &str) {
-    let mut d: domain::ImporterDraft = serde_json::from_value(common::importer_json(number, contact)).unwrap();
-    d.name = name.into();
-    app::registry::importers::create(&t.app, &staff(t).await, &d).await.unwrap();
-}
-
-fn client(ip: &str) -> app::portal::auth::Client {
-    app::portal::auth::Client { ip: ip.into(), user_agent: "test-agent".into(), device: format!("device-{ip}") }
-}
-
-/// A new importer company: its 5106 record, the application proven by the contact's code, a
-/// password and email codes for the TAO `owner`.
-async fn company(t: &TestApp, number: &str, name: &str, contact: &str, owner: &str, ip: &str) -> SessionUser {
-    record(t, number, name, contact).await;
-    let c = client(ip);
-    let f = ApplyForm {
-        company_name: name.into(),
-        importer_number: number.into(),
-        requester_name: "Ana Lopez".into(),
-        requester_email: owner.into(),
-        honeypot: String::new(),
-    };
-    let sent = app::portal::apply::start(&t.app, &f, &c).await.unwrap();
-    let code = t.last_code(contact);
-    let Verified::NewAccount { token, .. } =
-        app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
-    else {
-        panic!("expected a new account")
-    };
-    let next = app::portal::login::set_password(&t.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
-    app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
-    let code = t.last_code(owner);
-    app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap().login.user
 }
 
 /// Adds another importer number (same company, same contact) to the TAO's sub-account.

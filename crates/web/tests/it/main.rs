@@ -8,3 +8,4 @@ mod browser;
 mod common;
 mod pages;
 mod portal;
+mod refunds;

@@ -68,8 +68,9 @@ pub fn samples() -> Vec<(&'static str, Mail)> {
                 importer_number: "12-345678900".into(),
                 importer_name: "Acme Imports Inc".into(),
                 what: "Refund held: no bank account to pay it into".into(),
-                summary: "Refund R-1: $1,000.00 waiting\nEntry 614-0000275-6 (liquidation)\nWhat to do: enroll bank details."
-                    .into(),
+                summary:
+                    "Refund R-1: $1,000.00 waiting\nEntry 614-0000275-6 (liquidation)\nWhat to do: enroll bank details."
+                        .into(),
                 link: "https://ace.example/account".into(),
             },
         ),

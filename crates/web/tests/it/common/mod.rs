@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+use app::portal::apply::{ApplyForm, Verified};
+use app::portal::auth::SessionUser;
 use app::portal::users::{CreateUser, create_user};
 use app::{App, Settings};
 use domain::Role;
@@ -168,4 +170,44 @@ pub fn fedach_line(routing: &str, name: &str) -> String {
     );
     assert_eq!(line.len(), 155, "{line}");
     line
+}
+
+pub async fn staff(t: &TestApp) -> domain::Actor {
+    app::portal::users::actor_of(&store::users::by_email(&t.app.db.conn, STAFF).await.unwrap().unwrap())
+}
+
+/// A Form 5106 record filed by CBP staff.
+pub async fn record(t: &TestApp, number: &str, name: &str, contact: &str) {
+    let mut d: domain::ImporterDraft = serde_json::from_value(importer_json(number, contact)).unwrap();
+    d.name = name.into();
+    app::registry::importers::create(&t.app, &staff(t).await, &d).await.unwrap();
+}
+
+pub fn client(ip: &str) -> app::portal::auth::Client {
+    app::portal::auth::Client { ip: ip.into(), user_agent: "test-agent".into(), device: format!("device-{ip}") }
+}
+
+/// A new importer company: its 5106 record, the application proven by the contact's code, a
+/// password and email codes for the TAO `owner`.
+pub async fn company(t: &TestApp, number: &str, name: &str, contact: &str, owner: &str, ip: &str) -> SessionUser {
+    record(t, number, name, contact).await;
+    let c = client(ip);
+    let f = ApplyForm {
+        company_name: name.into(),
+        importer_number: number.into(),
+        requester_name: "Ana Lopez".into(),
+        requester_email: owner.into(),
+        honeypot: String::new(),
+    };
+    let sent = app::portal::apply::start(&t.app, &f, &c).await.unwrap();
+    let code = t.last_code(contact);
+    let Verified::NewAccount { token, .. } =
+        app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
+    else {
+        panic!("expected a new account")
+    };
+    let next = app::portal::login::set_password(&t.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
+    app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
+    let code = t.last_code(owner);
+    app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap().login.user
 }
