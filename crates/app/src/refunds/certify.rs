@@ -46,6 +46,7 @@ pub struct Certified {
 pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Certified> {
     let table = super::rates::table(app).await?;
     let mut out = Certified::default();
+    let mut notices = Vec::new();
     let day = today.to_string();
     // Held refunds first, so those held by this run are not looked at twice.
     let mut after = 0;
@@ -53,15 +54,16 @@ pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Cer
         let rows = store::refunds::in_status(&app.db.conn, "held_ach_rejected", None, after, BATCH).await?;
         let Some(last) = rows.last() else { break };
         after = last.id;
-        decide_batch(app, actor_label, today, &table, rows, &mut out).await?;
+        decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices).await?;
     }
     let mut after = 0;
     loop {
         let rows = store::refunds::in_status(&app.db.conn, "recorded", Some(&day), after, BATCH).await?;
         let Some(last) = rows.last() else { break };
         after = last.id;
-        decide_batch(app, actor_label, today, &table, rows, &mut out).await?;
+        decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices).await?;
     }
+    out.notices_failed = super::notices::send_grouped(app, notices).await;
     Ok(out)
 }
 
@@ -83,9 +85,11 @@ pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppRes
         return Ok(out);
     }
     let table = super::rates::table(app).await?;
+    let mut notices = Vec::new();
     for chunk in rows.chunks(BATCH as usize) {
-        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out).await?;
+        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out, &mut notices).await?;
     }
+    out.notices_failed = super::notices::send_grouped(app, notices).await;
     Ok(out)
 }
 
@@ -136,17 +140,19 @@ async fn decide_batch(
     table: &RateTable,
     rows: Vec<RefundRow>,
     out: &mut Certified,
+    notices: &mut Vec<super::notices::Notice>,
 ) -> AppResult<()> {
     for attempt in 1..=ATTEMPTS {
         // After a lost race, read the rows again: some may be decided already.
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
         let txn = store::begin_write(&app.db.conn).await?;
         let mut tally = Certified::default();
-        let mut notices = Vec::new();
-        match decide_rows(&txn, actor, today, table, &rows, &mut tally, &mut notices).await? {
+        let mut batch_notices = Vec::new();
+        match decide_rows(&txn, actor, today, table, &rows, &mut tally, &mut batch_notices).await? {
             true => {
                 txn.commit().await?;
-                tally.notices_failed = super::notices::send_all(app, &notices).await;
+                // Sent once the run is over, one mail per payee (see `notices`).
+                notices.extend(batch_notices);
                 add(out, &tally);
                 return Ok(());
             }
@@ -173,7 +179,6 @@ fn add(out: &mut Certified, t: &Certified) {
     out.partially_diverted += t.partially_diverted;
     out.released += t.released;
     out.waiting_for_rate += t.waiting_for_rate;
-    out.notices_failed += t.notices_failed;
 }
 
 /// Decides `rows` inside `txn`; false when another writer got to a refund or a bill first (the
