@@ -324,3 +324,101 @@ pub fn next_step(r: &RefundView) -> &'static str {
         _ => "",
     }
 }
+
+/// CBP staff correct a refund before it is certified (a keying error in the source data): every
+/// field but the refund number may change, checked as when recorded, interest computed again.
+/// Audited with each field's old and new value. Once certified a refund is not corrected here:
+/// its decision stands and the payment path (issue 17) owns what follows.
+pub async fn correct(
+    app: &App,
+    actor: &domain::Actor,
+    number: &str,
+    fields: &input::RefundFields,
+) -> AppResult<RefundView> {
+    if actor.role != Role::CbpStaff {
+        return Err(AppError::Forbidden("only CBP staff may correct a refund".into()));
+    }
+    let number = number.trim().to_ascii_uppercase();
+    let old = store::refunds::by_number(&app.db.conn, &number)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no refund {number}")))?;
+    if old.status != "recorded" {
+        return Err(AppError::Conflict(format!(
+            "refund {number} was certified ({}); it can no longer be corrected",
+            RefundStatus::from_code(&old.status).map(|s| s.label()).unwrap_or("decided")
+        )));
+    }
+    let mut f = fields.clone();
+    f.refund_number = number.clone();
+    let c = input::check(&f, crate::today()).map_err(AppError::Invalid)?;
+    let mut wanted = vec![c.importer.canonical()];
+    wanted.extend(c.notify_party.as_ref().map(|p| p.canonical()));
+    let found = store::refunds::importers_by_numbers(&app.db.conn, &wanted).await?;
+    let find = |n: &ImporterNumber| found.iter().find(|f| f.number == n.canonical()).cloned();
+    let importer = find(&c.importer)
+        .ok_or_else(|| AppError::field("importer_number", format!("{} has no Form 5106 record", c.importer.masked())))?;
+    let party = match &c.notify_party {
+        None => None,
+        Some(p) => Some(
+            find(p)
+                .ok_or_else(|| AppError::field("notify_party", format!("{} has no Form 5106 record", p.masked())))?
+                .id,
+        ),
+    };
+    let table = rates::table(app).await?;
+    let interest = match c.source.interest_basis(importer.company_type == "corporation") {
+        None => Some(0),
+        Some(basis) => domain::refund::accrued_interest(&table, c.principal, c.deposit, c.liquidation, basis)
+            .ok()
+            .map(|i| i.cents.get()),
+    };
+    let new = store::refunds::NewRefund {
+        refund_number: number.clone(),
+        importer_id: importer.id,
+        entry_number: c.entry.to_string(),
+        filer_code: c.entry.filer_code().to_string(),
+        source: c.source.code().into(),
+        principal_cents: c.principal.get(),
+        deposit_date: c.deposit.to_string(),
+        liquidation_date: c.liquidation.to_string(),
+        notify_party_id: party,
+        interest_cents: interest,
+        created_source: old.created_source.clone(),
+    };
+    let changes: Vec<crate::registry::history::Change> = [
+        ("importer", old.importer_id.to_string(), new.importer_id.to_string()),
+        ("entry_number", old.entry_number.clone(), new.entry_number.clone()),
+        ("source", old.source.clone(), new.source.clone()),
+        ("principal_cents", old.principal_cents.to_string(), new.principal_cents.to_string()),
+        ("deposit_date", old.deposit_date.clone(), new.deposit_date.clone()),
+        ("liquidation_date", old.liquidation_date.clone(), new.liquidation_date.clone()),
+        ("notify_party", format!("{:?}", old.notify_party_id), format!("{:?}", new.notify_party_id)),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(field, a, b)| crate::registry::history::Change { field: field.into(), old: Some(a), new: Some(b) })
+    .collect();
+    if changes.is_empty() {
+        return Ok(views(app, vec![old]).await?.remove(0));
+    }
+    let txn = store::begin_write(&app.db.conn).await?;
+    if !store::refunds::correct(&txn, old.id, old.version, &new, store::now()).await? {
+        return Err(AppError::Conflict(format!("refund {number} changed meanwhile; read it again")));
+    }
+    crate::audit::record(
+        &txn,
+        &crate::audit::Event {
+            actor_user_id: actor.user_id,
+            actor_label: actor.label.clone(),
+            action: "refund.corrected".into(),
+            entity_type: "refund",
+            entity_id: Some(old.id),
+            entity_key: number.clone(),
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let row = store::refunds::by_id(&app.db.conn, old.id).await?.ok_or_else(|| AppError::NotFound(number.clone()))?;
+    Ok(views(app, vec![row]).await?.remove(0))
+}

@@ -441,3 +441,19 @@ pub async fn search(app: &App, q: &SearchQuery) -> AppResult<SearchPage> {
         pages: total.div_ceil(per_page).max(1),
     })
 }
+
+/// An importer's own Form 5106 record, for the users of the Importer sub-account that holds its
+/// number (any role: it is their own company's record). Read only: changes go through CBP or a
+/// broker filing a new 5106. Numbers the sub-account does not hold are "not found".
+pub async fn get_own(
+    app: &App,
+    user: &crate::portal::auth::SessionUser,
+    sub_account_id: i64,
+    importer_id: i64,
+) -> AppResult<Importer> {
+    let sub = crate::portal::accounts::sub_account(app, user, sub_account_id).await?;
+    if !sub.numbers.iter().any(|n| n.importer_id == importer_id) {
+        return Err(AppError::NotFound("no such importer number in this sub-account".into()));
+    }
+    get(app, importer_id).await
+}

@@ -286,3 +286,28 @@ async fn a_missing_rate_waits_instead_of_guessing() {
     assert_eq!((c.waiting_for_rate, c.held_ach_rejected), (0, 1));
     assert!(status(&w, "R-1").await.interest_cents.unwrap() > 0);
 }
+
+#[tokio::test]
+async fn staff_correct_a_recorded_refund_and_nothing_after_certification() {
+    let w = world().await;
+    app::registry::importers::create(&w.app, &w.staff, &draft("12-345678900", "a@acme.example")).await.unwrap();
+    let e = entry("614", 275);
+    import(&w, &csv(&[format!("R-1,12-345678900,{e},liquidation,100.00,2025-03-03,2025-12-01,")]), false).await.unwrap();
+    let mut f = app::refunds::input::RefundFields {
+        importer_number: "12-345678900".into(),
+        entry_number: e.clone(),
+        source: "liquidation".into(),
+        principal: "10000.00".into(),
+        deposit_date: "2025-03-03".into(),
+        liquidation_date: "2025-12-01".into(),
+        ..Default::default()
+    };
+    assert!(matches!(app::refunds::correct(&w.app, &w.broker_a, "R-1", &f).await, Err(AppError::Forbidden(_))));
+    let v = app::refunds::correct(&w.app, &w.staff, "r-1", &f).await.unwrap();
+    assert_eq!((v.principal_cents, v.interest_cents), (1_000_000, Some(45_895)), "interest computed again");
+    f.principal = "-3".into();
+    assert!(matches!(app::refunds::correct(&w.app, &w.staff, "R-1", &f).await, Err(AppError::Invalid(_))));
+    app::refunds::certify::certify(&w.app, "t", app::today()).await.unwrap();
+    f.principal = "1.00".into();
+    assert!(matches!(app::refunds::correct(&w.app, &w.staff, "R-1", &f).await, Err(AppError::Conflict(_))));
+}

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::problem::{ApiError, Problem};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, record)).routes(routes!(summary)).routes(routes!(get_one))
+    OpenApiRouter::new().routes(routes!(list, record)).routes(routes!(summary)).routes(routes!(get_one, correct))
 }
 
 /// A refund. Importer numbers are masked when SSN-based; amounts are integer cents.
@@ -331,4 +331,20 @@ pub async fn summary(State(state): State<AppState>, ApiUser(user): ApiUser) -> R
     Ok(Json(SummaryOut {
         by_status: s.into_iter().map(|(k, v)| (k, StatusTotalOut { count: v.count, net_cents: v.net_cents })).collect(),
     }))
+}
+
+/// Corrects a refund that is still Recorded (CBP staff; audited). Every field as when recording;
+/// the refund number in the body, if any, is ignored. 409 once the refund is certified.
+#[utoipa::path(put, path = "/refunds/{number}", tag = "refunds", request_body = RefundIn,
+    params(("number" = String, Path, description = "refund number")),
+    responses((status = 200, body = RefundOut), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<RefundIn>,
+) -> Result<Json<RefundOut>, ApiError> {
+    let v = app::refunds::correct(&state.app, &user.actor, &number, &body.into()).await?;
+    Ok(Json(v.into()))
 }

@@ -25,6 +25,7 @@ pub fn routes() -> PageRouter {
         .get("/refunds/{number}", show_all)
         .get("/account/sub/{id}/refunds", tab)
         .get("/account/sub/{id}/refunds/{number}", show_in_tab)
+        .get("/account/sub/{id}/importer/{importer_id}", own_record)
 }
 
 /// For templates: an amount in dollars.
@@ -256,4 +257,26 @@ async fn upload(State(state): State<AppState>, Staff(user): Staff, csrf: Csrf, m
         Err(app::AppError::Invalid(fe)) => Ok(show(None, &fe.summary(), StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "own_record.html")]
+struct OwnRecordPage {
+    nav: Option<Nav>,
+    csrf: String,
+    sub: app::portal::accounts::SubAccountView,
+    r: app::registry::importers::Importer,
+}
+
+/// An importer's own Form 5106 record, read only, for the users of its sub-account (the facts
+/// refunds are decided on: company type for the interest rate, the contact that gets notices).
+async fn own_record(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    csrf: Csrf,
+    Path((id, importer_id)): Path<(i64, i64)>,
+) -> PageResult {
+    let r = app::registry::importers::get_own(&state.app, &user.user, id, importer_id).await?;
+    let sub = app::portal::accounts::sub_account(&state.app, &user.user, id).await?;
+    Ok(page(StatusCode::OK, &OwnRecordPage { nav: Some(user.nav()), csrf: csrf.0, sub, r }))
 }

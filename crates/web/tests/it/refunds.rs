@@ -71,6 +71,14 @@ async fn staff_uploads_and_the_importer_sees_where_its_refund_is() {
     // The staff list is not theirs; another sub-account id is not found.
     assert_eq!(c.get(format!("{}/refunds", t.base)).send().await.unwrap().status(), 403);
     assert_eq!(c.get(format!("{}/account/sub/{}/refunds", t.base, sub + 99)).send().await.unwrap().status(), 404);
+    // The importer reads its own Form 5106 record (read only); not another one.
+    let me = app::portal::accounts::sub_account(&t.app, &tao, sub).await.unwrap().numbers[0].importer_id;
+    let rec = c.get(format!("{}/account/sub/{sub}/importer/{me}", t.base)).send().await.unwrap();
+    assert_eq!(rec.status(), 200);
+    let rec = rec.text().await.unwrap();
+    assert!(rec.contains("Form 5106 record of") && rec.contains(CONTACT), "{rec}");
+    let other = c.get(format!("{}/account/sub/{sub}/importer/{}", t.base, me + 1000)).send().await.unwrap();
+    assert_eq!(other.status(), 404);
     // A notice went to the contact.
     assert!(t.last_mail(CONTACT).rendered.subject.contains("Refund held"));
 }
