@@ -3,7 +3,7 @@
 
 use crate::codes::{changes, returns};
 use crate::controls::Totals;
-use crate::field::{is_alphanumeric, is_blank, parse_digits, trim_end};
+use crate::field::{is_alphanumeric, is_blank, is_blank_or_zeros, parse_digits, trim_end};
 use crate::file_header::{is_hhmm, is_yymmdd};
 use crate::layout::Layout;
 use crate::options::ReadOptions;
@@ -61,14 +61,38 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+/// Entry categories (moov-io/ach's `Category`), set by the entry's addenda: a 98 makes it a
+/// notification of change, a 99 a return (dishonored or contested by the reason code).
+const CAT_NONE: u8 = 0;
+const CAT_FORWARD: u8 = 1;
+const CAT_NOC: u8 = 2;
+const CAT_RETURN: u8 = 3;
+const CAT_DISHONORED: u8 = 4;
+const CAT_CONTESTED: u8 = 5;
+
 #[derive(Default)]
 struct EntryState {
     line: u64,
     has_addenda: bool,
     addenda: u64,
     trace7: u64,
+    /// Addenda count announced by a CTX, ATX or TRX entry (columns 55-58).
     ctx_expected: Option<u64>,
     iat: bool,
+    /// Closing this entry may report something (rules that depend on the addenda that follow it):
+    /// the fast path then leaves the next record to the slow path, which closes it.
+    slow: bool,
+    /// Category (CAT_*), forward until a 98 or 99 addenda says otherwise.
+    cat: u8,
+    /// Addenda 02, 05, 98 and 99 seen.
+    n02: u64,
+    n05: u64,
+    n98: u64,
+    n99: u64,
+    /// Transaction code and amount (None when not digits), for the rules applied when the entry
+    /// closes.
+    code: u8,
+    amount: Option<u64>,
 }
 
 struct BatchState {
@@ -87,6 +111,21 @@ struct BatchState {
     allow_credit: bool,
     /// Debits are allowed by the service class and SEC code (fast path).
     allow_debit: bool,
+    /// Category of the batch's first entry (CAT_*; CAT_NONE before it closes): moov-io/ach does not
+    /// mix forward entries, returns and NOCs in one batch.
+    first_cat: u8,
+    /// The ODFI identification as a word: trace numbers must start with it (fast path).
+    odfi_word: u64,
+    /// Compare trace numbers with the ODFI (not with `custom_trace_numbers`).
+    check_trace_odfi: bool,
+    /// The individual name (55-76) must not be only spaces and zeros (fast path: PPD, WEB, TEL).
+    name_required: bool,
+    /// Most addenda 05 a forward entry may carry (fast path).
+    max05: u64,
+    /// Entries before this batch (to find a batch without entries).
+    entries_before: u64,
+    /// TEL batch whose entry description is REVERSAL: credits only.
+    tel_reversal: bool,
 }
 
 /// Transaction code properties, by code value 0-99 (fast path): bit 0 valid (non-ADV), bit 1
@@ -125,6 +164,8 @@ pub struct Validator {
     credit: u64,
     debit: u64,
     hash: u64,
+    /// Last domestic batch number (they must ascend).
+    last_batch_number: Option<u64>,
 }
 
 impl Validator {
@@ -142,6 +183,7 @@ impl Validator {
             credit: 0,
             debit: 0,
             hash: 0,
+            last_batch_number: None,
         }
     }
 
@@ -203,14 +245,15 @@ impl Validator {
 
     #[inline(always)]
     fn fast_entry(&mut self, line: &[u8; 94], n: u64) -> bool {
-        // The previous entry must close without error (see `close_entry`).
-        if let Some(e) = &self.entry
-            && ((e.has_addenda && e.addenda == 0) || e.ctx_expected.is_some())
-        {
-            return false;
-        }
+        // The previous entry must close without error (see `close_entry`): a forward entry whose
+        // addenda were all seen by the fast path, in a batch of forward entries.
+        let closes_prev = match &self.entry {
+            Some(e) if e.slow || (e.has_addenda && e.addenda == 0) => return false,
+            Some(_) => true,
+            None => false,
+        };
         let Some(b) = self.batch.as_mut() else { return false };
-        if !b.fast || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
+        if !b.fast || (closes_prev && b.first_cat > CAT_FORWARD) || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
             return false;
         }
         let flags = CODE_FLAGS[swar::parse2(line, 1) as usize];
@@ -231,7 +274,19 @@ impl Validator {
             return false;
         }
         let amount = swar::parse2(line, 29) * 100_000_000 + swar::parse_tail(line, 39, 8);
-        if flags & 4 != 0 && amount > 0 {
+        // Prenotes carry zero, other forward entries more (a zero entry may still become a return:
+        // the slow path decides when it closes).
+        if (flags & 4 != 0) != (amount == 0) {
+            return false;
+        }
+        // Individual name (55-76) not only spaces and zeros: a byte is ' ' or '0' iff OR 0x10 gives '0'.
+        const ZEROS: u64 = 0x3030_3030_3030_3030;
+        const BIT4: u64 = 0x1010_1010_1010_1010;
+        if b.name_required
+            && (swar::word(line, 54) | BIT4) == ZEROS
+            && (swar::word(line, 62) | BIT4) == ZEROS
+            && (swar::word(line, 68) | BIT4) == ZEROS
+        {
             return false;
         }
         let ind = line[78];
@@ -240,10 +295,13 @@ impl Validator {
         }
         let trace7 = swar::parse_tail(line, 94, 7);
         let trace = swar::parse_tail(line, 87, 8) * 10_000_000 + trace7;
-        if b.last_trace.is_some_and(|l| trace <= l) {
+        if b.last_trace.is_some_and(|l| trace <= l) || (b.check_trace_odfi && swar::word(line, 79) != b.odfi_word) {
             return false;
         }
-        // Valid: the same updates as `record` + `entry`.
+        // Valid: the same updates as `record` + `close_entry` + `entry`.
+        if closes_prev {
+            b.first_cat = CAT_FORWARD;
+        }
         let prefix = swar::parse8(rdfi);
         b.totals.entry_addenda_count += 1;
         b.totals.entry_hash += prefix;
@@ -259,8 +317,15 @@ impl Validator {
         self.report.lines = self.report.lines.max(n);
         self.records += 1;
         self.report.entries += 1;
-        self.entry =
-            Some(EntryState { line: n, has_addenda: ind == b'1', addenda: 0, trace7, ctx_expected: None, iat: false });
+        self.entry = Some(EntryState {
+            line: n,
+            has_addenda: ind == b'1',
+            trace7,
+            cat: CAT_FORWARD,
+            code: (line[1] - b'0') * 10 + (line[2] - b'0'),
+            amount: Some(amount),
+            ..EntryState::default()
+        });
         true
     }
 
@@ -270,11 +335,15 @@ impl Validator {
             return false;
         }
         let (Some(e), Some(b)) = (self.entry.as_mut(), self.batch.as_mut()) else { return false };
-        if !e.has_addenda || swar::parse_tail(line, 87, 4) != e.addenda + 1 || swar::parse_tail(line, 94, 7) != e.trace7
+        if !e.has_addenda
+            || e.n05 >= b.max05
+            || swar::parse_tail(line, 87, 4) != e.addenda + 1
+            || swar::parse_tail(line, 94, 7) != e.trace7
         {
             return false;
         }
         e.addenda += 1;
+        e.n05 += 1;
         b.totals.entry_addenda_count += 1;
         self.report.addenda += 1;
         self.report.lines = self.report.lines.max(n);
@@ -331,23 +400,35 @@ impl Validator {
         if h.priority_code() != b"01" {
             self.err(n, R, "priority_code", h.priority_code(), "priority code must be 01");
         }
+        // Immediate destination: a routing number, written after a blank or a 0 (moov-io/ach trims
+        // the leading 0 of a 10-digit value, then requires a valid 9-digit routing number).
         let d = h.immediate_destination();
         match d {
-            [b' ', rest @ ..] if rest.len() == 9 && rest.iter().all(u8::is_ascii_digit) => {
-                if !self.opts.allow_invalid_check_digit && check_digit(&rest[..8]) != Some(rest[8] - b'0') {
+            [b' ' | b'0', rest @ ..] if rest.len() == 9 && rest.iter().all(u8::is_ascii_digit) => {
+                if rest.iter().all(|&c| c == b'0') {
+                    self.err(n, R, "immediate_destination", d, "is required (only zeros)");
+                } else if !self.opts.allow_invalid_check_digit && check_digit(&rest[..8]) != Some(rest[8] - b'0') {
                     self.err(n, R, "immediate_destination", d, "routing number check digit is wrong");
                 }
             }
-            _ if d.len() == 10 && d.iter().all(u8::is_ascii_digit) => {}
-            _ => self.err(n, R, "immediate_destination", d, "must be a blank and a 9-digit routing number"),
+            _ => self.err(n, R, "immediate_destination", d, "must be a blank (or 0) and a 9-digit routing number"),
         }
+        // Immediate origin: whatever the ODFI assigned (often its routing number, sometimes ten
+        // letters and digits such as a letter and 9 digits, or a 10-digit company number); moov-io/ach
+        // only rejects blank and zeros. Where it has the routing number's shape (a blank and 9
+        // digits) its check digit must hold.
         let o = h.immediate_origin();
-        let origin_ok = match o {
-            [b' ', rest @ ..] => rest.len() == 9 && rest.iter().all(u8::is_ascii_digit),
-            _ => o.len() == 10 && o.iter().all(u8::is_ascii_digit),
-        };
-        if !origin_ok {
-            self.err(n, R, "immediate_origin", o, "must be a blank and 9 digits, or 10 digits");
+        if !is_alphanumeric(o) {
+            self.err(n, R, "immediate_origin", o, "contains characters that are not alphanumeric");
+        } else if is_blank_or_zeros(o) {
+            self.err(n, R, "immediate_origin", o, "is required (only spaces and zeros)");
+        } else if let [b' ', rest @ ..] = o
+            && rest.len() == 9
+            && rest.iter().all(u8::is_ascii_digit)
+            && !self.opts.allow_invalid_check_digit
+            && check_digit(&rest[..8]) != Some(rest[8] - b'0')
+        {
+            self.err(n, R, "immediate_origin", o, "routing number check digit is wrong");
         }
         if !is_yymmdd(h.creation_date()) {
             self.err(n, R, "file_creation_date", h.creation_date(), "must be a YYMMDD date");
@@ -373,35 +454,133 @@ impl Validator {
         {
             let v = r.rec.field(s, e);
             if !is_alphanumeric(v) {
-                self.err(n, R, field, v, "contains control characters (not alphanumeric)");
+                self.err(n, R, field, v, "has characters that are not alphanumeric");
             }
         }
     }
 
     fn close_entry(&mut self) {
-        if let Some(e) = self.entry.take() {
-            if e.has_addenda && e.addenda == 0 {
-                self.err(
-                    e.line,
-                    "EntryDetail",
-                    "addenda_record_indicator",
-                    b"1",
-                    "addenda record indicator is 1 but no addenda follows",
-                );
-            }
-            if let Some(x) = e.ctx_expected
-                && x != e.addenda
-            {
+        let Some(e) = self.entry.take() else { return };
+        const R: &str = "EntryDetail";
+        if e.has_addenda && e.addenda == 0 {
+            self.err(
+                e.line,
+                R,
+                "addenda_record_indicator",
+                b"1",
+                "addenda record indicator is 1 but no addenda follows",
+            );
+        }
+        let (sec, domestic) = self.batch.as_ref().map_or((None, false), |b| (b.sec, !b.adv && !b.iat));
+        if let Some(x) = e.ctx_expected {
+            // CTX counts every addenda; ATX and TRX their addenda 05 (as moov-io/ach).
+            let got = if sec == Some(SecCode::CTX) { e.addenda } else { e.n05 };
+            if x != got {
                 let v = x.to_string();
+                let s = sec.map_or("CTX", SecCode::as_str);
                 self.err(
                     e.line,
-                    "EntryDetail",
+                    R,
                     "number_of_addenda_records",
                     v.as_bytes(),
-                    format!("CTX entry announces {x} addenda but has {}", e.addenda),
+                    format!("{s} entry announces {x} addenda but has {got}"),
                 );
             }
-            let _ = e.iat;
+        }
+        if e.iat || !domestic {
+            return;
+        }
+        let Some(s) = sec else { return };
+        // One category per batch (moov-io/ach `isCategory`): compared with the first entry's,
+        // later NOCs excepted.
+        if let Some(b) = self.batch.as_mut()
+            && (e.cat != CAT_NOC || b.first_cat == CAT_NONE)
+        {
+            if b.first_cat == CAT_NONE {
+                b.first_cat = e.cat;
+            } else if b.first_cat != e.cat {
+                let (first, this) = (cat_name(b.first_cat), cat_name(e.cat));
+                self.err(
+                    e.line,
+                    R,
+                    "category",
+                    this.as_bytes(),
+                    format!("a batch of {first} entries cannot hold a {this} entry"),
+                );
+            }
+        }
+        use SecCode::*;
+        let ind = b"1";
+        match e.cat {
+            CAT_FORWARD => {
+                if matches!(s, MTE | POS | SHR) {
+                    if e.n02 == 0 {
+                        self.err(e.line, R, "addenda_record_indicator", ind, format!("{s} entries need an addenda 02"));
+                    }
+                } else if e.n02 > 0 {
+                    self.err(e.line, R, "addenda_record_indicator", ind, "addenda 02 only in MTE, POS and SHR batches");
+                }
+                if e.n05 > 0 && matches!(s, MTE | POS | SHR | ARC | BOC | COR | POP | RCK | TEL | TRC | XCK) {
+                    self.err(e.line, R, "addenda_record_indicator", ind, format!("{s} entries take no addenda 05"));
+                }
+                let prenote = matches!(e.code % 10, 3 | 8);
+                let zero_ok = prenote || (matches!(s, ACK | ATX) && matches!(e.code, 24 | 34));
+                if e.amount == Some(0) && !zero_ok && is_valid_transaction_code(e.code) {
+                    self.err(e.line, R, "amount", b"0", "must not be zero (only prenotes and returns carry zero)");
+                }
+            }
+            CAT_NOC => {
+                if e.n02 > 0 || e.n05 > 0 || e.n99 > 0 {
+                    self.err(
+                        e.line,
+                        R,
+                        "addenda_record_indicator",
+                        ind,
+                        "a notification of change takes only addenda 98",
+                    );
+                }
+                if s != COR {
+                    self.err(e.line, R, "addenda_record_indicator", ind, "addenda 98 only in COR batches");
+                }
+                if let Some(a) = e.amount
+                    && a != 0
+                {
+                    let v = a.to_string();
+                    self.err(e.line, R, "amount", v.as_bytes(), "a notification of change carries zero");
+                }
+            }
+            _ => {
+                if e.n02 > 0 || e.n98 > 0 {
+                    self.err(e.line, R, "addenda_record_indicator", ind, "a return takes no addenda 02 or 98");
+                }
+                let dishonored = e.cat != CAT_RETURN;
+                if e.n05 > 0 && !(s == CTX || (dishonored && matches!(s, ATX | PPD | TRX | WEB))) {
+                    self.err(e.line, R, "addenda_record_indicator", ind, format!("a {s} return takes no addenda 05"));
+                }
+            }
+        }
+        let max05 = match s {
+            ACK | CCD | CIE | PPD | WEB => 1,
+            DNE => {
+                if e.n05 != 1 {
+                    self.err(e.line, R, "addenda_record_indicator", ind, "DNE entries need exactly one addenda 05");
+                }
+                1
+            }
+            _ => 9_999,
+        };
+        if e.n05 > max05 {
+            let v = e.n05.to_string();
+            self.err(
+                e.line,
+                R,
+                "addenda_record_indicator",
+                v.as_bytes(),
+                format!("{s} entries take at most {max05} addenda 05"),
+            );
+        }
+        if s == COR && e.cat != CAT_NOC {
+            self.err(e.line, R, "addenda_record_indicator", ind, "COR entries need an addenda 98");
         }
     }
 
@@ -410,6 +589,9 @@ impl Validator {
         if let Some(b) = self.batch.take() {
             if missing_control && !self.opts.allow_missing_batch_header_control {
                 self.err(n, "BatchControl", "record_type", b"", "batch has no batch control");
+            }
+            if self.report.entries == b.entries_before {
+                self.err(n, "BatchControl", "entry_addenda_count", b"", "batch has no entries");
             }
             self.file.entry_addenda_count += b.totals.entry_addenda_count;
             self.file.entry_hash += b.totals.entry_hash;
@@ -442,23 +624,34 @@ impl Validator {
             self.err(n, R, "standard_entry_class_code", h.sec_code_raw(), "unknown SEC code");
         }
         let adv = sec == Some(SecCode::ADV);
-        if !h.is_iat() {
+        let iat = h.is_iat();
+        if !iat {
             let name = r.rec.field(5, 20);
             if !is_alphanumeric(name) {
-                self.err(n, R, "company_name", name, "contains control characters (not alphanumeric)");
+                self.err(n, R, "company_name", name, "has characters that are not alphanumeric");
+            } else if is_blank_or_zeros(name) {
+                self.err(n, R, "company_name", name, "is required (only spaces and zeros)");
             }
             let disc = r.rec.field(21, 40);
             if !is_alphanumeric(disc) {
-                self.err(n, R, "company_discretionary_data", disc, "contains control characters (not alphanumeric)");
+                self.err(n, R, "company_discretionary_data", disc, "has characters that are not alphanumeric");
             }
         }
         let cid = h.company_identification();
         if is_blank(cid) || !is_alphanumeric(cid) {
             self.err(n, R, "company_identification", cid, "is required");
+        } else if !iat && is_blank_or_zeros(cid) {
+            self.err(n, R, "company_identification", cid, "is required (only spaces and zeros)");
         }
         let desc = r.rec.field(54, 63);
         if is_blank(desc) || !is_alphanumeric(desc) {
             self.err(n, R, "company_entry_description", desc, "is required");
+        } else if !iat && is_blank_or_zeros(desc) {
+            self.err(n, R, "company_entry_description", desc, "is required (only spaces and zeros)");
+        }
+        let tel_reversal = sec == Some(SecCode::TEL) && desc.trim_ascii().eq_ignore_ascii_case(b"REVERSAL");
+        if !iat {
+            self.sec_header_rules(n, r, sc, sec, desc);
         }
         let eff = h.effective_entry_date();
         if !is_blank(eff) && !eff.iter().all(u8::is_ascii_digit) {
@@ -467,14 +660,29 @@ impl Validator {
         let os = h.originator_status_code();
         if !matches!(os, b"0" | b"1" | b"2") {
             self.err(n, R, "originator_status_code", os, "must be 0, 1 or 2");
+        } else if !iat && adv != (os == b"0") {
+            self.err(n, R, "originator_status_code", os, "0 is for ADV batches, which need it");
+        } else if sec == Some(SecCode::DNE) && os != b"2" {
+            // Only a government agency originates DNE entries (moov-io/ach `isOriginatorDNE`).
+            self.err(n, R, "originator_status_code", os, "DNE batches need 2 (government agency)");
         }
         let odfi = h.odfi();
         if parse_digits(odfi).is_none() || odfi.len() != 8 {
             self.err(n, R, "odfi_identification", odfi, "must be 8 digits");
         }
         let bn = h.batch_number();
-        if bn.is_none() {
-            self.err(n, R, "batch_number", r.rec.field(88, 94), "must be 7 digits");
+        match bn {
+            None => self.err(n, R, "batch_number", r.rec.field(88, 94), "must be 7 digits"),
+            // moov-io/ach checks the order of the domestic batches (`isSequenceAscending`).
+            Some(v) if !iat => {
+                if let Some(last) = self.last_batch_number
+                    && v <= last
+                {
+                    self.soft(n, R, "batch_number", r.rec.field(88, 94), format!("must be above {last} (ascending)"));
+                }
+                self.last_batch_number = Some(v);
+            }
+            Some(_) => {}
         }
         let mut company_id = [b' '; 10];
         let l = cid.len().min(10);
@@ -482,6 +690,8 @@ impl Validator {
         let mut o = [b' '; 8];
         let l = odfi.len().min(8);
         o[..l].copy_from_slice(&odfi[..l]);
+        let (debits_only, credits_only) = sec_direction(sec, tel_reversal);
+        use SecCode::*;
         self.batch = Some(BatchState {
             service_class: sc,
             sec,
@@ -491,11 +701,116 @@ impl Validator {
             totals: Totals::default(),
             last_trace: None,
             adv,
-            iat: h.is_iat(),
-            fast: !adv && !h.is_iat() && !matches!(sec, Some(SecCode::CTX | SecCode::SHR)),
-            allow_credit: sc != Some(225) && !sec.is_some_and(SecCode::debits_only),
-            allow_debit: sc != Some(220) && !sec.is_some_and(SecCode::credits_only),
+            iat,
+            // The SEC codes of refunds and most traffic; the others have rules that need the slow path.
+            fast: !iat && matches!(sec, Some(PPD | CCD | WEB | TEL)),
+            allow_credit: sc != Some(225) && !debits_only,
+            allow_debit: sc != Some(220) && !credits_only,
+            first_cat: CAT_NONE,
+            odfi_word: u64::from_le_bytes(o),
+            check_trace_odfi: !self.opts.custom_trace_numbers,
+            name_required: matches!(sec, Some(PPD | WEB | TEL)),
+            max05: match sec {
+                Some(ACK | CCD | CIE | DNE | PPD | WEB) => 1,
+                Some(ATX | CTX | TRX) => 9_999,
+                _ => 0,
+            },
+            entries_before: self.report.entries,
+            tel_reversal,
         });
+    }
+
+    /// Batch header rules of moov-io/ach's per-SEC batch types (`batchXXX.go`) and of
+    /// `ValidTranCodeForServiceClassCode`.
+    fn sec_header_rules(&mut self, n: u64, r: &Record<'_>, sc: Option<u64>, sec: Option<SecCode>, desc: &[u8]) {
+        const R: &str = "BatchHeader";
+        use SecCode::*;
+        let Some(s) = sec else { return };
+        let scf = r.rec.field(2, 4);
+        match (s, sc) {
+            (ADV, Some(c)) if c != 280 => self.err(n, R, "service_class_code", scf, "ADV batches need 280"),
+            (ADV, _) => {}
+            (_, Some(280)) => self.err(n, R, "service_class_code", scf, "280 is for ADV batches only"),
+            (ARC | BOC | POP | RCK | TRC | TRX | XCK, Some(220)) => {
+                self.err(n, R, "service_class_code", scf, format!("{s} batches hold debits: not 220"))
+            }
+            (CIE, Some(225)) => self.err(n, R, "service_class_code", scf, "CIE batches hold credits: not 225"),
+            _ => {}
+        }
+        let want: &[u8] = match s {
+            ENR => b"AUTOENROLL",
+            RCK => b"REDEPCHECK",
+            _ => return,
+        };
+        if trim_end(desc) != want {
+            let w = String::from_utf8_lossy(want);
+            self.err(n, R, "company_entry_description", desc, format!("{s} batches need {w}"));
+        }
+    }
+
+    /// Entry rules of moov-io/ach's per-SEC batch types (`batchXXX.go`) that do not depend on the
+    /// entry's addenda (those are checked in `close_entry`).
+    fn sec_entry_rules(&mut self, n: u64, r: &Record<'_>, s: SecCode, code: u8, amount: Option<u64>) {
+        const R: &str = "EntryDetail";
+        use SecCode::*;
+        let codes: &[u8] = match s {
+            ACK => &[24, 34],
+            ATX => &[24, 34, 21],
+            DNE => &[23, 33],
+            ENR => &[23, 33, 21, 31],
+            COR => &[21, 26, 31, 36, 41, 46, 51, 56],
+            _ => &[],
+        };
+        if !codes.is_empty() && !codes.contains(&code) {
+            self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("not allowed in {s} batches"));
+        }
+        let a = amount.unwrap_or(0);
+        let max = match s {
+            ARC | BOC | POP => 2_500_000,
+            RCK | XCK => 250_000,
+            _ => u64::MAX,
+        };
+        if a > max {
+            self.err(n, R, "amount", r.rec.field(30, 39), format!("{s} entries are limited to {max} cents"));
+        }
+        if a > 0 && matches!(s, ACK | ATX | DNE | ENR) {
+            self.err(n, R, "amount", r.rec.field(30, 39), format!("{s} entries carry zero"));
+        }
+        if matches!(s, POS | SHR) {
+            // Card transaction type (discretionary data, 77-78).
+            let t = r.rec.field(77, 78);
+            if !matches!(t, b"01" | b"02" | b"03" | b"11" | b"12" | b"13" | b"21" | b"99") {
+                self.err(n, R, "card_transaction_type", t, "invalid card transaction type");
+            }
+        }
+        if s == SHR {
+            let y = r.rec.field(42, 43);
+            if !(y.len() == 2 && y.iter().all(u8::is_ascii_digit) && (&b"18"[..]..=&b"50"[..]).contains(&y)) {
+                self.err(n, R, "card_expiration_date", r.rec.field(40, 43), "year must be 18-50");
+            }
+        }
+        if s == MTE {
+            // MTE puts the identification number in 55-76 (and the name in 40-54).
+            let id = r.rec.field(55, 76);
+            if is_blank_or_zeros(id) {
+                self.err(n, R, "identification_number", id, "is required (only spaces and zeros)");
+            }
+        }
+        if matches!(s, TRC | XCK) {
+            for (f, a, b) in [("process_control_field", 40, 45), ("item_research_number", 46, 61)] {
+                let v = r.rec.field(a, b);
+                if is_blank(v) {
+                    self.err(n, R, f, v, "is required");
+                }
+            }
+        }
+        // Receiver's name required (moov-io/ach `isFieldInclusion`); CIE and MTE keep it in 40-54.
+        if s.requires_receiver_name() {
+            let name = if matches!(s, CIE | MTE) { r.rec.field(40, 54) } else { r.rec.field(55, 76) };
+            if is_blank_or_zeros(name) {
+                self.err(n, R, "individual_name", name, "is required (only spaces and zeros)");
+            }
+        }
     }
 
     fn entry(&mut self, n: u64, r: &Record<'_>) {
@@ -527,11 +842,14 @@ impl Validator {
                 self.err(n, R, "transaction_code", r.rec.field(2, 3), "service class 225 allows only debits");
             }
             if let Some(s) = sec {
-                if s.debits_only() && credit {
-                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{s} batches allow only debits"));
+                let reversal = self.batch.as_ref().is_some_and(|b| b.tel_reversal);
+                let (debits_only, credits_only) = sec_direction(sec, reversal);
+                let what = if reversal { "TEL REVERSAL" } else { s.as_str() };
+                if debits_only && credit {
+                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{what} batches allow only debits"));
                 }
-                if s.credits_only() && !credit {
-                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{s} batches allow only credits"));
+                if credits_only && !credit {
+                    self.err(n, R, "transaction_code", r.rec.field(2, 3), format!("{what} batches allow only credits"));
                 }
             }
         }
@@ -565,11 +883,11 @@ impl Validator {
         if layout == Layout::Entry {
             let id = r.rec.field(40, 54);
             if !is_alphanumeric(id) {
-                self.err(n, R, "identification_number", id, "contains control characters (not alphanumeric)");
+                self.err(n, R, "identification_number", id, "has characters that are not alphanumeric");
             }
             let name = r.rec.field(55, 76);
             if !is_alphanumeric(name) {
-                self.err(n, R, "individual_name", name, "contains control characters (not alphanumeric)");
+                self.err(n, R, "individual_name", name, "has characters that are not alphanumeric");
             }
             if sec == Some(SecCode::SHR) {
                 let m = parse_digits(r.rec.field(40, 41));
@@ -577,8 +895,11 @@ impl Validator {
                     self.err(n, R, "card_expiration_date", r.rec.field(40, 43), "invalid month");
                 }
             }
-            if sec == Some(SecCode::CTX) {
+            if matches!(sec, Some(SecCode::CTX | SecCode::ATX | SecCode::TRX)) {
                 ctx_expected = parse_digits(r.rec.field(55, 58));
+            }
+            if code_ok && let (Some(s), Some(c)) = (sec, code) {
+                self.sec_entry_rules(n, r, s, c, amount);
             }
         }
         let ind = e.addenda_indicator();
@@ -603,6 +924,16 @@ impl Validator {
                             "trace numbers must be ascending within a batch",
                         );
                     }
+                    // moov-io/ach `isTraceNumberODFI` (domestic batches).
+                    if layout == Layout::Entry
+                        && let Some(b) = self.batch.as_ref()
+                        && b.check_trace_odfi
+                        && !b.iat
+                        && e.trace_field().get(..8) != Some(&b.odfi[..])
+                    {
+                        let o = String::from_utf8_lossy(&b.odfi).into_owned();
+                        self.err(n, R, "trace_number", e.trace_field(), format!("must start with the ODFI {o}"));
+                    }
                 }
             }
         }
@@ -625,13 +956,20 @@ impl Validator {
                 b.last_trace = trace;
             }
         }
+        let prenote = code.is_some_and(|c| matches!(c % 10, 3 | 8));
         self.entry = Some(EntryState {
             line: n,
             has_addenda: ind == b'1',
             addenda: 0,
             trace7: trace.unwrap_or(0) % 10_000_000,
-            ctx_expected,
             iat: layout == Layout::IatEntry,
+            // Rules on the addenda count or on a zero amount are checked when the entry closes.
+            slow: ctx_expected.is_some() || (amount == Some(0) && !prenote),
+            ctx_expected,
+            cat: CAT_FORWARD,
+            code: if code_ok { code.unwrap_or(0) } else { 0 },
+            amount,
+            ..EntryState::default()
         });
     }
 
@@ -649,6 +987,30 @@ impl Validator {
             }
             Some(e) => {
                 e.addenda += 1;
+                // Closing the entry is left to the slow path (its addenda decide its category and
+                // the SEC rules on addenda).
+                e.slow = true;
+                match r.layout {
+                    Layout::Addenda02 => e.n02 += 1,
+                    Layout::Addenda05 => e.n05 += 1,
+                    Layout::Addenda98 | Layout::Addenda98Refused => {
+                        e.n98 += 1;
+                        e.cat = CAT_NOC;
+                    }
+                    Layout::Addenda99 => {
+                        e.n99 += 1;
+                        e.cat = CAT_RETURN;
+                    }
+                    Layout::Addenda99Dishonored => {
+                        e.n99 += 1;
+                        e.cat = CAT_DISHONORED;
+                    }
+                    Layout::Addenda99Contested => {
+                        e.n99 += 1;
+                        e.cat = CAT_CONTESTED;
+                    }
+                    _ => {}
+                }
                 (e.has_addenda, e.addenda, e.trace7)
             }
         };
@@ -666,7 +1028,7 @@ impl Validator {
             Layout::Addenda05 => {
                 let p = r.rec.field(4, 83);
                 if !is_alphanumeric(p) {
-                    self.err(n, R, "payment_related_information", p, "contains control characters (not alphanumeric)");
+                    self.err(n, R, "payment_related_information", p, "has characters that are not alphanumeric");
                 }
                 match a.addenda_sequence_number() {
                     Some(s) if s == seq || self.entry.is_none() => {}
@@ -705,6 +1067,9 @@ impl Validator {
                 if is_blank(a.corrected_data()) {
                     self.err(n, R, "corrected_data", a.corrected_data(), "is required");
                 }
+                if layout == Layout::Addenda98Refused && is_blank(r.rec.field(68, 74)) {
+                    self.err(n, R, "trace_sequence_number", r.rec.field(68, 74), "is required");
+                }
             }
             Layout::Addenda99 | Layout::Addenda99Dishonored | Layout::Addenda99Contested => {
                 self.report.returns += 1;
@@ -721,7 +1086,7 @@ impl Validator {
             Layout::AddendaIat => {
                 let d = a.data();
                 if !is_alphanumeric(d) {
-                    self.err(n, R, "data", d, "contains control characters (not alphanumeric)");
+                    self.err(n, R, "data", d, "has characters that are not alphanumeric");
                 }
                 if a.type_code() == b"10" {
                     const TYPES: [&[u8]; 21] = [
@@ -737,7 +1102,24 @@ impl Validator {
             Layout::Addenda02 => {
                 let d = r.rec.field(4, 79);
                 if !is_alphanumeric(d) {
-                    self.err(n, R, "terminal_data", d, "contains control characters (not alphanumeric)");
+                    self.err(n, R, "terminal_data", d, "has characters that are not alphanumeric");
+                }
+                // moov-io/ach `Addenda02.fieldInclusion` and `Validate`.
+                for (f, s, e) in
+                    [("transaction_serial_number", 20, 25), ("terminal_location", 36, 62), ("terminal_city", 63, 77)]
+                {
+                    let v = r.rec.field(s, e);
+                    if is_blank(v) {
+                        self.err(n, R, f, v, "is required");
+                    }
+                }
+                let date = r.rec.field(26, 29);
+                if !is_mmdd(date) {
+                    self.err(n, R, "transaction_date", date, "must be a MMDD date");
+                }
+                let st = r.rec.field(78, 79);
+                if !US_STATES.contains(&st) {
+                    self.err(n, R, "terminal_state", st, "must be a US state or territory abbreviation");
                 }
             }
             _ => self.err(n, R, "addenda_type_code", a.type_code(), "unknown addenda type code"),
@@ -795,6 +1177,13 @@ impl Validator {
         }
         if c.batch_number() != b.batch_number {
             self.err(n, R, "batch_number", r.rec.field(88, 94), "does not match the batch header");
+        }
+        if b.sec == Some(SecCode::COR) && !b.iat {
+            for (f, v, s, e) in [("total_debit", c.total_debit(), 21, 32), ("total_credit", c.total_credit(), 33, 44)] {
+                if v.is_some_and(|v| v > 0) {
+                    self.err(n, R, f, r.rec.field(s, e), "COR batches carry zero");
+                }
+            }
         }
         self.batch = Some(b);
         self.close_batch(n, false);
@@ -855,6 +1244,22 @@ impl Validator {
             let f = if adv { r.rec.field(52, 71) } else { r.rec.field(44, 55) };
             self.soft(n, R, "total_credit", f, format!("batches credit {}", t.total_credit));
         }
+        // moov-io/ach `FileControl.fieldInclusion` (errors even where the comparisons above are
+        // relaxed): a block count, and counts and hash once money moves (always in ADV files).
+        if c.block_count() == Some(0) {
+            self.err(n, R, "block_count", r.rec.field(8, 13), "must not be zero");
+        }
+        if adv || c.total_debit().is_some_and(|v| v > 0) || c.total_credit().is_some_and(|v| v > 0) {
+            for (f, v, s, e) in [
+                ("batch_count", c.batch_count(), 2, 7),
+                ("entry_addenda_count", c.entry_addenda_count(), 14, 21),
+                ("entry_hash", c.entry_hash(), 22, 31),
+            ] {
+                if v == Some(0) {
+                    self.err(n, R, f, r.rec.field(s, e), "must not be zero");
+                }
+            }
+        }
     }
 
     /// Ends validation and returns the report.
@@ -876,6 +1281,48 @@ impl Validator {
         r.entry_hash = format!("{:010}", self.hash % 10_000_000_000);
         r.valid = r.error_count == 0;
         r
+    }
+}
+
+/// True for MMDD with a day that exists in the month (29 February allowed).
+fn is_mmdd(b: &[u8]) -> bool {
+    let (Some(m), Some(d)) = (b.get(..2).and_then(parse_digits), b.get(2..).and_then(parse_digits)) else {
+        return false;
+    };
+    let days = match m {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    };
+    b.len() == 4 && (1..=days).contains(&d)
+}
+
+/// USPS state, district, territory and military abbreviations (terminal state of an addenda 02).
+const US_STATES: [&[u8]; 63] = [
+    b"AL", b"AK", b"AZ", b"AR", b"CA", b"CO", b"CT", b"DE", b"DC", b"FL", b"GA", b"HI", b"ID", b"IL", b"IN", b"IA",
+    b"KS", b"KY", b"LA", b"ME", b"MD", b"MA", b"MI", b"MN", b"MS", b"MO", b"MT", b"NE", b"NV", b"NH", b"NJ", b"NM",
+    b"NY", b"NC", b"ND", b"OH", b"OK", b"OR", b"PA", b"RI", b"SC", b"SD", b"TN", b"TX", b"UT", b"VT", b"VA", b"WA",
+    b"WV", b"WI", b"WY", b"AS", b"GU", b"MP", b"PR", b"VI", b"UM", b"FM", b"MH", b"PW", b"AA", b"AE", b"AP",
+];
+
+/// (debits only, credits only) for a SEC code: a TEL batch described as REVERSAL holds credits.
+fn sec_direction(sec: Option<SecCode>, tel_reversal: bool) -> (bool, bool) {
+    match sec {
+        Some(SecCode::TEL) if tel_reversal => (false, true),
+        Some(s) => (s.debits_only(), s.credits_only()),
+        None => (false, false),
+    }
+}
+
+/// Category name for messages.
+fn cat_name(c: u8) -> &'static str {
+    match c {
+        CAT_NOC => "notification of change",
+        CAT_RETURN => "return",
+        CAT_DISHONORED => "dishonored return",
+        CAT_CONTESTED => "contested dishonored return",
+        _ => "forward",
     }
 }
 
