@@ -124,14 +124,26 @@ impl FileHeaderFields {
     }
 }
 
-/// True for a plausible YYMMDD date (month 01-12, day 01-31).
+/// True for a YYMMDD date that exists (month 01-12, day within the month, 29 February in leap
+/// years).
 pub fn is_yymmdd(b: &[u8]) -> bool {
     if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
         return false;
     }
+    let y = (b[0] - b'0') as u32 * 10 + (b[1] - b'0') as u32;
     let m = (b[2] - b'0') * 10 + (b[3] - b'0');
     let d = (b[4] - b'0') * 10 + (b[5] - b'0');
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    // Days of the month as Go's time.Parse("060102") (moov-io/ach): YY 69-99 is 19YY, else 20YY.
+    let year = if y >= 69 { 1900 + y } else { 2000 + y };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    };
+    (1..=days).contains(&d)
 }
 
 /// True for HHMM (00-23, 00-59).

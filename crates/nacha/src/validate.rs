@@ -880,6 +880,27 @@ impl Validator {
             _ => {}
         }
         let mut ctx_expected = None;
+        if layout == Layout::AdvEntry {
+            // moov-io/ach `ADVEntryDetail.fieldInclusion` and `Validate`.
+            for (f, s, e) in [
+                ("advice_routing_number", 40, 48),
+                ("ach_operator_routing_number", 80, 87),
+                ("individual_name", 55, 76),
+            ] {
+                let v = r.rec.field(s, e);
+                if !is_alphanumeric(v) {
+                    self.err(n, R, f, v, "has characters that are not alphanumeric");
+                } else if is_blank(v) && f != "individual_name" {
+                    self.err(n, R, f, v, "is required");
+                }
+            }
+            for (f, s, e) in [("julian_day", 88, 90), ("sequence_number", 91, 94)] {
+                let v = r.rec.field(s, e);
+                if parse_digits(v).is_none_or(|d| d == 0) {
+                    self.err(n, R, f, v, "must be digits, not zero");
+                }
+            }
+        }
         if layout == Layout::Entry {
             let id = r.rec.field(40, 54);
             if !is_alphanumeric(id) {
@@ -888,6 +909,10 @@ impl Validator {
             let name = r.rec.field(55, 76);
             if !is_alphanumeric(name) {
                 self.err(n, R, "individual_name", name, "has characters that are not alphanumeric");
+            }
+            let disc = r.rec.field(77, 78);
+            if !is_alphanumeric(disc) {
+                self.err(n, R, "discretionary_data", disc, "has characters that are not alphanumeric");
             }
             if sec == Some(SecCode::SHR) {
                 let m = parse_digits(r.rec.field(40, 41));
@@ -1031,6 +1056,8 @@ impl Validator {
                     self.err(n, R, "payment_related_information", p, "has characters that are not alphanumeric");
                 }
                 match a.addenda_sequence_number() {
+                    // moov-io/ach `Addenda05.fieldInclusion`: an error even where the count is relaxed.
+                    Some(0) => self.err(n, R, "addenda_sequence_number", r.rec.field(84, 87), "must not be zero"),
                     Some(s) if s == seq || self.entry.is_none() => {}
                     _ => self.soft(n, R, "addenda_sequence_number", r.rec.field(84, 87), format!("must be {seq}")),
                 }
@@ -1177,6 +1204,18 @@ impl Validator {
         }
         if c.batch_number() != b.batch_number {
             self.err(n, R, "batch_number", r.rec.field(88, 94), "does not match the batch header");
+        }
+        // moov-io/ach `BatchControl.Validate` / `ADVBatchControl.Validate`.
+        let texts: &[(&'static str, usize, usize)] = if b.adv {
+            &[("ach_operator_data", 61, 79)]
+        } else {
+            &[("company_identification", 45, 54), ("message_authentication_code", 55, 73)]
+        };
+        for &(f, s, e) in texts {
+            let v = r.rec.field(s, e);
+            if !is_alphanumeric(v) {
+                self.err(n, R, f, v, "has characters that are not alphanumeric");
+            }
         }
         if b.sec == Some(SecCode::COR) && !b.iat {
             for (f, v, s, e) in [("total_debit", c.total_debit(), 21, 32), ("total_credit", c.total_credit(), 33, 44)] {

@@ -626,3 +626,83 @@ fn short_lines_are_padded() {
     }
     assert!(!check(&trimmed, &ReadOptions::strict()).valid);
 }
+
+/// An ADV file with one entry (code 81, credit) whose fields 40-48 (advice routing number), 80-87
+/// (ACH operator routing number), 88-90 (Julian day) and 91-94 (sequence number) are given.
+fn adv_file(advice_routing: &str, operator_routing: &str, julian: &str, seq: &str) -> Vec<u8> {
+    let entry = format!(
+        "681231380104{}{}{}{}{}{}{}0{}{julian}{seq}",
+        a("ACCT1", 15),
+        z(5_000, 12),
+        a(advice_routing, 9),
+        a("FILE1", 5),
+        " ",
+        a("JANE DOE", 22),
+        "  ",
+        a(operator_routing, 8)
+    );
+    let lines = [
+        good_header(),
+        bh(280, "ACH OPERATOR", "1234567890", "ADV", "ADVICES", '0', 1),
+        entry,
+        format!("8280{}{}{}{}{}{ODFI}0000001", z(1, 6), z(23_138_010, 10), z(0, 20), z(5_000, 20), a("", 19)),
+        format!("9{}{}{}{}{}{}{}", z(1, 6), z(1, 6), z(1, 8), z(23_138_010, 10), z(0, 20), z(5_000, 20), a("", 23)),
+    ];
+    let mut out = String::new();
+    for l in &lines {
+        assert_eq!(l.chars().count(), 94, "{l:?}");
+        out += l;
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// moov `ADVEntryDetail.fieldInclusion`: routing numbers present, Julian day and sequence number
+/// not zero.
+#[test]
+fn adv_entry_fields() {
+    valid(&adv_file("121042882", "23138010", "032", "0001"));
+    only(&adv_file("", "23138010", "032", "0001"), "EntryDetail", "advice_routing_number");
+    only(&adv_file("121042882", "", "032", "0001"), "EntryDetail", "ach_operator_routing_number");
+    only(&adv_file("121042882", "23138010", "000", "0001"), "EntryDetail", "julian_day");
+    only(&adv_file("121042882", "23138010", "032", "0000"), "EntryDetail", "sequence_number");
+}
+
+/// moov `Addenda05.fieldInclusion`: a zero sequence number is an error even under `lenient()`,
+/// where a wrong (non-zero) one is a warning.
+#[test]
+fn addenda05_sequence_number_not_zero() {
+    let ccd = bh(200, "MY COMPANY", "1234567890", "CCD", "REFUND", '1', 1);
+    let d = file(&[(ccd.clone(), vec![ed(22, 5, "", "", "", 1, 1), ad05("INVOICE 1", 0, 1)])]);
+    let l = check(&d, &ReadOptions::lenient());
+    assert!(!l.valid && l.errors.iter().all(|e| e.field == "addenda_sequence_number"), "{l:?}");
+    let d = file(&[(ccd, vec![ed(22, 5, "", "", "", 1, 1), ad05("INVOICE 1", 2, 1)])]);
+    assert!(check(&d, &ReadOptions::lenient()).valid);
+}
+
+/// moov `BatchControl.Validate` (company identification and message authentication code are
+/// alphanumeric) and `EntryDetail.Validate` (discretionary data).
+#[test]
+fn control_and_discretionary_text_is_alphanumeric() {
+    let d = String::from_utf8(file(&[(ppd_header(1), vec![credit(1)])])).unwrap();
+    let mut lines: Vec<String> = d.lines().map(str::to_string).collect();
+    lines[3].replace_range(54..55, "\u{7}");
+    let bad = lines.join("\n") + "\n";
+    only(bad.as_bytes(), "BatchControl", "message_authentication_code");
+    only(
+        &file(&[(ppd_header(1), vec![ed(22, 1_000, "", "JANE DOE", "\u{1}1", 0, 1)])]),
+        "EntryDetail",
+        "discretionary_data",
+    );
+}
+
+/// The file creation date is a real date (moov parses it with Go's `time.Parse("060102")`).
+#[test]
+fn creation_date_exists() {
+    let batches = [(ppd_header(1), vec![credit(1)])];
+    for (date, ok) in [("240229", true), ("250229", false), ("260431", false), ("000229", true), ("260131", true)] {
+        let h = good_header().replacen("260102", date, 1);
+        let r = check(&file_with(&h, &batches), &ReadOptions::default());
+        assert_eq!(r.valid, ok, "{date}: {:?}", r.errors);
+    }
+}
