@@ -93,6 +93,14 @@ struct EntryState {
     /// closes.
     code: u8,
     amount: Option<u64>,
+    /// IAT addenda 10-18 seen (bit n for type 10 + n), counts of 17 and 18 and their last sequence
+    /// numbers, and the line of the first whose entry detail sequence number is not the trace's.
+    iat_seen: u16,
+    n17: u64,
+    n18: u64,
+    last17: u64,
+    last18: u64,
+    iat_seq_mismatch: Option<(u64, [u8; 7])>,
 }
 
 struct BatchState {
@@ -487,30 +495,19 @@ impl Validator {
                 );
             }
         }
-        if e.iat || !domestic {
+        if e.iat {
+            self.check_category(&e);
+            self.close_iat_entry(&e, sec);
+            return;
+        }
+        if !domestic {
             return;
         }
         let Some(s) = sec else { return };
-        // One category per batch (moov-io/ach `isCategory`): compared with the first entry's,
-        // later NOCs excepted.
-        if let Some(b) = self.batch.as_mut()
-            && (e.cat != CAT_NOC || b.first_cat == CAT_NONE)
-        {
-            if b.first_cat == CAT_NONE {
-                b.first_cat = e.cat;
-            } else if b.first_cat != e.cat {
-                let (first, this) = (cat_name(b.first_cat), cat_name(e.cat));
-                self.err(
-                    e.line,
-                    R,
-                    "category",
-                    this.as_bytes(),
-                    format!("a batch of {first} entries cannot hold a {this} entry"),
-                );
-            }
-        }
+        self.check_category(&e);
         use SecCode::*;
         let ind = b"1";
+
         match e.cat {
             CAT_FORWARD => {
                 if matches!(s, MTE | POS | SHR) {
@@ -584,6 +581,167 @@ impl Validator {
         }
     }
 
+    /// One category per batch (moov-io/ach `isCategory`): each entry's is compared with the first
+    /// entry's, later NOCs excepted.
+    fn check_category(&mut self, e: &EntryState) {
+        if let Some(b) = self.batch.as_mut()
+            && (e.cat != CAT_NOC || b.first_cat == CAT_NONE)
+        {
+            if b.first_cat == CAT_NONE {
+                b.first_cat = e.cat;
+            } else if b.first_cat != e.cat {
+                let (first, this) = (cat_name(b.first_cat), cat_name(e.cat));
+                self.err(
+                    e.line,
+                    "EntryDetail",
+                    "category",
+                    this.as_bytes(),
+                    format!("a batch of {first} entries cannot hold a {this} entry"),
+                );
+            }
+        }
+    }
+
+    /// moov-io/ach `IATBatch`: addenda 10-16 required (not for NOCs), at most two 17 and five 18
+    /// (none on returns), addenda entry detail sequence numbers, NOCs only in IATCOR batches with a
+    /// return/NOC transaction code.
+    fn close_iat_entry(&mut self, e: &EntryState, sec: Option<SecCode>) {
+        const R: &str = "EntryDetail";
+        let ind = b"1";
+        let noc = e.n98 > 0;
+        if !noc {
+            let missing: Vec<String> =
+                (10..=16).filter(|t| e.iat_seen & (1 << (t - 10)) == 0).map(|t| t.to_string()).collect();
+            if !missing.is_empty() {
+                let m = missing.join(", ");
+                self.err(e.line, R, "addenda_record_indicator", ind, format!("IAT entries need addenda {m}"));
+            }
+            if let Some((line, v)) = e.iat_seq_mismatch {
+                self.err(
+                    line,
+                    "Addenda",
+                    "entry_detail_sequence_number",
+                    &v,
+                    "must be the last 7 digits of the entry's trace number",
+                );
+            }
+        }
+        if e.n17 > 2 || e.n18 > 5 {
+            self.err(e.line, R, "addenda_record_indicator", ind, "IAT entries take at most two addenda 17 and five 18");
+        }
+        if e.cat != CAT_FORWARD && e.cat != CAT_NOC && e.n17 + e.n18 > 0 {
+            self.err(e.line, R, "addenda_record_indicator", ind, "an IAT return takes no addenda 17 or 18");
+        }
+        if noc {
+            if sec != Some(SecCode::COR) {
+                self.err(
+                    e.line,
+                    R,
+                    "addenda_record_indicator",
+                    ind,
+                    "IAT notifications of change only in IATCOR batches",
+                );
+            }
+            if is_valid_transaction_code(e.code) && !matches!(e.code % 10, 1 | 6) {
+                let v = e.code.to_string();
+                self.err(e.line, R, "transaction_code", v.as_bytes(), "not allowed in IATCOR batches");
+            }
+        }
+    }
+
+    /// moov-io/ach `Addenda10`-`Addenda18` `fieldInclusion` and `Validate`: required fields, ID number
+    /// qualifiers, and the sequence numbers of 17 and 18 (not zero, not decreasing).
+    fn iat_addenda_fields(&mut self, n: u64, r: &Record<'_>) {
+        const R: &str = "Addenda";
+        let t = r.rec.field(2, 3);
+        let required: &[(&'static str, usize, usize)] = match t {
+            b"10" => &[("name", 47, 81)],
+            b"11" => &[("originator_name", 4, 38), ("originator_street_address", 39, 73)],
+            b"12" => &[("originator_city_state_province", 4, 38), ("originator_country_postal_code", 39, 73)],
+            b"13" => &[
+                ("odfi_name", 4, 38),
+                ("odfi_id_number_qualifier", 39, 40),
+                ("odfi_identification", 41, 74),
+                ("odfi_branch_country_code", 75, 77),
+            ],
+            b"14" => &[
+                ("rdfi_name", 4, 38),
+                ("rdfi_id_number_qualifier", 39, 40),
+                ("rdfi_identification", 41, 74),
+                ("rdfi_branch_country_code", 75, 77),
+            ],
+            b"15" => &[("receiver_street_address", 19, 53)],
+            b"16" => &[("receiver_city_state_province", 4, 38), ("receiver_country_postal_code", 39, 73)],
+            b"18" => &[
+                ("foreign_correspondent_bank_name", 4, 38),
+                ("foreign_correspondent_bank_id_number_qualifier", 39, 40),
+                ("foreign_correspondent_bank_id_number", 41, 74),
+                ("foreign_correspondent_bank_branch_country_code", 75, 77),
+            ],
+            _ => &[],
+        };
+        for &(f, s, e) in required {
+            let v = r.rec.field(s, e);
+            if is_blank(v) {
+                self.err(n, R, f, v, "is required");
+            }
+        }
+        if matches!(t, b"13" | b"14") {
+            let q = r.rec.field(39, 40);
+            if !is_blank(q) && !matches!(q, b"01" | b"02" | b"03") {
+                let f = if t == b"13" { "odfi_id_number_qualifier" } else { "rdfi_id_number_qualifier" };
+                self.err(n, R, f, q, "must be 01, 02 or 03");
+            }
+        }
+        if matches!(t, b"17" | b"18") {
+            let seq = r.rec.field(84, 87);
+            let v = parse_digits(seq);
+            let last = match (self.entry.as_mut(), t) {
+                (Some(e), b"17") => {
+                    e.n17 += 1;
+                    Some(std::mem::replace(&mut e.last17, v.unwrap_or(0)))
+                }
+                (Some(e), _) => {
+                    e.n18 += 1;
+                    Some(std::mem::replace(&mut e.last18, v.unwrap_or(0)))
+                }
+                (None, _) => None,
+            };
+            match v {
+                None | Some(0) => self.err(n, R, "sequence_number", seq, "must be digits, not zero"),
+                Some(s) if last.is_some_and(|l| s < l) => self.err(n, R, "sequence_number", seq, "must not decrease"),
+                _ => {}
+            }
+        }
+    }
+
+    /// moov-io/ach `IATBatchHeader.Validate`. Country and currency codes are checked for their
+    /// shape (two or three capital letters), not against the ISO 3166 and ISO 4217 tables moov uses.
+    fn iat_header_rules(&mut self, n: u64, r: &Record<'_>, sc: Option<u64>) {
+        const R: &str = "BatchHeader";
+        if sc == Some(280) {
+            self.err(n, R, "service_class_code", r.rec.field(2, 4), "280 is for ADV batches only");
+        }
+        let fx = r.rec.field(21, 22);
+        if !matches!(fx, b"FV" | b"VF" | b"FF") {
+            self.err(n, R, "foreign_exchange_indicator", fx, "must be FV, VF or FF");
+        }
+        let fxr = r.rec.field(23, 23);
+        if !(matches!(fxr, b"1" | b"2" | b"3") || (fx == b"FF" && matches!(fxr, b"0" | b" "))) {
+            self.err(n, R, "foreign_exchange_reference_indicator", fxr, "must be 1, 2 or 3 (or 0 with FF)");
+        }
+        for (f, s, e) in [
+            ("iso_destination_country_code", 39, 40),
+            ("iso_originating_currency_code", 64, 66),
+            ("iso_destination_currency_code", 67, 69),
+        ] {
+            let v = r.rec.field(s, e);
+            if !v.iter().all(u8::is_ascii_uppercase) || v.len() != e - s + 1 {
+                self.err(n, R, f, v, "must be an ISO code (capital letters)");
+            }
+        }
+    }
+
     fn close_batch(&mut self, n: u64, missing_control: bool) {
         self.close_entry();
         if let Some(b) = self.batch.take() {
@@ -650,7 +808,9 @@ impl Validator {
             self.err(n, R, "company_entry_description", desc, "is required (only spaces and zeros)");
         }
         let tel_reversal = sec == Some(SecCode::TEL) && desc.trim_ascii().eq_ignore_ascii_case(b"REVERSAL");
-        if !iat {
+        if iat {
+            self.iat_header_rules(n, r, sc);
+        } else {
             self.sec_header_rules(n, r, sc, sec, desc);
         }
         let eff = h.effective_entry_date();
@@ -931,6 +1091,10 @@ impl Validator {
         if ind != b'0' && ind != b'1' {
             self.err(n, R, "addenda_record_indicator", &[ind], "must be 0 or 1");
         }
+        if layout == Layout::IatEntry && parse_digits(r.rec.field(13, 16)).is_none_or(|c| c == 0) {
+            // moov-io/ach `IATEntryDetail.fieldInclusion` (AddendaRecords).
+            self.err(n, R, "addenda_records", r.rec.field(13, 16), "must be digits, not zero");
+        }
         if layout == Layout::IatEntry && ind != b'1' {
             self.err(n, R, "addenda_record_indicator", &[ind], "IAT entries must have addenda (indicator 1)");
         }
@@ -950,10 +1114,9 @@ impl Validator {
                         );
                     }
                     // moov-io/ach `isTraceNumberODFI` (domestic batches).
-                    if layout == Layout::Entry
+                    if layout != Layout::AdvEntry
                         && let Some(b) = self.batch.as_ref()
                         && b.check_trace_odfi
-                        && !b.iat
                         && e.trace_field().get(..8) != Some(&b.odfi[..])
                     {
                         let o = String::from_utf8_lossy(&b.odfi).into_owned();
@@ -1033,6 +1196,17 @@ impl Validator {
                     Layout::Addenda99Contested => {
                         e.n99 += 1;
                         e.cat = CAT_CONTESTED;
+                    }
+                    Layout::AddendaIat => {
+                        let t = parse_digits(r.rec.field(2, 3)).unwrap_or(10).clamp(10, 18);
+                        e.iat_seen |= 1 << (t - 10);
+                        let edsn = r.rec.field(88, 94);
+                        if e.iat_seq_mismatch.is_none() && parse_digits(edsn) != Some(e.trace7) {
+                            let mut v = [b' '; 7];
+                            let l = edsn.len().min(7);
+                            v[..l].copy_from_slice(&edsn[..l]);
+                            e.iat_seq_mismatch = Some((n, v));
+                        }
                     }
                     _ => {}
                 }
@@ -1115,6 +1289,7 @@ impl Validator {
                 if !is_alphanumeric(d) {
                     self.err(n, R, "data", d, "has characters that are not alphanumeric");
                 }
+                self.iat_addenda_fields(n, r);
                 if a.type_code() == b"10" {
                     const TYPES: [&[u8]; 21] = [
                         b"ANN", b"BUS", b"DEP", b"LOA", b"MIS", b"MOR", b"PEN", b"REM", b"RLS", b"SAL", b"TAX", b"ARC",

@@ -706,3 +706,114 @@ fn creation_date_exists() {
         assert_eq!(r.valid, ok, "{date}: {:?}", r.errors);
     }
 }
+
+// ---- IAT (moov iatBatchHeader.go, iatEntryDetail.go, iatBatch.go, addenda10-18.go) ----
+
+/// IAT batch header: foreign exchange indicator and reference indicator, country, currencies.
+fn iat_bh(sc: u16, fx: &str, fx_ref: &str, country: &str, from: &str, to: &str) -> String {
+    format!(
+        "5{sc}{}{fx}{fx_ref}{}{country}{}IAT{}{from}{to}260105   1{ODFI}0000001",
+        a("", 16),
+        a("", 15),
+        a("1234567890", 10),
+        a("TRADE", 10)
+    )
+}
+
+fn good_iat_bh() -> String {
+    iat_bh(220, "FF", "3", "CA", "USD", "CAD")
+}
+
+/// IAT entry announcing `count` addenda.
+fn iat_ed(count: &str, seq: u64) -> String {
+    // Code 22, RDFI 231380104, count, reserved, amount, account, reserved, OFAC 0 0, indicator 1.
+    format!("622231380104{count}{}{}{}  001{ODFI}{}", a("", 13), z(10_000, 10), a("ACCT 99", 35), z(seq, 7))
+}
+
+/// IAT addenda of type `t` (10-18) with its fields at their columns, entry detail sequence `seq`.
+fn iat_ad(t: u8, seq: u64) -> String {
+    let body = match t {
+        10 => format!("ANN{}{}{}{}", z(10_000, 18), a("FOREIGN TRACE", 22), a("JANE RECEIVER", 35), a("", 6)),
+        11 | 12 | 16 => format!("{}{}{}", a("LINE ONE", 35), a("LINE TWO", 35), a("", 14)),
+        13 | 14 => format!("{}01{}CA{}", a("BANK NAME", 35), a("123456789", 34), a(" ", 11)),
+        15 => format!("{}{}{}", a("RECEIVER ID", 15), a("1 MAIN STREET", 35), a("", 34)),
+        17 => format!("{}0001", a("INVOICE 1", 80)),
+        _ => format!("{}01{}CA {}0001", a("CORRESPONDENT", 35), a("987654321", 34), a("", 6)),
+    };
+    format!("7{t}{body}{}", z(seq, 7))
+}
+
+fn iat_entry(seq: u64, types: &[u8]) -> Vec<String> {
+    let mut v = vec![iat_ed(&z(types.len() as u64, 4), seq)];
+    v.extend(types.iter().map(|&t| iat_ad(t, seq)));
+    v
+}
+
+const MANDATORY: [u8; 7] = [10, 11, 12, 13, 14, 15, 16];
+
+/// moov `IATBatch.addendaFieldInclusion` (10-16 required), `IATBatch.Validate` (at most two 17 and
+/// five 18), `isAddendaSequence` (entry detail sequence numbers), `IATEntryDetail.fieldInclusion`.
+#[test]
+fn iat_entries_and_their_addenda() {
+    let all = [10, 11, 12, 13, 14, 15, 16, 17, 17, 18];
+    valid(&file(&[(good_iat_bh(), iat_entry(1, &all))]));
+    let r = only(
+        &file(&[(good_iat_bh(), iat_entry(1, &[10, 11, 13, 14, 15, 16]))]),
+        "EntryDetail",
+        "addenda_record_indicator",
+    );
+    assert!(has_msg(&r, "IAT entries need addenda 12"), "{r:?}");
+    let r = only(
+        &file(&[(good_iat_bh(), iat_entry(1, &[10, 11, 12, 13, 14, 15, 16, 17, 17, 17]))]),
+        "EntryDetail",
+        "addenda_record_indicator",
+    );
+    assert!(has_msg(&r, "at most two addenda 17"), "{r:?}");
+    // An addenda of another entry's sequence number.
+    let mut recs = iat_entry(1, &MANDATORY);
+    recs[3] = iat_ad(12, 2);
+    only(&file(&[(good_iat_bh(), recs)]), "Addenda", "entry_detail_sequence_number");
+    // The entry's addenda count (13-16) is required.
+    let mut recs = iat_entry(1, &MANDATORY);
+    recs[0] = iat_ed("0000", 1);
+    only(&file(&[(good_iat_bh(), recs)]), "EntryDetail", "addenda_records");
+}
+
+/// moov `Addenda10`-`Addenda18` `fieldInclusion`/`Validate`.
+#[test]
+fn iat_addenda_fields() {
+    let with = |t: u8, f: &dyn Fn(&mut String)| {
+        let mut recs = iat_entry(1, &[10, 11, 12, 13, 14, 15, 16, 17, 18]);
+        let i = recs.iter().position(|r| r.starts_with(&format!("7{t}"))).expect("addenda");
+        f(&mut recs[i]);
+        file(&[(good_iat_bh(), recs)])
+    };
+    only(&with(10, &|r| r.replace_range(46..81, &a("", 35))), "Addenda", "name");
+    only(&with(11, &|r| r.replace_range(38..73, &a("", 35))), "Addenda", "originator_street_address");
+    only(&with(13, &|r| r.replace_range(38..40, "09")), "Addenda", "odfi_id_number_qualifier");
+    only(&with(14, &|r| r.replace_range(74..77, "   ")), "Addenda", "rdfi_branch_country_code");
+    only(&with(15, &|r| r.replace_range(18..53, &a("", 35))), "Addenda", "receiver_street_address");
+    only(&with(16, &|r| r.replace_range(3..38, &a("", 35))), "Addenda", "receiver_city_state_province");
+    only(&with(17, &|r| r.replace_range(83..87, "0000")), "Addenda", "sequence_number");
+    only(&with(18, &|r| r.replace_range(3..38, &a("", 35))), "Addenda", "foreign_correspondent_bank_name");
+}
+
+/// moov `IATBatchHeader.Validate` (indicators; ISO codes checked for shape here, see docs) and
+/// `IATBatch.Validate` (no 280).
+#[test]
+fn iat_batch_header() {
+    let e = iat_entry(1, &MANDATORY);
+    valid(&file(&[(iat_bh(200, "FV", "1", "GB", "USD", "GBP"), e.clone())]));
+    for (h, field) in [
+        (iat_bh(220, "XX", "3", "CA", "USD", "CAD"), "foreign_exchange_indicator"),
+        (iat_bh(220, "FV", " ", "CA", "USD", "CAD"), "foreign_exchange_reference_indicator"),
+        (iat_bh(220, "FF", "3", "  ", "USD", "CAD"), "iso_destination_country_code"),
+        (iat_bh(220, "FF", "3", "CA", "usd", "CAD"), "iso_originating_currency_code"),
+        (iat_bh(220, "FF", "3", "CA", "USD", "C1D"), "iso_destination_currency_code"),
+    ] {
+        only(&file(&[(h, e.clone())]), "BatchHeader", field);
+    }
+    valid(&file(&[(iat_bh(220, "FF", " ", "CA", "USD", "CAD"), e.clone())]));
+    let r = check(&file(&[(iat_bh(280, "FF", "3", "CA", "USD", "CAD"), e)]), &ReadOptions::default());
+    assert!(r.errors.iter().any(|e| e.field == "service_class_code" && e.message.contains("ADV")), "{r:?}");
+}
