@@ -70,37 +70,44 @@ const CAT_RETURN: u8 = 3;
 const CAT_DISHONORED: u8 = 4;
 const CAT_CONTESTED: u8 = 5;
 
+/// The current entry. Kept small: the fast path writes one per entry.
 #[derive(Default)]
 struct EntryState {
     line: u64,
-    has_addenda: bool,
     addenda: u64,
     trace7: u64,
-    /// Addenda count announced by a CTX, ATX or TRX entry (columns 55-58).
-    ctx_expected: Option<u64>,
+    /// Amount (valid when `amount_ok`: digits), for the rules applied when the entry closes.
+    amount: u64,
+    /// Addenda 05, 02, 98 and 99 seen (saturating).
+    n05: u32,
+    n02: u16,
+    n98: u16,
+    n99: u16,
+    /// Addenda count announced by a CTX, ATX or TRX entry (columns 55-58, at most 9999).
+    ctx_expected: Option<u16>,
+    /// Transaction code (0 when invalid).
+    code: u8,
+    /// Category (CAT_*), forward until a 98 or 99 addenda says otherwise.
+    cat: u8,
+    has_addenda: bool,
+    amount_ok: bool,
     iat: bool,
     /// Closing this entry may report something (rules that depend on the addenda that follow it):
     /// the fast path then leaves the next record to the slow path, which closes it.
     slow: bool,
-    /// Category (CAT_*), forward until a 98 or 99 addenda says otherwise.
-    cat: u8,
-    /// Addenda 02, 05, 98 and 99 seen.
-    n02: u64,
-    n05: u64,
-    n98: u64,
-    n99: u64,
-    /// Transaction code and amount (None when not digits), for the rules applied when the entry
-    /// closes.
-    code: u8,
-    amount: Option<u64>,
-    /// IAT addenda 10-18 seen (bit n for type 10 + n), counts of 17 and 18 and their last sequence
-    /// numbers, and the line of the first whose entry detail sequence number is not the trace's.
-    iat_seen: u16,
+}
+
+/// IAT addenda of the current entry (IAT entries never take the fast path, so this lives apart
+/// from `EntryState`): types 10-18 seen (bit n for 10 + n), counts and last sequence numbers of 17
+/// and 18, the first addenda whose entry detail sequence number is not the trace's.
+#[derive(Default)]
+struct IatEntry {
+    seen: u16,
     n17: u64,
     n18: u64,
     last17: u64,
     last18: u64,
-    iat_seq_mismatch: Option<(u64, [u8; 7])>,
+    seq_mismatch: Option<(u64, [u8; 7])>,
 }
 
 struct BatchState {
@@ -174,6 +181,8 @@ pub struct Validator {
     hash: u64,
     /// Last domestic batch number (they must ascend).
     last_batch_number: Option<u64>,
+    /// IAT addenda of the current entry.
+    iat_entry: IatEntry,
 }
 
 impl Validator {
@@ -192,6 +201,7 @@ impl Validator {
             debit: 0,
             hash: 0,
             last_batch_number: None,
+            iat_entry: IatEntry::default(),
         }
     }
 
@@ -264,7 +274,8 @@ impl Validator {
         if !b.fast || (closes_prev && b.first_cat > CAT_FORWARD) || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
             return false;
         }
-        let flags = CODE_FLAGS[swar::parse2(line, 1) as usize];
+        let code = swar::parse2(line, 1);
+        let flags = CODE_FLAGS[code as usize];
         let credit = flags & 2 != 0;
         if flags & 1 == 0 || !(if credit { b.allow_credit } else { b.allow_debit }) {
             return false;
@@ -325,15 +336,33 @@ impl Validator {
         self.report.lines = self.report.lines.max(n);
         self.records += 1;
         self.report.entries += 1;
-        self.entry = Some(EntryState {
-            line: n,
-            has_addenda: ind == b'1',
-            trace7,
-            cat: CAT_FORWARD,
-            code: (line[1] - b'0') * 10 + (line[2] - b'0'),
-            amount: Some(amount),
-            ..EntryState::default()
-        });
+        match &mut self.entry {
+            // The previous entry closed cleanly (not `slow`): a forward entry without addenda other
+            // than 05, whose other fields already hold a fresh entry's values. Updating it in place
+            // costs fewer stores than writing a new one.
+            Some(e) => {
+                e.line = n;
+                e.addenda = 0;
+                e.trace7 = trace7;
+                e.amount = amount;
+                e.n05 = 0;
+                e.code = code as u8;
+                e.has_addenda = ind == b'1';
+                e.amount_ok = true;
+            }
+            None => {
+                self.entry = Some(EntryState {
+                    line: n,
+                    has_addenda: ind == b'1',
+                    trace7,
+                    cat: CAT_FORWARD,
+                    code: code as u8,
+                    amount,
+                    amount_ok: true,
+                    ..EntryState::default()
+                })
+            }
+        }
         true
     }
 
@@ -344,14 +373,14 @@ impl Validator {
         }
         let (Some(e), Some(b)) = (self.entry.as_mut(), self.batch.as_mut()) else { return false };
         if !e.has_addenda
-            || e.n05 >= b.max05
+            || e.n05 as u64 >= b.max05
             || swar::parse_tail(line, 87, 4) != e.addenda + 1
             || swar::parse_tail(line, 94, 7) != e.trace7
         {
             return false;
         }
         e.addenda += 1;
-        e.n05 += 1;
+        e.n05 = e.n05.saturating_add(1);
         b.totals.entry_addenda_count += 1;
         self.report.addenda += 1;
         self.report.lines = self.report.lines.max(n);
@@ -482,7 +511,7 @@ impl Validator {
         let (sec, domestic) = self.batch.as_ref().map_or((None, false), |b| (b.sec, !b.adv && !b.iat));
         if let Some(x) = e.ctx_expected {
             // CTX counts every addenda; ATX and TRX their addenda 05 (as moov-io/ach).
-            let got = if sec == Some(SecCode::CTX) { e.addenda } else { e.n05 };
+            let (x, got) = (x as u64, if sec == Some(SecCode::CTX) { e.addenda } else { e.n05 as u64 });
             if x != got {
                 let v = x.to_string();
                 let s = sec.map_or("CTX", SecCode::as_str);
@@ -522,7 +551,7 @@ impl Validator {
                 }
                 let prenote = matches!(e.code % 10, 3 | 8);
                 let zero_ok = prenote || (matches!(s, ACK | ATX) && matches!(e.code, 24 | 34));
-                if e.amount == Some(0) && !zero_ok && is_valid_transaction_code(e.code) {
+                if e.amount_ok && e.amount == 0 && !zero_ok && is_valid_transaction_code(e.code) {
                     self.err(e.line, R, "amount", b"0", "must not be zero (only prenotes and returns carry zero)");
                 }
             }
@@ -539,10 +568,8 @@ impl Validator {
                 if s != COR {
                     self.err(e.line, R, "addenda_record_indicator", ind, "addenda 98 only in COR batches");
                 }
-                if let Some(a) = e.amount
-                    && a != 0
-                {
-                    let v = a.to_string();
+                if e.amount_ok && e.amount != 0 {
+                    let v = e.amount.to_string();
                     self.err(e.line, R, "amount", v.as_bytes(), "a notification of change carries zero");
                 }
             }
@@ -556,7 +583,7 @@ impl Validator {
                 }
             }
         }
-        let max05 = match s {
+        let max05: u32 = match s {
             ACK | CCD | CIE | PPD | WEB => 1,
             DNE => {
                 if e.n05 != 1 {
@@ -609,14 +636,15 @@ impl Validator {
         const R: &str = "EntryDetail";
         let ind = b"1";
         let noc = e.n98 > 0;
+        let i = std::mem::take(&mut self.iat_entry);
         if !noc {
             let missing: Vec<String> =
-                (10..=16).filter(|t| e.iat_seen & (1 << (t - 10)) == 0).map(|t| t.to_string()).collect();
+                (10..=16).filter(|t| i.seen & (1 << (t - 10)) == 0).map(|t| t.to_string()).collect();
             if !missing.is_empty() {
                 let m = missing.join(", ");
                 self.err(e.line, R, "addenda_record_indicator", ind, format!("IAT entries need addenda {m}"));
             }
-            if let Some((line, v)) = e.iat_seq_mismatch {
+            if let Some((line, v)) = i.seq_mismatch {
                 self.err(
                     line,
                     "Addenda",
@@ -626,10 +654,10 @@ impl Validator {
                 );
             }
         }
-        if e.n17 > 2 || e.n18 > 5 {
+        if i.n17 > 2 || i.n18 > 5 {
             self.err(e.line, R, "addenda_record_indicator", ind, "IAT entries take at most two addenda 17 and five 18");
         }
-        if e.cat != CAT_FORWARD && e.cat != CAT_NOC && e.n17 + e.n18 > 0 {
+        if e.cat != CAT_FORWARD && e.cat != CAT_NOC && i.n17 + i.n18 > 0 {
             self.err(e.line, R, "addenda_record_indicator", ind, "an IAT return takes no addenda 17 or 18");
         }
         if noc {
@@ -696,16 +724,17 @@ impl Validator {
         if matches!(t, b"17" | b"18") {
             let seq = r.rec.field(84, 87);
             let v = parse_digits(seq);
-            let last = match (self.entry.as_mut(), t) {
-                (Some(e), b"17") => {
-                    e.n17 += 1;
-                    Some(std::mem::replace(&mut e.last17, v.unwrap_or(0)))
+            let i = &mut self.iat_entry;
+            let last = match (self.entry.is_some(), t) {
+                (true, b"17") => {
+                    i.n17 += 1;
+                    Some(std::mem::replace(&mut i.last17, v.unwrap_or(0)))
                 }
-                (Some(e), _) => {
-                    e.n18 += 1;
-                    Some(std::mem::replace(&mut e.last18, v.unwrap_or(0)))
+                (true, _) => {
+                    i.n18 += 1;
+                    Some(std::mem::replace(&mut i.last18, v.unwrap_or(0)))
                 }
-                (None, _) => None,
+                (false, _) => None,
             };
             match v {
                 None | Some(0) => self.err(n, R, "sequence_number", seq, "must be digits, not zero"),
@@ -976,6 +1005,7 @@ impl Validator {
     fn entry(&mut self, n: u64, r: &Record<'_>) {
         const R: &str = "EntryDetail";
         self.close_entry();
+        self.iat_entry = IatEntry::default();
         self.report.entries += 1;
         let Some(e) = r.entry() else { return };
         if self.batch.is_none() && !self.opts.allow_missing_batch_header_control {
@@ -1081,7 +1111,8 @@ impl Validator {
                 }
             }
             if matches!(sec, Some(SecCode::CTX | SecCode::ATX | SecCode::TRX)) {
-                ctx_expected = parse_digits(r.rec.field(55, 58));
+                // Four digits: at most 9999.
+                ctx_expected = parse_digits(r.rec.field(55, 58)).and_then(|x| u16::try_from(x).ok());
             }
             if code_ok && let (Some(s), Some(c)) = (sec, code) {
                 self.sec_entry_rules(n, r, s, c, amount);
@@ -1154,9 +1185,10 @@ impl Validator {
             // Rules on the addenda count or on a zero amount are checked when the entry closes.
             slow: ctx_expected.is_some() || (amount == Some(0) && !prenote),
             ctx_expected,
+            amount_ok: amount.is_some(),
             cat: CAT_FORWARD,
             code: if code_ok { code.unwrap_or(0) } else { 0 },
-            amount,
+            amount: amount.unwrap_or(0),
             ..EntryState::default()
         });
     }
@@ -1179,33 +1211,34 @@ impl Validator {
                 // the SEC rules on addenda).
                 e.slow = true;
                 match r.layout {
-                    Layout::Addenda02 => e.n02 += 1,
-                    Layout::Addenda05 => e.n05 += 1,
+                    Layout::Addenda02 => e.n02 = e.n02.saturating_add(1),
+                    Layout::Addenda05 => e.n05 = e.n05.saturating_add(1),
                     Layout::Addenda98 | Layout::Addenda98Refused => {
-                        e.n98 += 1;
+                        e.n98 = e.n98.saturating_add(1);
                         e.cat = CAT_NOC;
                     }
                     Layout::Addenda99 => {
-                        e.n99 += 1;
+                        e.n99 = e.n99.saturating_add(1);
                         e.cat = CAT_RETURN;
                     }
                     Layout::Addenda99Dishonored => {
-                        e.n99 += 1;
+                        e.n99 = e.n99.saturating_add(1);
                         e.cat = CAT_DISHONORED;
                     }
                     Layout::Addenda99Contested => {
-                        e.n99 += 1;
+                        e.n99 = e.n99.saturating_add(1);
                         e.cat = CAT_CONTESTED;
                     }
                     Layout::AddendaIat => {
                         let t = parse_digits(r.rec.field(2, 3)).unwrap_or(10).clamp(10, 18);
-                        e.iat_seen |= 1 << (t - 10);
+                        let i = &mut self.iat_entry;
+                        i.seen |= 1 << (t - 10);
                         let edsn = r.rec.field(88, 94);
-                        if e.iat_seq_mismatch.is_none() && parse_digits(edsn) != Some(e.trace7) {
+                        if i.seq_mismatch.is_none() && parse_digits(edsn) != Some(e.trace7) {
                             let mut v = [b' '; 7];
                             let l = edsn.len().min(7);
                             v[..l].copy_from_slice(&edsn[..l]);
-                            e.iat_seq_mismatch = Some((n, v));
+                            i.seq_mismatch = Some((n, v));
                         }
                     }
                     _ => {}
