@@ -271,7 +271,8 @@ impl Validator {
             None => false,
         };
         let Some(b) = self.batch.as_mut() else { return false };
-        if !b.fast || (closes_prev && b.first_cat > CAT_FORWARD) || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
+        // (A batch whose first entry is not forward is no longer `fast`: see `check_category`.)
+        if !b.fast || !swar::printable_with_digits(line, &ENTRY_DIGITS) {
             return false;
         }
         let code = swar::parse2(line, 1);
@@ -616,6 +617,8 @@ impl Validator {
         {
             if b.first_cat == CAT_NONE {
                 b.first_cat = e.cat;
+                // Every forward entry of this batch is now an error: the fast path must decline them.
+                b.fast &= e.cat == CAT_FORWARD;
             } else if b.first_cat != e.cat {
                 let (first, this) = (cat_name(b.first_cat), cat_name(e.cat));
                 self.err(
