@@ -190,12 +190,14 @@ fn item_level(e: &ValidationError) -> bool {
                 | "trace_sequence_number"
         ),
         // Indicator 1 with no addenda after it: the reply's addenda is missing. An entry without
-        // its reply addenda is also a forward entry among replies ("category"), and a forward
-        // entry may not carry zero ("amount"): that item is reported as lacking its reply.
+        // its reply addenda is also a forward entry among replies ("category"), a forward entry
+        // may not carry zero ("amount") and a COR entry needs its 98: that item is reported as
+        // lacking its reply.
         "EntryDetail" => {
             (e.field == "addenda_record_indicator" && e.value == "1")
                 || e.field == "category"
                 || (e.field == "amount" && e.value == "0")
+                || (e.field == "addenda" && e.message == crate::validate::COR_NEEDS_98)
         }
         _ => false,
     }

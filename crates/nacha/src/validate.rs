@@ -120,7 +120,8 @@ struct BatchState {
     last_trace: Option<u64>,
     adv: bool,
     iat: bool,
-    /// Entries of this batch may take the fast path (domestic, not ADV/IAT/CTX/SHR).
+    /// Entries of this batch may take the fast path (PPD, CCD, WEB, TEL, until its first entry
+    /// closes as something else than a forward entry).
     fast: bool,
     /// Credits are allowed by the service class and SEC code (fast path).
     allow_credit: bool,
@@ -537,18 +538,17 @@ impl Validator {
         self.check_category(&e);
         use SecCode::*;
         let ind = b"1";
-
         match e.cat {
             CAT_FORWARD => {
                 if matches!(s, MTE | POS | SHR) {
                     if e.n02 == 0 {
-                        self.err(e.line, R, "addenda_record_indicator", ind, format!("{s} entries need an addenda 02"));
+                        self.err(e.line, R, "addenda", ind, format!("{s} entries need an addenda 02"));
                     }
                 } else if e.n02 > 0 {
-                    self.err(e.line, R, "addenda_record_indicator", ind, "addenda 02 only in MTE, POS and SHR batches");
+                    self.err(e.line, R, "addenda", ind, "addenda 02 only in MTE, POS and SHR batches");
                 }
                 if e.n05 > 0 && matches!(s, MTE | POS | SHR | ARC | BOC | COR | POP | RCK | TEL | TRC | XCK) {
-                    self.err(e.line, R, "addenda_record_indicator", ind, format!("{s} entries take no addenda 05"));
+                    self.err(e.line, R, "addenda", ind, format!("{s} entries take no addenda 05"));
                 }
                 let prenote = matches!(e.code % 10, 3 | 8);
                 let zero_ok = prenote || (matches!(s, ACK | ATX) && matches!(e.code, 24 | 34));
@@ -558,16 +558,10 @@ impl Validator {
             }
             CAT_NOC => {
                 if e.n02 > 0 || e.n05 > 0 || e.n99 > 0 {
-                    self.err(
-                        e.line,
-                        R,
-                        "addenda_record_indicator",
-                        ind,
-                        "a notification of change takes only addenda 98",
-                    );
+                    self.err(e.line, R, "addenda", ind, "a notification of change takes only addenda 98");
                 }
                 if s != COR {
-                    self.err(e.line, R, "addenda_record_indicator", ind, "addenda 98 only in COR batches");
+                    self.err(e.line, R, "addenda", ind, "addenda 98 only in COR batches");
                 }
                 if e.amount_ok && e.amount != 0 {
                     let v = e.amount.to_string();
@@ -576,11 +570,11 @@ impl Validator {
             }
             _ => {
                 if e.n02 > 0 || e.n98 > 0 {
-                    self.err(e.line, R, "addenda_record_indicator", ind, "a return takes no addenda 02 or 98");
+                    self.err(e.line, R, "addenda", ind, "a return takes no addenda 02 or 98");
                 }
                 let dishonored = e.cat != CAT_RETURN;
                 if e.n05 > 0 && !(s == CTX || (dishonored && matches!(s, ATX | PPD | TRX | WEB))) {
-                    self.err(e.line, R, "addenda_record_indicator", ind, format!("a {s} return takes no addenda 05"));
+                    self.err(e.line, R, "addenda", ind, format!("a {s} return takes no addenda 05"));
                 }
             }
         }
@@ -588,7 +582,7 @@ impl Validator {
             ACK | CCD | CIE | PPD | WEB => 1,
             DNE => {
                 if e.n05 != 1 {
-                    self.err(e.line, R, "addenda_record_indicator", ind, "DNE entries need exactly one addenda 05");
+                    self.err(e.line, R, "addenda", ind, "DNE entries need exactly one addenda 05");
                 }
                 1
             }
@@ -596,16 +590,10 @@ impl Validator {
         };
         if e.n05 > max05 {
             let v = e.n05.to_string();
-            self.err(
-                e.line,
-                R,
-                "addenda_record_indicator",
-                v.as_bytes(),
-                format!("{s} entries take at most {max05} addenda 05"),
-            );
+            self.err(e.line, R, "addenda", v.as_bytes(), format!("{s} entries take at most {max05} addenda 05"));
         }
         if s == COR && e.cat != CAT_NOC {
-            self.err(e.line, R, "addenda_record_indicator", ind, "COR entries need an addenda 98");
+            self.err(e.line, R, "addenda", ind, COR_NEEDS_98);
         }
     }
 
@@ -645,7 +633,7 @@ impl Validator {
                 (10..=16).filter(|t| i.seen & (1 << (t - 10)) == 0).map(|t| t.to_string()).collect();
             if !missing.is_empty() {
                 let m = missing.join(", ");
-                self.err(e.line, R, "addenda_record_indicator", ind, format!("IAT entries need addenda {m}"));
+                self.err(e.line, R, "addenda", ind, format!("IAT entries need addenda {m}"));
             }
             if let Some((line, v)) = i.seq_mismatch {
                 self.err(
@@ -658,20 +646,14 @@ impl Validator {
             }
         }
         if i.n17 > 2 || i.n18 > 5 {
-            self.err(e.line, R, "addenda_record_indicator", ind, "IAT entries take at most two addenda 17 and five 18");
+            self.err(e.line, R, "addenda", ind, "IAT entries take at most two addenda 17 and five 18");
         }
         if e.cat != CAT_FORWARD && e.cat != CAT_NOC && i.n17 + i.n18 > 0 {
-            self.err(e.line, R, "addenda_record_indicator", ind, "an IAT return takes no addenda 17 or 18");
+            self.err(e.line, R, "addenda", ind, "an IAT return takes no addenda 17 or 18");
         }
         if noc {
             if sec != Some(SecCode::COR) {
-                self.err(
-                    e.line,
-                    R,
-                    "addenda_record_indicator",
-                    ind,
-                    "IAT notifications of change only in IATCOR batches",
-                );
+                self.err(e.line, R, "addenda", ind, "IAT notifications of change only in IATCOR batches");
             }
             if is_valid_transaction_code(e.code) && !matches!(e.code % 10, 1 | 6) {
                 let v = e.code.to_string();
@@ -989,7 +971,9 @@ impl Validator {
             }
         }
         if matches!(s, TRC | XCK) {
-            for (f, a, b) in [("process_control_field", 40, 45), ("item_research_number", 46, 61)] {
+            // Both in the individual name's columns (moov-io/ach reads the research number from
+            // column 62, one past NACHA's 61).
+            for (f, a, b) in [("process_control_field", 55, 60), ("item_research_number", 61, 76)] {
                 let v = r.rec.field(a, b);
                 if is_blank(v) {
                     self.err(n, R, f, v, "is required");
@@ -1564,6 +1548,9 @@ fn sec_direction(sec: Option<SecCode>, tel_reversal: bool) -> (bool, bool) {
         None => (false, false),
     }
 }
+
+/// Message of the error on a COR entry without its addenda 98 (a reply problem for `read_replies`).
+pub(crate) const COR_NEEDS_98: &str = "COR entries need an addenda 98";
 
 /// Category name for messages.
 fn cat_name(c: u8) -> &'static str {

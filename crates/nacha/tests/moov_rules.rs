@@ -387,10 +387,14 @@ fn codes_and_limits_by_sec() {
     valid(&file(&[(pop.clone(), vec![ed(27, 2_500_000, "CHK1", "JANE DOE", "", 0, 1)])]));
     only(&file(&[(pop, vec![ed(27, 2_500_001, "CHK1", "JANE DOE", "", 0, 1)])]), "EntryDetail", "amount");
     let xck = bh(225, "MY COMPANY", "1234567890", "XCK", "CHECKS", '1', 1);
-    valid(&file(&[(xck.clone(), vec![ed(27, 250_000, "PCF001RESEARCH0001", "", "", 0, 1)])]));
-    only(&file(&[(xck.clone(), vec![ed(27, 250_001, "PCF001RESEARCH0001", "", "", 0, 1)])]), "EntryDetail", "amount");
-    // TRC and XCK: process control field (40-45) and item research number (46-61) required.
-    only(&file(&[(xck, vec![ed(27, 1_000, "PCF001", "", "", 0, 1)])]), "EntryDetail", "item_research_number");
+    valid(&file(&[(xck.clone(), vec![ed(27, 250_000, "CHECK1", "PCF001RESEARCH0001", "", 0, 1)])]));
+    only(
+        &file(&[(xck.clone(), vec![ed(27, 250_001, "CHECK1", "PCF001RESEARCH0001", "", 0, 1)])]),
+        "EntryDetail",
+        "amount",
+    );
+    // TRC and XCK: process control field (55-60) and item research number (61-76) required.
+    only(&file(&[(xck, vec![ed(27, 1_000, "CHECK1", "PCF001", "", 0, 1)])]), "EntryDetail", "item_research_number");
 }
 
 /// moov `BatchPOS`/`BatchSHR` card transaction type and expiration year, `BatchMTE` identification,
@@ -406,11 +410,8 @@ fn card_entries_and_addenda02() {
         "EntryDetail",
         "card_transaction_type",
     );
-    let r = only(
-        &file(&[(pos.clone(), vec![ed(27, 1_000, "CARD1", "JANE DOE", "01", 0, 1)])]),
-        "EntryDetail",
-        "addenda_record_indicator",
-    );
+    let r =
+        only(&file(&[(pos.clone(), vec![ed(27, 1_000, "CARD1", "JANE DOE", "01", 0, 1)])]), "EntryDetail", "addenda");
     assert!(has_msg(&r, "need an addenda 02"), "{r:?}");
     for (bad, field) in [
         (ad02("", "0131", "STORE", "CITY", "IL", 1), "transaction_serial_number"),
@@ -426,7 +427,7 @@ fn card_entries_and_addenda02() {
     let r = only(
         &file(&[(ppd_header(1), vec![ed(22, 1_000, "", "JANE DOE", "", 1, 1), a02.clone()])]),
         "EntryDetail",
-        "addenda_record_indicator",
+        "addenda",
     );
     assert!(has_msg(&r, "addenda 02 only"), "{r:?}");
     // SHR: card expiration MMYY (40-43), year 18-50.
@@ -449,23 +450,15 @@ fn card_entries_and_addenda02() {
 fn addenda_by_sec_and_category() {
     let e1 = || ed(22, 1_000, "", "JANE DOE", "", 1, 1);
     // PPD: at most one addenda 05; TEL: none.
-    let r = only(
-        &file(&[(ppd_header(1), vec![e1(), ad05("A", 1, 1), ad05("B", 2, 1)])]),
-        "EntryDetail",
-        "addenda_record_indicator",
-    );
+    let r = only(&file(&[(ppd_header(1), vec![e1(), ad05("A", 1, 1), ad05("B", 2, 1)])]), "EntryDetail", "addenda");
     assert!(has_msg(&r, "at most 1 addenda 05"), "{r:?}");
     let tel = bh(225, "MY COMPANY", "1234567890", "TEL", "PHONE", '1', 1);
-    only(
-        &file(&[(tel, vec![ed(27, 1_000, "", "JANE DOE", "", 1, 1), ad05("A", 1, 1)])]),
-        "EntryDetail",
-        "addenda_record_indicator",
-    );
+    only(&file(&[(tel, vec![ed(27, 1_000, "", "JANE DOE", "", 1, 1), ad05("A", 1, 1)])]), "EntryDetail", "addenda");
     // A NOC outside a COR batch; a COR entry without its 98.
     let r = only(
         &file(&[(ppd_header(1), vec![ed(21, 0, "", "JANE DOE", "", 1, 1), ad98("C01", 1)])]),
         "EntryDetail",
-        "addenda_record_indicator",
+        "addenda",
     );
     assert!(has_msg(&r, "only in COR batches"), "{r:?}");
     let cor = bh(220, "MY COMPANY", "1234567890", "COR", "NOC", '1', 1);
@@ -475,7 +468,7 @@ fn addenda_by_sec_and_category() {
     let r = only(
         &file(&[(ppd_header(1), vec![ed(21, 1_000, "", "JANE DOE", "", 1, 1), ad99("R01", 1), ad05("A", 2, 1)])]),
         "EntryDetail",
-        "addenda_record_indicator",
+        "addenda",
     );
     assert!(has_msg(&r, "PPD return takes no addenda 05"), "{r:?}");
     let ctx = bh(200, "MY COMPANY", "1234567890", "CTX", "PAYMENT", '1', 1);
@@ -757,16 +750,12 @@ const MANDATORY: [u8; 7] = [10, 11, 12, 13, 14, 15, 16];
 fn iat_entries_and_their_addenda() {
     let all = [10, 11, 12, 13, 14, 15, 16, 17, 17, 18];
     valid(&file(&[(good_iat_bh(), iat_entry(1, &all))]));
-    let r = only(
-        &file(&[(good_iat_bh(), iat_entry(1, &[10, 11, 13, 14, 15, 16]))]),
-        "EntryDetail",
-        "addenda_record_indicator",
-    );
+    let r = only(&file(&[(good_iat_bh(), iat_entry(1, &[10, 11, 13, 14, 15, 16]))]), "EntryDetail", "addenda");
     assert!(has_msg(&r, "IAT entries need addenda 12"), "{r:?}");
     let r = only(
         &file(&[(good_iat_bh(), iat_entry(1, &[10, 11, 12, 13, 14, 15, 16, 17, 17, 17]))]),
         "EntryDetail",
-        "addenda_record_indicator",
+        "addenda",
     );
     assert!(has_msg(&r, "at most two addenda 17"), "{r:?}");
     // An addenda of another entry's sequence number.
