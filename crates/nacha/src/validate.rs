@@ -123,10 +123,9 @@ struct BatchState {
     /// Entries of this batch may take the fast path (PPD, CCD, WEB, TEL, until its first entry
     /// closes as something else than a forward entry).
     fast: bool,
-    /// Credits are allowed by the service class and SEC code (fast path).
-    allow_credit: bool,
-    /// Debits are allowed by the service class and SEC code (fast path).
-    allow_debit: bool,
+    /// `CODE_FLAGS` of the transaction codes this batch's service class and SEC code allow, 0 for
+    /// the others (fast path: one lookup decides).
+    code_flags: [u8; 100],
     /// Category of the batch's first entry (CAT_*; CAT_NONE before it closes): moov-io/ach does not
     /// mix forward entries, returns and NOCs in one batch.
     first_cat: u8,
@@ -160,6 +159,18 @@ const CODE_FLAGS: [u8; 100] = {
     }
     t
 };
+
+/// `CODE_FLAGS` restricted to the credits and/or debits a batch allows.
+fn allowed_codes(credits: bool, debits: bool) -> [u8; 100] {
+    let mut t = CODE_FLAGS;
+    for f in &mut t {
+        let credit = *f & 2 != 0;
+        if (credit && !credits) || (!credit && !debits) {
+            *f = 0;
+        }
+    }
+    t
+}
 
 /// Columns of a domestic entry that must be digits for the fast path: transaction code, RDFI and
 /// check digit, amount, trace number.
@@ -277,18 +288,14 @@ impl Validator {
             return false;
         }
         let code = swar::parse2(line, 1);
-        let flags = CODE_FLAGS[code as usize];
-        let credit = flags & 2 != 0;
-        if flags & 1 == 0 || !(if credit { b.allow_credit } else { b.allow_debit }) {
+        let flags = b.code_flags[code as usize];
+        if flags == 0 {
             return false;
         }
+        let credit = flags & 2 != 0;
         let rdfi = swar::word(line, 3);
-        if !self.opts.allow_invalid_check_digit {
-            let d = rdfi.wrapping_sub(0x3030_3030_3030_3030).to_le_bytes();
-            let sum = 3 * (d[0] + d[3] + d[6]) as u32 + 7 * (d[1] + d[4] + d[7]) as u32 + (d[2] + d[5]) as u32;
-            if (line[11] - b'0') as u32 != (10 - sum % 10) % 10 {
-                return false;
-            }
+        if !self.opts.allow_invalid_check_digit && (line[11] - b'0') as u64 != swar::check_digit8(rdfi) {
+            return false;
         }
         // Account number (13-29) must not be blank.
         if is_blank(&line[12..29]) {
@@ -339,9 +346,9 @@ impl Validator {
         self.records += 1;
         self.report.entries += 1;
         match &mut self.entry {
-            // The previous entry closed cleanly (not `slow`): a forward entry without addenda other
-            // than 05, whose other fields already hold a fresh entry's values. Updating it in place
-            // costs fewer stores than writing a new one.
+            // The previous entry closed cleanly (not `slow`): a forward entry with digits for amount
+            // and no addenda other than 05, whose other fields already hold a fresh entry's values.
+            // Updating it in place costs fewer stores than writing a new one.
             Some(e) => {
                 e.line = n;
                 e.addenda = 0;
@@ -350,7 +357,6 @@ impl Validator {
                 e.n05 = 0;
                 e.code = code as u8;
                 e.has_addenda = ind == b'1';
-                e.amount_ok = true;
             }
             None => {
                 self.entry = Some(EntryState {
@@ -878,8 +884,7 @@ impl Validator {
             iat,
             // The SEC codes of refunds and most traffic; the others have rules that need the slow path.
             fast: !iat && matches!(sec, Some(PPD | CCD | WEB | TEL)),
-            allow_credit: sc != Some(225) && !debits_only,
-            allow_debit: sc != Some(220) && !credits_only,
+            code_flags: allowed_codes(sc != Some(225) && !debits_only, sc != Some(220) && !credits_only),
             first_cat: CAT_NONE,
             odfi_word: u64::from_le_bytes(o),
             check_trace_odfi: !self.opts.custom_trace_numbers,
@@ -1170,7 +1175,9 @@ impl Validator {
             trace7: trace.unwrap_or(0) % 10_000_000,
             iat: layout == Layout::IatEntry,
             // Rules on the addenda count or on a zero amount are checked when the entry closes.
-            slow: ctx_expected.is_some() || (amount == Some(0) && !prenote),
+            // (An amount that is not digits is an error already; `slow` keeps the fast path's
+            // in-place update from having to reset `amount_ok`.)
+            slow: ctx_expected.is_some() || amount.is_none_or(|a| a == 0 && !prenote),
             ctx_expected,
             amount_ok: amount.is_some(),
             cat: CAT_FORWARD,
