@@ -297,8 +297,10 @@ impl Validator {
         if !self.opts.allow_invalid_check_digit && (line[11] - b'0') as u64 != swar::check_digit8(rdfi) {
             return false;
         }
-        // Account number (13-29) must not be blank.
-        if is_blank(&line[12..29]) {
+        // Account number (13-29) must not be blank: two words and a byte (no loop, whose exit
+        // branch the predictor missed once per entry).
+        const SPACES: u64 = 0x2020_2020_2020_2020;
+        if swar::word(line, 12) == SPACES && swar::word(line, 20) == SPACES && line[28] == b' ' {
             return false;
         }
         let amount = swar::parse2(line, 29) * 100_000_000 + swar::parse_tail(line, 39, 8);
