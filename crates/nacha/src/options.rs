@@ -63,8 +63,8 @@ impl ReadOptions {
         Self { pad_short_lines: false, trim_long_lines: false, allow_single_line: false, ..Self::default() }
     }
 
-    /// Everything the default accepts plus missing header/control records, wrong check digits and
-    /// custom return/change codes.
+    /// Everything the default accepts plus missing header/control records, wrong check digits,
+    /// custom return/change codes, relaxed controls (warnings) and custom trace numbers.
     pub fn lenient() -> Self {
         Self {
             allow_missing_file_header: true,

@@ -806,3 +806,26 @@ fn iat_batch_header() {
     let r = check(&file(&[(iat_bh(280, "FF", "3", "CA", "USD", "CAD"), e)]), &ReadOptions::default());
     assert!(r.errors.iter().any(|e| e.field == "service_class_code" && e.message.contains("ADV")), "{r:?}");
 }
+
+/// The writer takes the alphanumeric immediate origins the reader accepts (issue 19, point 2).
+#[test]
+fn writer_writes_an_alphanumeric_origin() {
+    use nacha::{FileHeaderFields, RoutingNumber, Writer};
+    let h = |origin: &str| FileHeaderFields {
+        immediate_destination: RoutingNumber::parse("231380104").expect("rn"),
+        immediate_origin: origin.into(),
+        creation_date: "260102".into(),
+        creation_time: "0304".into(),
+        file_id_modifier: 'A',
+        destination_name: "FED".into(),
+        origin_name: "ORIGIN".into(),
+        reference_code: String::new(),
+    };
+    let bytes = Writer::new(Vec::new(), &h("A123456789")).expect("header").finish().expect("finish");
+    assert_eq!(&bytes[13..23], b"A123456789");
+    let r = check(&bytes, &ReadOptions::default());
+    assert!(r.errors.iter().all(|e| e.record != "FileHeader"), "{:?}", r.errors);
+    for bad in ["a123456789", "0000000000", "12345678", "A12345678"] {
+        assert!(Writer::new(Vec::new(), &h(bad)).is_err(), "{bad}");
+    }
+}
