@@ -111,17 +111,23 @@ impl BatchHeaderFields {
         {
             return Err("the writer builds domestic batches only (not ADV or IAT)".into());
         }
-        if self.company_identification.trim().is_empty() {
+        // Required fields may not be only spaces and zeros (moov-io/ach's "only zeros" checks).
+        let empty = |s: &str| s.chars().all(|c| c == ' ' || c == '0');
+        if empty(&self.company_name) {
+            return Err("company name is required".into());
+        }
+        if empty(&self.company_identification) {
             return Err("company identification is required".into());
         }
-        if self.entry_description.trim().is_empty() {
+        if empty(&self.entry_description) {
             return Err("company entry description is required".into());
         }
         if !crate::file_header::is_yymmdd(self.effective_entry_date.as_bytes()) {
             return Err(format!("effective entry date {:?} must be YYMMDD", self.effective_entry_date));
         }
-        if !matches!(self.originator_status_code, '0' | '1' | '2') {
-            return Err("originator status code must be 0, 1 or 2".into());
+        // 0 is for ADV batches, which the writer does not build.
+        if !matches!(self.originator_status_code, '1' | '2') {
+            return Err("originator status code must be 1 or 2".into());
         }
         Ok(())
     }

@@ -187,11 +187,32 @@ pub fn is_blank(f: &[u8]) -> bool {
     f.iter().all(|&b| b == b' ')
 }
 
-/// True when the field has no control characters (NACHA alphanumeric: printable characters; non-ASCII
-/// text is accepted because real files carry it, see docs/nacha.md).
+/// True when every character of the field is one moov-io/ach accepts as alphanumeric: printable
+/// ASCII (space to `~`), the Latin-1 letters U+00C0-U+00FF and five Latin-1 signs (no-break space,
+/// cent, broken bar, not, plus-minus). Real files carry accented names (moov's `nonascii*.ach`), so
+/// those stay valid; control characters, C1 codes, other symbols and characters beyond Latin-1 do
+/// not. A UTF-8 sequence is judged by its code point, any other byte as a Latin-1 character (moov
+/// decodes a file that is not UTF-8 as Windows-1252, whose 0x80-0x9F characters it also rejects).
 #[inline]
 pub fn is_alphanumeric(f: &[u8]) -> bool {
-    f.iter().all(|&b| b >= 0x20 && b != 0x7f)
+    if f.is_ascii() {
+        return f.iter().all(|&b| (0x20..0x7f).contains(&b));
+    }
+    f.utf8_chunks().all(|c| {
+        c.valid().chars().all(|ch| latin_alnum(ch as u32)) && c.invalid().iter().all(|&b| latin_alnum(b as u32))
+    })
+}
+
+#[inline]
+fn latin_alnum(c: u32) -> bool {
+    (0x20..0x7f).contains(&c) || (0xc0..=0xff).contains(&c) || matches!(c, 0xa0 | 0xa2 | 0xa6 | 0xac | 0xb1)
+}
+
+/// True when the field holds only spaces and zeros (moov-io/ach's "only zeros" check for fields
+/// that must carry a value: company name, entry description, individual name, ...).
+#[inline]
+pub fn is_blank_or_zeros(f: &[u8]) -> bool {
+    f.iter().all(|&b| b == b' ' || b == b'0')
 }
 
 /// Appends `value` left-justified and space padded (or cut) to `width` characters.

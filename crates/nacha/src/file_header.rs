@@ -70,7 +70,8 @@ impl<'r> FileHeader<'r> {
 pub struct FileHeaderFields {
     /// Receiving point (usually the ODFI's Fed or correspondent), written as blank + 9 digits.
     pub immediate_destination: RoutingNumber,
-    /// Sending point: 9-digit routing number (written as blank + 9 digits) or a 10-character id.
+    /// Sending point: 9-digit routing number (written as blank + 9 digits) or a 10-character id
+    /// (digits and capital letters).
     pub immediate_origin: String,
     /// YYMMDD.
     pub creation_date: String,
@@ -89,10 +90,19 @@ pub struct FileHeaderFields {
 impl FileHeaderFields {
     /// Checks what the writer cannot fix by padding.
     pub fn check(&self) -> Result<(), String> {
+        // A routing number (9 digits, written after a blank) or the 10 characters the ODFI
+        // assigned (digits and capital letters, such as a letter and 9 digits), not all zeros.
         let o = self.immediate_origin.as_bytes();
-        let origin_ok = (o.len() == 9 || o.len() == 10) && o.iter().all(u8::is_ascii_digit);
+        let origin_ok = match o.len() {
+            9 => o.iter().all(u8::is_ascii_digit),
+            10 => o.iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()),
+            _ => false,
+        } && o.iter().any(|&c| c != b'0');
         if !origin_ok {
-            return Err(format!("immediate origin {:?} must be 9 or 10 digits", self.immediate_origin));
+            return Err(format!(
+                "immediate origin {:?} must be 9 digits or 10 digits and capital letters",
+                self.immediate_origin
+            ));
         }
         if !is_yymmdd(self.creation_date.as_bytes()) {
             return Err(format!("creation date {:?} must be YYMMDD", self.creation_date));
@@ -124,14 +134,26 @@ impl FileHeaderFields {
     }
 }
 
-/// True for a plausible YYMMDD date (month 01-12, day 01-31).
+/// True for a YYMMDD date that exists (month 01-12, day within the month, 29 February in leap
+/// years).
 pub fn is_yymmdd(b: &[u8]) -> bool {
     if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
         return false;
     }
+    let y = (b[0] - b'0') as u32 * 10 + (b[1] - b'0') as u32;
     let m = (b[2] - b'0') * 10 + (b[3] - b'0');
     let d = (b[4] - b'0') * 10 + (b[5] - b'0');
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    // Days of the month as Go's time.Parse("060102") (moov-io/ach): YY 69-99 is 19YY, else 20YY.
+    let year = if y >= 69 { 1900 + y } else { 2000 + y };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    };
+    (1..=days).contains(&d)
 }
 
 /// True for HHMM (00-23, 00-59).

@@ -30,6 +30,10 @@ pub struct ReadOptions {
     /// totals), addenda sequence numbers and malformed effective entry dates as warnings instead of
     /// errors. moov-io/ach does not check these when reading; real bank files sometimes get them wrong.
     pub relaxed_controls: bool,
+    /// Trace numbers need not start with the batch's ODFI identification (moov-io/ach's
+    /// `CustomTraceNumbers`/`BypassOriginValidation` for this check; ascending order still holds).
+    #[serde(default)]
+    pub custom_trace_numbers: bool,
     /// Stop recording errors after this many (they are still counted).
     pub max_errors: usize,
 }
@@ -47,6 +51,7 @@ impl Default for ReadOptions {
             custom_return_codes: false,
             custom_change_codes: false,
             relaxed_controls: false,
+            custom_trace_numbers: false,
             max_errors: 10_000,
         }
     }
@@ -58,8 +63,8 @@ impl ReadOptions {
         Self { pad_short_lines: false, trim_long_lines: false, allow_single_line: false, ..Self::default() }
     }
 
-    /// Everything the default accepts plus missing header/control records, wrong check digits and
-    /// custom return/change codes.
+    /// Everything the default accepts plus missing header/control records, wrong check digits,
+    /// custom return/change codes, relaxed controls (warnings) and custom trace numbers.
     pub fn lenient() -> Self {
         Self {
             allow_missing_file_header: true,
@@ -69,6 +74,7 @@ impl ReadOptions {
             custom_return_codes: true,
             custom_change_codes: true,
             relaxed_controls: true,
+            custom_trace_numbers: true,
             ..Self::default()
         }
     }

@@ -228,8 +228,19 @@ impl<'a, R: Read> Core<'a, R> {
     pub(crate) fn next_record(&mut self) -> Option<Result<Line<'_>, FrameError>> {
         if self.mode == Mode::Unknown {
             while self.avail() < RECORD_LEN + 1 && self.fill() {}
-            let b = self.buf.get()[..self.end].get(self.start + RECORD_LEN).copied();
-            self.mode = if self.single && b.is_some_and(|b| b.is_ascii_digit()) { Mode::Fixed } else { Mode::Lines };
+            let buf = &self.buf.get()[..self.end];
+            let b = buf.get(self.start + RECORD_LEN).copied();
+            // One line of concatenated records: a digit (the next record's type) right after the
+            // first 94 bytes, with no line break before it. A first line shorter than 94 (trailing
+            // spaces trimmed) is followed by a line break within those bytes: that is a file of lines.
+            let one_line = buf
+                .get(self.start..self.start + RECORD_LEN)
+                .is_some_and(|first| !first.iter().any(|&c| c == b'\n' || c == b'\r'));
+            self.mode = if self.single && one_line && b.is_some_and(|b| b.is_ascii_digit()) {
+                Mode::Fixed
+            } else {
+                Mode::Lines
+            };
         }
         match self.mode {
             Mode::Fixed => self.next_fixed(),

@@ -187,9 +187,18 @@ fn item_level(e: &ValidationError) -> bool {
                 | "refused_change_code"
                 | "original_entry_trace_number"
                 | "corrected_data"
+                | "trace_sequence_number"
         ),
-        // Indicator 1 with no addenda after it: the reply's addenda is missing.
-        "EntryDetail" => e.field == "addenda_record_indicator" && e.value == "1",
+        // Indicator 1 with no addenda after it: the reply's addenda is missing. An entry without
+        // its reply addenda is also a forward entry among replies ("category"), a forward entry
+        // may not carry zero ("amount") and a COR entry needs its 98: that item is reported as
+        // lacking its reply.
+        "EntryDetail" => {
+            (e.field == "addenda_record_indicator" && e.value == "1")
+                || e.field == "category"
+                || (e.field == "amount" && e.value == "0")
+                || (e.field == "addenda" && e.message == crate::validate::COR_NEEDS_98)
+        }
         _ => false,
     }
 }
@@ -351,11 +360,13 @@ mod tests {
     }
 
     fn entry(account: &str, addenda: Vec<NewAddenda>) -> EntryFields<'static> {
+        // A NOC carries zero; a return (or an entry missing its reply) the original amount.
+        let noc = addenda.iter().any(|a| matches!(a, NewAddenda::Change { .. }));
         EntryFields {
             transaction_code: TransactionCode::new(21).expect("tc"),
             rdfi: RoutingNumber::parse("121042882").expect("rn"),
             account_number: account.to_string().into(),
-            amount_cents: 0,
+            amount_cents: if noc { 0 } else { 12_345 },
             identification_number: "ENR000042".into(),
             individual_name: "ACME IMPORTS LLC".into(),
             discretionary_data: "".into(),

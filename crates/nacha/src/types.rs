@@ -229,7 +229,15 @@ impl SecCode {
     #[inline]
     pub fn debits_only(self) -> bool {
         use SecCode::*;
-        matches!(self, ARC | BOC | POP | RCK | TEL | XCK | TRC)
+        matches!(self, ARC | BOC | POP | RCK | TEL | XCK | TRC | TRX)
+    }
+
+    /// SEC codes whose entries must name the receiver (moov-io/ach `isFieldInclusion`): the
+    /// individual name must not be only spaces and zeros. CIE and MTE keep it in columns 40-54.
+    #[inline]
+    pub fn requires_receiver_name(self) -> bool {
+        use SecCode::*;
+        matches!(self, ARC | BOC | CIE | DNE | ENR | MTE | POP | POS | PPD | RCK | SHR | TEL | WEB)
     }
 
     /// SEC codes whose entries may only credit the receiver.

@@ -147,6 +147,24 @@ impl<W: Write> Writer<W> {
         if (code.is_prenote() || code.is_zero_dollar_remittance()) && e.amount_cents != 0 {
             return invalid(format!("transaction code {code} requires a zero amount"));
         }
+        // Only prenotes and replies (returns, NOCs) carry zero; ACK and ATX acknowledge with 24/34.
+        let reply = e.addenda.iter().any(|a| matches!(a, NewAddenda::Return { .. } | NewAddenda::Change { .. }));
+        let ack = matches!(b.sec, SecCode::ACK | SecCode::ATX) && matches!(code.code(), 24 | 34);
+        if e.amount_cents == 0 && !code.is_prenote() && !reply && !ack {
+            return invalid(format!("a transaction code {code} entry cannot carry 0 cents"));
+        }
+        if b.sec.requires_receiver_name() {
+            // The validator reads CIE and MTE names from columns 40-54, where the writer puts the
+            // identification number.
+            let name = if matches!(b.sec, SecCode::CIE | SecCode::MTE) {
+                &e.identification_number
+            } else {
+                &e.individual_name
+            };
+            if name.chars().take(22).all(|c| c == ' ' || c == '0') {
+                return invalid(format!("{} entries need the receiver's name", b.sec));
+            }
+        }
         match b.service_class {
             ServiceClass::CreditsOnly if !credit => {
                 return invalid(format!("service class 220 allows only credits, got {code}"));

@@ -39,13 +39,42 @@ fn has_msg(r: &Report, record: &str, needle: &str) -> bool {
 /// (file, fields that may be reported)
 const STRICTER_THAN_MOOV: &[(&str, &[&str])] = &[
     ("20110805A.ach", &["batch_count"]),
-    ("moov-ids.ach", &["entry_hash"]),
+    // moov reads it with CustomTraceNumbers (test/moov/moov_id_test.go); the origin " 123456789"
+    // has the routing number's shape but not its check digit.
+    ("moov-ids.ach", &["entry_hash", "trace_number", "immediate_origin"]),
     ("nonascii.ach", &["block_count", "entry_addenda_count"]),
     ("nonascii-utf8.ach", &["block_count", "entry_addenda_count"]),
     ("txp-credit.ach", &["effective_entry_date"]),
     ("txp-debit.ach", &["addenda_sequence_number", "entry_detail_sequence_number", "block_count"]),
     ("flattenADVBatchesMultipleBatchHeaders.ach", &["total_credit"]),
 ];
+
+/// Files EXPECTATIONS.tsv leaves among the valid ones that moov-io/ach at the reference commit rejects
+/// when reading with default options: (file, fields we report, moov's rule).
+const MOOV_REJECTS: &[(&str, &[&str], &str)] = &[
+    // Left-over writer outputs in cmd/writeACH (no moov test reads them).
+    ("201805101355.ach", &["originator_status_code"], "BatchHeader: status 0 only for ADV (since 2019)"),
+    ("cmd-writeACH__201805101354.ach", &["originator_status_code"], "BatchHeader: status 0 only for ADV"),
+    ("202001172118.ach", &["amount"], "ValidAmountForCodes: ErrBatchAmountZero"),
+    // reader_test.go TestReader_explicit_contenttype expects an error ("ż" is outside moov's
+    // alphanumeric set; only AllowSpecialCharacters and an explicit UTF-8 content type read it).
+    ("extended-ascii.ach", &["individual_name"], "isAlphanumeric"),
+];
+
+/// Files moov-io/ach reads only with an option, which we accept only with ours.
+fn valid_only_with_option(name: &str, bytes: &[u8], r: &Report) -> bool {
+    match name {
+        // server/files_test.go: 400 unless bypassOrigin=true.
+        "ppd-debit-customTraceNumber.ach" => {
+            assert!(!r.valid && r.errors.iter().all(|e| e.field == "trace_number"), "{name}: {:?}", r.errors);
+            let o = ReadOptions { custom_trace_numbers: true, ..ReadOptions::default() };
+            let c = validate_bytes(bytes, &o);
+            assert!(c.valid, "{name}: custom_trace_numbers {:?}", c.errors);
+            true
+        }
+        _ => false,
+    }
+}
 
 /// Checks each file EXPECTATIONS.tsv lists, for the stated reason.
 fn check_listed(dir: &std::path::Path, name: &str) -> bool {
@@ -102,8 +131,10 @@ fn check_listed(dir: &std::path::Path, name: &str) -> bool {
             let o = ReadOptions { allow_invalid_check_digit: true, ..ReadOptions::default() };
             assert!(validate_bytes(&bytes, &o).valid, "{name}: valid with allow_invalid_check_digit");
         }
+        // moov no longer requires an ABA origin (only not blank or zeros): " 000TESTER" is read,
+        // and the rest of the file is valid (the moov test reads it with SkipAll for other reasons).
         "ppd-mixedDebitCredit-invalid.ach" => {
-            bad(has(&r, "FileHeader", "immediate_origin"), "immediate origin");
+            bad(r.valid, "valid: an alphanumeric immediate origin is accepted");
             assert_eq!(read_file(&bytes, &d).entries().count(), 2, "{name}");
         }
         "file_parsing_missing_file_control.txt" => {
@@ -201,6 +232,18 @@ fn moov_corpus_conformance() {
             stricter += 1;
             continue;
         }
+        if let Some((_, fields, why)) = MOOV_REJECTS.iter().find(|(f, _, _)| f == name) {
+            assert!(!r.valid, "{name}: moov rejects it ({why})");
+            for e in &r.errors {
+                assert!(fields.contains(&e.field), "{name}: unexpected error {e:?}");
+            }
+            stricter += 1;
+            continue;
+        }
+        if valid_only_with_option(name, &bytes, &r) {
+            stricter += 1;
+            continue;
+        }
         if name == "bh-ed-ad-bh-ed-ad-ed-ad.ach" {
             // A fragment without file header/control or batch controls (moov reads it with an iterator).
             assert!(!r.valid);
@@ -219,7 +262,8 @@ fn moov_corpus_conformance() {
     eprintln!(
         "corpus: {valid} valid with matching controls, {invalid} listed files checked, {stricter} stricter than moov"
     );
-    assert!(valid >= 55, "corpus looks incomplete: {valid} valid files");
+    // 54 valid since the moov rules of issue 19 (five files moved to MOOV_REJECTS and options).
+    assert!(valid >= 50, "corpus looks incomplete: {valid} valid files");
 }
 
 #[test]
