@@ -284,29 +284,6 @@ pub struct Decision {
     pub refund_date: Option<String>,
 }
 
-/// Writes a decision if the refund is still at `version`; false when it moved meanwhile.
-pub async fn decide(conn: &impl ConnectionTrait, d: &Decision, at: OffsetDateTime) -> Result<bool, DbErr> {
-    let stmt = Query::update()
-        .table(Refunds::Table)
-        .values([
-            (Refunds::Status, d.status.clone().into()),
-            (Refunds::SecondaryStatus, d.secondary_status.clone().into()),
-            (Refunds::HeldReason, d.held_reason.clone().into()),
-            (Refunds::InterestCents, d.interest_cents.into()),
-            (Refunds::OffsetCents, d.offset_cents.into()),
-            (Refunds::NetCents, d.net_cents.into()),
-            (Refunds::PayeeImporterId, d.payee_importer_id.into()),
-            (Refunds::PayeeKind, d.payee_kind.clone().into()),
-            (Refunds::RefundDate, d.refund_date.clone().into()),
-            (Refunds::StatusAt, at.into()),
-            (Refunds::Version, (d.version + 1).into()),
-        ])
-        .and_where(Expr::col(Refunds::Id).eq(d.id))
-        .and_where(Expr::col(Refunds::Version).eq(d.version))
-        .to_owned();
-    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
-}
-
 /// Count and net total per status (net is principal + interest - offsets; before certification,
 /// principal plus any interest known).
 pub async fn summary(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64, i64)>, DbErr> {
@@ -526,4 +503,51 @@ pub async fn held_for(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resu
         }
     }
     Ok(out)
+}
+
+/// Writes many decisions in one statement (`UPDATE ... FROM (VALUES ...)`, which both engines
+/// run: SQLite since 3.33), each only if its refund is still at the version read. True when all
+/// were written; false when any refund moved meanwhile (the caller rolls back and reads again).
+/// At most [`INSERT_CHUNK`] decisions per call, inside the caller's transaction.
+pub async fn decide_many(conn: &impl ConnectionTrait, ds: &[Decision], at: OffsetDateTime) -> Result<bool, DbErr> {
+    if ds.is_empty() {
+        return Ok(true);
+    }
+    let backend = conn.get_database_backend();
+    let pg = backend == sea_orm::DbBackend::Postgres;
+    let mut n = 0;
+    let mut ph = || {
+        n += 1;
+        if pg { format!("${n}") } else { "?".to_string() }
+    };
+    let at_ph = ph();
+    let mut rows = Vec::with_capacity(ds.len());
+    let mut values: Vec<sea_orm::Value> = vec![at.into()];
+    for d in ds {
+        let p: Vec<String> = (0..11).map(|_| ph()).collect();
+        rows.push(format!("({})", p.join(",")));
+        values.extend([
+            d.id.into(),
+            d.version.into(),
+            d.status.clone().into(),
+            d.secondary_status.clone().into(),
+            d.held_reason.clone().into(),
+            d.interest_cents.into(),
+            d.offset_cents.into(),
+            d.net_cents.into(),
+            d.payee_importer_id.into(),
+            d.payee_kind.clone().into(),
+            d.refund_date.clone().into(),
+        ]);
+    }
+    // VALUES columns are column1..column11 on both engines (SQLite has no column aliases there).
+    let sql = format!(
+        "UPDATE refunds SET status = v.column3, secondary_status = v.column4, held_reason = v.column5, \
+         interest_cents = v.column6, offset_cents = v.column7, net_cents = v.column8, payee_importer_id = v.column9, \
+         payee_kind = v.column10, refund_date = v.column11, status_at = {at_ph}, version = refunds.version + 1 \
+         FROM (VALUES {}) AS v WHERE refunds.id = v.column1 AND refunds.version = v.column2",
+        rows.join(",")
+    );
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, values);
+    Ok(conn.execute_raw(stmt).await?.rows_affected() == ds.len() as u64)
 }

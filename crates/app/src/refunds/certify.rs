@@ -201,6 +201,8 @@ async fn decide_rows(
     }
     let now = store::now();
     let mut events = Vec::new();
+    // Written together at the end of the batch, one statement per chunk.
+    let mut decisions = Vec::with_capacity(rows.len());
     for r in rows {
         tally.examined += 1;
         let importer = f
@@ -217,10 +219,7 @@ async fn decide_rows(
                         "waiting for the interest rate of the quarter including {day}; it is decided once that rate is loaded"
                     );
                     if r.held_reason != reason {
-                        let d = Decision { held_reason: reason, ..unchanged(r) };
-                        if !store::refunds::decide(txn, &d, now).await? {
-                            return Ok(false);
-                        }
+                        decisions.push(Decision { held_reason: reason, ..unchanged(r) });
                     }
                     tally.waiting_for_rate += 1;
                     continue;
@@ -286,9 +285,6 @@ async fn decide_rows(
         if !first && to == from && diverted_now.is_empty() && d.held_reason == r.held_reason {
             continue;
         }
-        if !store::refunds::decide(txn, &d, now).await? {
-            return Ok(false);
-        }
         let reason = if !diverted_now.is_empty() && to != RefundStatus::FundsDiverted {
             format!(
                 "{reason}; {} applied to CBP bill(s) {}",
@@ -298,6 +294,7 @@ async fn decide_rows(
         } else {
             reason
         };
+        decisions.push(d.clone());
         events.push(NewEvent {
             refund_id: r.id,
             from_status: from.code().into(),
@@ -323,6 +320,11 @@ async fn decide_rows(
         }
         if !diverted_now.is_empty() {
             notices.push(super::notices::Notice::diverted(r, r.importer_id, offset - r.offset_cents, &diverted_now));
+        }
+    }
+    for chunk in decisions.chunks(store::refunds::INSERT_CHUNK) {
+        if !store::refunds::decide_many(txn, chunk, now).await? {
+            return Ok(false);
         }
     }
     store::refunds::insert_events(txn, &events, actor, now).await?;

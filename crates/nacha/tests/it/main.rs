@@ -5,5 +5,6 @@ mod bad_input;
 mod conformance;
 mod fast_path;
 mod fuzz_mutations;
+mod moov_rules;
 mod replies;
 mod roundtrip;
