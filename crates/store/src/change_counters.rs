@@ -1,19 +1,30 @@
 //! Generation numbers the database keeps for cached views (migration m0005_change_counters
 //! explains the triggers that move them).
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::schema::ChangeCounters;
 
 /// The data behind the ACH Refund Authorization tab.
 pub const ACH_TAB: &str = "ach_tab";
 
+fn select(name: &str) -> SelectStatement {
+    Query::select()
+        .column(ChangeCounters::Value)
+        .from(ChangeCounters::Table)
+        .and_where(Expr::col(ChangeCounters::Name).eq(name))
+        .to_owned()
+}
+
 /// The counter's current value. Read it before the data it guards.
 pub async fn generation(conn: &impl ConnectionTrait, name: &str) -> Result<i64, DbErr> {
-    let stmt = Query::select()
-        .column(Alias::new("value"))
-        .from(Alias::new("change_counters"))
-        .and_where(Expr::col(Alias::new("name")).eq(name))
-        .to_owned();
-    let row = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::RecordNotFound(format!("change counter {name}")))?;
+    let row =
+        conn.query_one(&select(name)).await?.ok_or_else(|| DbErr::RecordNotFound(format!("change counter {name}")))?;
     row.try_get("", "value")
+}
+
+/// The counter as a scalar subquery, for reading it in the statement of the data it guards.
+pub(crate) fn generation_expr(name: &str) -> Expr {
+    Expr::SubQuery(None, Box::new(select(name).into_sub_query_statement()))
 }

@@ -3,13 +3,10 @@
 //! Rows carry the account number only sealed (`account_sealed`), its last four digits for
 //! display, and a blind index for duplicate detection; `app` seals and opens.
 
+use crate::schema::{AccountImporters, BankEnrollments, Col, EnrollmentEvents, EnrollmentHeads, Importers};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 /// Statuses that make up an importer number's current picture (domain::EnrollmentStatus::is_live).
 pub const LIVE: [&str; 3] = ["pending", "active", "rejected"];
@@ -41,26 +38,26 @@ pub struct VersionRow {
 
 pub(crate) fn version(r: &QueryResult) -> Result<VersionRow, DbErr> {
     Ok(VersionRow {
-        id: r.try_get("", "id")?,
-        importer_id: r.try_get("", "importer_id")?,
-        version_no: r.try_get("", "version_no")?,
-        status: r.try_get("", "status")?,
-        routing: r.try_get("", "routing")?,
-        bank_name: r.try_get("", "bank_name")?,
-        account_type: r.try_get("", "account_type")?,
-        account_sealed: r.try_get("", "account_sealed")?,
-        account_last4: r.try_get("", "account_last4")?,
-        account_blind: r.try_get("", "account_blind")?,
-        holder_name: r.try_get("", "holder_name")?,
-        holder_confirmed: r.try_get("", "holder_confirmed")?,
-        review_shared: r.try_get("", "review_shared")?,
-        review_cleared_by: r.try_get("", "review_cleared_by")?,
-        created_by: r.try_get("", "created_by")?,
-        created_by_name: r.try_get("", "created_by_name")?,
-        created_at: r.try_get("", "created_at")?,
-        status_at: r.try_get("", "status_at")?,
-        active_since: r.try_get("", "active_since")?,
-        bank_note: r.try_get("", "bank_note")?,
+        id: r.col(BankEnrollments::Id)?,
+        importer_id: r.col(BankEnrollments::ImporterId)?,
+        version_no: r.col(BankEnrollments::VersionNo)?,
+        status: r.col(BankEnrollments::Status)?,
+        routing: r.col(BankEnrollments::Routing)?,
+        bank_name: r.col(BankEnrollments::BankName)?,
+        account_type: r.col(BankEnrollments::AccountType)?,
+        account_sealed: r.col(BankEnrollments::AccountSealed)?,
+        account_last4: r.col(BankEnrollments::AccountLast4)?,
+        account_blind: r.col(BankEnrollments::AccountBlind)?,
+        holder_name: r.col(BankEnrollments::HolderName)?,
+        holder_confirmed: r.col(BankEnrollments::HolderConfirmed)?,
+        review_shared: r.col(BankEnrollments::ReviewShared)?,
+        review_cleared_by: r.col(BankEnrollments::ReviewClearedBy)?,
+        created_by: r.col(BankEnrollments::CreatedBy)?,
+        created_by_name: r.col(BankEnrollments::CreatedByName)?,
+        created_at: r.col(BankEnrollments::CreatedAt)?,
+        status_at: r.col(BankEnrollments::StatusAt)?,
+        active_since: r.col(BankEnrollments::ActiveSince)?,
+        bank_note: r.col(BankEnrollments::BankNote)?,
     })
 }
 
@@ -84,29 +81,26 @@ pub struct NewVersion<'a> {
 
 pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("bank_enrollments"))
-        .columns(
-            [
-                "importer_id",
-                "version_no",
-                "status",
-                "routing",
-                "bank_name",
-                "account_type",
-                "account_sealed",
-                "account_last4",
-                "account_blind",
-                "holder_name",
-                "holder_confirmed",
-                "review_shared",
-                "created_by",
-                "created_by_name",
-                "created_at",
-                "status_at",
-                "bank_note",
-            ]
-            .map(a),
-        )
+        .into_table(BankEnrollments::Table)
+        .columns([
+            BankEnrollments::ImporterId,
+            BankEnrollments::VersionNo,
+            BankEnrollments::Status,
+            BankEnrollments::Routing,
+            BankEnrollments::BankName,
+            BankEnrollments::AccountType,
+            BankEnrollments::AccountSealed,
+            BankEnrollments::AccountLast4,
+            BankEnrollments::AccountBlind,
+            BankEnrollments::HolderName,
+            BankEnrollments::HolderConfirmed,
+            BankEnrollments::ReviewShared,
+            BankEnrollments::CreatedBy,
+            BankEnrollments::CreatedByName,
+            BankEnrollments::CreatedAt,
+            BankEnrollments::StatusAt,
+            BankEnrollments::BankNote,
+        ])
         .values_panic([
             v.importer_id.into(),
             v.version_no.into(),
@@ -126,7 +120,7 @@ pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> 
             v.at.into(),
             "".into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(BankEnrollments::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -136,19 +130,23 @@ pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> 
 pub async fn set(
     conn: &impl ConnectionTrait,
     id: i64,
-    values: Vec<(&str, sea_orm::sea_query::Value)>,
+    values: Vec<(BankEnrollments, sea_orm::sea_query::Value)>,
 ) -> Result<(), DbErr> {
-    let mut stmt = Query::update().table(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let mut stmt =
+        Query::update().table(BankEnrollments::Table).and_where(Expr::col(BankEnrollments::Id).eq(id)).to_owned();
     for (col, v) in values {
-        stmt.value(a(col), v);
+        stmt.value(col, v);
     }
     conn.execute(&stmt).await?;
     Ok(())
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<VersionRow>, DbErr> {
-    let stmt =
-        Query::select().column(Asterisk).from(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::Id).eq(id))
+        .to_owned();
     conn.query_one(&stmt).await?.map(|r| version(&r)).transpose()
 }
 
@@ -159,11 +157,11 @@ pub async fn live_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resul
     }
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .order_by(a("importer_id"), Order::Asc)
-        .order_by(a("version_no"), Order::Asc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).is_in(importer_ids.iter().copied()))
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .order_by(BankEnrollments::ImporterId, Order::Asc)
+        .order_by(BankEnrollments::VersionNo, Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
@@ -172,16 +170,20 @@ pub async fn live_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resul
 pub async fn all_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
-        .order_by(a("version_no"), Order::Desc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).eq(importer_id))
+        .order_by(BankEnrollments::VersionNo, Order::Desc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
 
 /// Every version of every importer (key rotation walks them all).
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<VersionRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("bank_enrollments")).order_by(a("id"), Order::Asc).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(BankEnrollments::Table)
+        .order_by(BankEnrollments::Id, Order::Asc)
+        .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
 
@@ -193,10 +195,10 @@ pub async fn live_with_blind(
 ) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("account_blind")).eq(blind))
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .and_where(Expr::col(a("importer_id")).is_not_in(except.iter().copied()))
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::AccountBlind).eq(blind))
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .and_where(Expr::col(BankEnrollments::ImporterId).is_not_in(except.iter().copied()))
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
@@ -205,11 +207,11 @@ pub async fn live_with_blind(
 pub async fn flagged(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("review_shared")).eq(true))
-        .and_where(Expr::col(a("review_cleared_by")).is_null())
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .order_by(a("id"), Order::Desc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ReviewShared).eq(true))
+        .and_where(Expr::col(BankEnrollments::ReviewClearedBy).is_null())
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .order_by(BankEnrollments::Id, Order::Desc)
         .limit(limit)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
@@ -218,9 +220,12 @@ pub async fn flagged(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<Vers
 pub async fn max_version_no(conn: &impl ConnectionTrait, importer_id: i64) -> Result<i32, DbErr> {
     use sea_orm::sea_query::Func;
     let stmt = Query::select()
-        .expr_as(Func::coalesce([Func::max(Expr::col(a("version_no"))).into(), Expr::val(0)]), a("n"))
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
+        .expr_as(
+            Func::coalesce([Func::max(Expr::col(BankEnrollments::VersionNo)).into(), Expr::val(0)]),
+            Alias::new("n"),
+        )
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).eq(importer_id))
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
     r.try_get("", "n")
@@ -240,18 +245,18 @@ pub async fn heads_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resu
     }
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("enrollment_heads"))
-        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
+        .from(EnrollmentHeads::Table)
+        .and_where(Expr::col(EnrollmentHeads::ImporterId).is_in(importer_ids.iter().copied()))
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(HeadRow {
-                importer_id: r.try_get("", "importer_id")?,
-                revision: r.try_get("", "revision")?,
-                changed_by_name: r.try_get("", "changed_by_name")?,
-                changed_at: r.try_get("", "changed_at")?,
+                importer_id: r.col(EnrollmentHeads::ImporterId)?,
+                revision: r.col(EnrollmentHeads::Revision)?,
+                changed_by_name: r.col(EnrollmentHeads::ChangedByName)?,
+                changed_at: r.col(EnrollmentHeads::ChangedAt)?,
             })
         })
         .collect()
@@ -269,20 +274,25 @@ pub async fn bump_head(
 ) -> Result<bool, DbErr> {
     let affected = if seen == 0 {
         let stmt = Query::insert()
-            .into_table(a("enrollment_heads"))
-            .columns(["importer_id", "revision", "changed_by_name", "changed_at"].map(a))
+            .into_table(EnrollmentHeads::Table)
+            .columns([
+                EnrollmentHeads::ImporterId,
+                EnrollmentHeads::Revision,
+                EnrollmentHeads::ChangedByName,
+                EnrollmentHeads::ChangedAt,
+            ])
             .values_panic([importer_id.into(), 1.into(), by_name.into(), at.into()])
-            .on_conflict(OnConflict::column(a("importer_id")).do_nothing().to_owned())
+            .on_conflict(OnConflict::column(EnrollmentHeads::ImporterId).do_nothing().to_owned())
             .to_owned();
         conn.execute(&stmt).await?.rows_affected()
     } else {
         let stmt = Query::update()
-            .table(a("enrollment_heads"))
-            .value(a("revision"), seen + 1)
-            .value(a("changed_by_name"), by_name)
-            .value(a("changed_at"), at)
-            .and_where(Expr::col(a("importer_id")).eq(importer_id))
-            .and_where(Expr::col(a("revision")).eq(seen))
+            .table(EnrollmentHeads::Table)
+            .value(EnrollmentHeads::Revision, seen + 1)
+            .value(EnrollmentHeads::ChangedByName, by_name)
+            .value(EnrollmentHeads::ChangedAt, at)
+            .and_where(Expr::col(EnrollmentHeads::ImporterId).eq(importer_id))
+            .and_where(Expr::col(EnrollmentHeads::Revision).eq(seen))
             .to_owned();
         conn.execute(&stmt).await?.rows_affected()
     };
@@ -302,8 +312,16 @@ pub struct EventRow {
 
 pub async fn insert_event(conn: &impl ConnectionTrait, e: &EventRow) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("enrollment_events"))
-        .columns(["enrollment_id", "importer_id", "at", "from_status", "to_status", "actor", "reason"].map(a))
+        .into_table(EnrollmentEvents::Table)
+        .columns([
+            EnrollmentEvents::EnrollmentId,
+            EnrollmentEvents::ImporterId,
+            EnrollmentEvents::At,
+            EnrollmentEvents::FromStatus,
+            EnrollmentEvents::ToStatus,
+            EnrollmentEvents::Actor,
+            EnrollmentEvents::Reason,
+        ])
         .values_panic([
             e.enrollment_id.into(),
             e.importer_id.into(),
@@ -322,22 +340,22 @@ pub async fn insert_event(conn: &impl ConnectionTrait, e: &EventRow) -> Result<(
 pub async fn events_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<EventRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("enrollment_events"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
-        .order_by(a("id"), Order::Desc)
+        .from(EnrollmentEvents::Table)
+        .and_where(Expr::col(EnrollmentEvents::ImporterId).eq(importer_id))
+        .order_by(EnrollmentEvents::Id, Order::Desc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(EventRow {
-                enrollment_id: r.try_get("", "enrollment_id")?,
-                importer_id: r.try_get("", "importer_id")?,
-                at: r.try_get("", "at")?,
-                from_status: r.try_get("", "from_status")?,
-                to_status: r.try_get("", "to_status")?,
-                actor: r.try_get("", "actor")?,
-                reason: r.try_get("", "reason")?,
+                enrollment_id: r.col(EnrollmentEvents::EnrollmentId)?,
+                importer_id: r.col(EnrollmentEvents::ImporterId)?,
+                at: r.col(EnrollmentEvents::At)?,
+                from_status: r.col(EnrollmentEvents::FromStatus)?,
+                to_status: r.col(EnrollmentEvents::ToStatus)?,
+                actor: r.col(EnrollmentEvents::Actor)?,
+                reason: r.col(EnrollmentEvents::Reason)?,
             })
         })
         .collect()
@@ -495,36 +513,32 @@ impl TabJson {
 /// 225 against 290 pages/s in docs/performance.md).
 async fn tab_rows_by_row(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<TabRow>, DbErr> {
     use sea_orm::sea_query::JoinType;
-    let (ai, i, h, v) = (a("account_importers"), a("importers"), a("enrollment_heads"), a("bank_enrollments"));
+    use {AccountImporters as Ai, BankEnrollments as V, EnrollmentHeads as H};
     let stmt = Query::select()
-        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("t_importer_id"))
-        .expr_as(Expr::col((i.clone(), a("number"))), a("t_number"))
-        .expr_as(Expr::col((i.clone(), a("name"))), a("t_name"))
-        .expr_as(Expr::col((h.clone(), a("revision"))), a("t_revision"))
-        .column((v.clone(), Asterisk))
-        .from(ai.clone())
-        .inner_join(i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+        .expr_as(Expr::col((Ai::Table, Ai::ImporterId)), Alias::new("t_importer_id"))
+        .expr_as(Expr::col((Importers::Table, Importers::Number)), Alias::new("t_number"))
+        .expr_as(Expr::col((Importers::Table, Importers::Name)), Alias::new("t_name"))
+        .expr_as(Expr::col((H::Table, H::Revision)), Alias::new("t_revision"))
+        .column((V::Table, Asterisk))
+        .from(Ai::Table)
+        .inner_join(Importers::Table, Expr::col((Importers::Table, Importers::Id)).equals((Ai::Table, Ai::ImporterId)))
+        .join(JoinType::LeftJoin, H::Table, Expr::col((H::Table, H::ImporterId)).equals((Ai::Table, Ai::ImporterId)))
         .join(
             JoinType::LeftJoin,
-            h.clone(),
-            Expr::col((h.clone(), a("importer_id"))).equals((ai.clone(), a("importer_id"))),
+            V::Table,
+            Expr::col((V::Table, V::ImporterId))
+                .equals((Ai::Table, Ai::ImporterId))
+                .and(Expr::col((V::Table, V::Status)).is_in(LIVE)),
         )
-        .join(
-            JoinType::LeftJoin,
-            v.clone(),
-            Expr::col((v.clone(), a("importer_id")))
-                .equals((ai.clone(), a("importer_id")))
-                .and(Expr::col((v.clone(), a("status"))).is_in(LIVE)),
-        )
-        .and_where(Expr::col((ai.clone(), a("sub_account_id"))).eq(sub_account_id))
-        .order_by((i.clone(), a("number")), Order::Asc)
-        .order_by((v.clone(), a("version_no")), Order::Asc)
+        .and_where(Expr::col((Ai::Table, Ai::SubAccountId)).eq(sub_account_id))
+        .order_by((Importers::Table, Importers::Number), Order::Asc)
+        .order_by((V::Table, V::VersionNo), Order::Asc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
-            let version_id: Option<i64> = r.try_get("", "id")?;
+            let version_id: Option<i64> = r.col(BankEnrollments::Id)?;
             Ok(TabRow {
                 importer_id: r.try_get("", "t_importer_id")?,
                 number: r.try_get("", "t_number")?,

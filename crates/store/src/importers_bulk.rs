@@ -29,7 +29,7 @@ pub(crate) const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 /// SQLite: per-row columns of a new record, in bind order, followed in each writer by
 /// `created_line`; `filer_firm_id`, `created_by` / `updated_by`, `created_at` / `updated_at`,
 /// `version` and `created_import_id` are shared by the rows of a statement (see each writer's
-/// `insert_sql`).
+/// `insert_sql`). Names, not `crate::schema` enums: they go into SQL text for rusqlite.
 pub(crate) const NEW_ROW_COLUMNS: [&str; 24] = [
     "id",
     "number",

@@ -16,6 +16,9 @@
 //! apart); the WAL journal mode is a property of the file. rusqlite links the same
 //! libsqlite3-sys as sqlx (one SQLite in the binary; see store/Cargo.toml).
 //!
+//! Its statements are SQL text, table and column names included: they run through rusqlite,
+//! which sea-query's builder does not serve, and they are prepared once per import.
+//!
 //! A writer dropped before `finish` (an error, a cancelled task) closes its jobs channel; the
 //! thread then drops the connection, and closing a connection rolls back its open transaction.
 

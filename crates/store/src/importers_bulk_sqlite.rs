@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::DbErr;
+use sea_orm::sea_query::Iden;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::sqlite::SqliteArguments;
 use sea_orm::sqlx::{self, Arguments, AssertSqlSafe, Sqlite, SqlitePool};
@@ -273,11 +274,11 @@ fn audit_sql(rows: usize) -> String {
 
 /// The columns an update writes (all but id, number and creation), in `update_values` order.
 fn update_columns() -> Vec<String> {
+    use crate::schema::Importers::*;
     insert_columns()
         .into_iter()
-        .filter(|c| {
-            !matches!(c.as_str(), "number" | "created_by" | "created_at" | "filer_firm_id" | "updated_at" | "version")
-        })
+        .filter(|c| !matches!(c, Number | CreatedBy | CreatedAt | FilerFirmId | UpdatedAt | Version))
+        .map(|c| c.to_string())
         .collect()
 }
 

@@ -27,6 +27,9 @@ impl MigrationName for Migration {
     }
 }
 
+// The table, its row and the triggers are written as SQL: sea-query has no builder for triggers or
+// PL/pgSQL functions, and the trigger bodies name these tables and columns in their SQL anyway.
+
 /// Tables whose every insert, update and delete can change what the tab shows.
 const WATCHED: [&str; 5] =
     ["account_importers", "enrollment_heads", "bank_enrollments", "notify_designations", "routing_loads"];
