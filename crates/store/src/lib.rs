@@ -13,7 +13,6 @@ pub mod importers;
 pub mod importers_bulk;
 mod importers_bulk_pg;
 mod importers_bulk_rusqlite;
-mod importers_bulk_sqlite;
 pub mod logins;
 pub mod migrations;
 pub mod notify_parties;
