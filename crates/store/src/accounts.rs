@@ -5,6 +5,7 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, OnConflict,
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
+use crate::change_counters::AchTabGeneration;
 use crate::schema::{AccountImporters, Col, Importers, SubAccounts, TopAccounts, UserPermissions, Users};
 use crate::sessions::{SESSION_USER, SessionKey, session_user_subquery};
 use crate::users::UserRow;
@@ -460,8 +461,8 @@ fn held_in(r: &QueryResult, importer_id: i64) -> Result<HeldImporter, DbErr> {
 
 /// The access check of the ACH tab: as [`sub_account_details`] of one sub-account without the
 /// held numbers (`held` empty; the tab reads them with its own data), and with the tab's
-/// generation (`change_counters`) read in the same statement, so it is read before the tab's
-/// data and costs no extra round trip. With [`Viewer::Session`] the session check is part of it
+/// generation (the shared counter and the sub-account's own, `change_counters`) read in the same
+/// statement, so it is read before the tab's data and costs no extra round trip. With [`Viewer::Session`] the session check is part of it
 /// too: a page view of a cached tab is then one statement.
 ///
 /// `None`: no such session (never for [`Viewer::User`]). The user row is `None` for
@@ -471,18 +472,21 @@ pub async fn sub_account_access_with_ach_generation(
     conn: &impl ConnectionTrait,
     viewer: &Viewer<'_>,
     sub_id: i64,
-) -> Result<Option<(Option<UserRow>, Option<(SubAccountDetail, i64)>)>, DbErr> {
+) -> Result<Option<(Option<UserRow>, Option<(SubAccountDetail, AchTabGeneration)>)>, DbErr> {
+    use crate::change_counters::{ACH_TAB, ach_tab_sub_account_expr, generation_expr};
     let mut stmt = details_select(viewer, Some(sub_id), false);
-    stmt.expr_as(
-        crate::change_counters::generation_expr(crate::change_counters::ACH_TAB),
-        Alias::new("ach_generation"),
-    );
+    stmt.expr_as(generation_expr(ACH_TAB), Alias::new("ach_generation"))
+        .expr_as(ach_tab_sub_account_expr(sub_id), Alias::new("ach_sub_generation"));
     let Some(r) = conn.query_one(&stmt).await? else { return Ok(viewer.no_row()) };
     let user = viewer.user_in(conn, &r).await?;
     let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { return Ok(Some((user, None))) };
     let detail =
         SubAccountDetail { sub: sub_account_in(&r, sub_id)?, permission: permission_in(&r, sub_id)?, held: Vec::new() };
-    Ok(Some((user, Some((detail, r.try_get("", "ach_generation")?)))))
+    let generation = AchTabGeneration {
+        shared: r.try_get("", "ach_generation")?,
+        sub_account: r.try_get("", "ach_sub_generation")?,
+    };
+    Ok(Some((user, Some((detail, generation)))))
 }
 
 /// Join condition of `user_permissions` to `sub_accounts`: the viewer's own row only.

@@ -1,6 +1,6 @@
 //! ACH refund enrollment: the FedACH directory, bank details per importer number and their
 //! optimistic-lock heads, status events, prenotes and ACH files, bank replies, Form 4811 notify
-//! parties, and the generation counters of the cached tab (migrations m0004, m0005).
+//! parties, and the generation counters of the cached tab (migrations m0004, m0005, m0007).
 
 use sea_orm::DeriveIden;
 
@@ -139,5 +139,14 @@ pub enum NotifyParties {
 pub enum ChangeCounters {
     Table,
     Name,
+    Value,
+}
+
+/// The ACH tab's generation per sub-account, moved by triggers (m0007). A sub-account without a
+/// row is at generation 0.
+#[derive(DeriveIden, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AchTabGenerations {
+    Table,
+    SubAccountId,
     Value,
 }
