@@ -4,6 +4,8 @@
 //!   ach_bench setup     --db URL [--numbers 200] [--users 64] --tokens FILE --sub FILE
 //!   ach_bench crypto    [--n 20000]
 //!   ach_bench directory --db URL --file FEDACH_FILE [--lookups 20000]
+//!   ach_bench miss      --db URL [--numbers 200] [--n 300]
+//!   ach_bench contention --db URL [--companies 100] [--writers 50] [--numbers 10] [--seconds 20]
 //!
 //! `setup` makes one importer company through the real application flow, puts `--numbers`
 //! importer numbers (5106 records) in its Importer sub-account (the first through the
@@ -16,8 +18,21 @@
 //! `crypto` times sealing and opening one account number (AES-256-GCM with associated data) and
 //! one blind index, the work an enrollment read or write adds. `directory` times loading the
 //! FedACH file (parse + replace in one transaction) and single routing-number lookups.
+//!
+//! `miss` times what a page view costs when the tab's cache cannot serve it: the access check
+//! and the tab's data read from the database (a fresh cache for every read), for one company with
+//! `--numbers` enrolled numbers; and the tab's main statement alone (`store::enrollments::tab_rows`).
+//!
+//! `contention` makes `--companies` importer companies (each through the application flow, with
+//! `--numbers` numbers and one bank account saved for them), then for `--seconds` the first
+//! `--writers` companies each change the bank details of one of their numbers after another
+//! (the real save: optimistic lock, new version, prenote, notices), while every other company's
+//! TAO reads its own ACH tab (the real page's data path, cache included) as fast as it is
+//! answered. It prints the writes per second with their p50/p99, the tab reads per second with
+//! their p50/p99, and how many reads had to go to the database (the cache could not serve them).
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use app::portal::apply::{ApplyForm, Verified};
@@ -55,7 +70,8 @@ fn main() -> anyhow::Result<()> {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first().cloned() else { bail!("usage: ach_bench setup|crypto|directory ...") };
     let args = Args::parse(&argv[1..])?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // Two workers, as the server on these 2 cores; `contention` runs its tasks on both.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async move {
         if cmd == "crypto" {
             return crypto(&args);
@@ -72,7 +88,9 @@ fn main() -> anyhow::Result<()> {
         match cmd.as_str() {
             "setup" => setup(&app, &args).await,
             "directory" => directory(&app, &args).await,
-            _ => bail!("usage: ach_bench setup|crypto|directory ..."),
+            "miss" => miss(&app, &args).await,
+            "contention" => contention(Arc::new(app), &args).await,
+            _ => bail!("usage: ach_bench setup|crypto|directory|miss|contention ..."),
         }
     })
 }
@@ -294,6 +312,200 @@ async fn directory(app: &App, args: &Args) -> anyhow::Result<()> {
         "lookup: median {:.1} µs, p99 {:.1} µs ({n} lookups of listed numbers)",
         percentile(&mut times, 0.5) / 1e3,
         percentile(&mut times, 0.99) / 1e3
+    );
+    Ok(())
+}
+
+/// One importer company made through the application flow: its TAO's session user, its Importer
+/// sub-account with `numbers` numbers (EIN `PP-BBBBBBB` with suffixes 00, A1, A2, ...), and one
+/// bank account saved for all of them. `c` makes every name, number, address and account unique.
+async fn company(
+    app: &App,
+    c: usize,
+    numbers: usize,
+) -> anyhow::Result<(app::portal::auth::SessionUser, i64, Vec<i64>)> {
+    let operator = domain::Actor::operator();
+    let name = format!("Contention {c} Imports Inc");
+    let contact = format!("treasury{c}@contention.bench.example");
+    let owner = format!("owner{c}@contention.bench.example");
+    let ein = format!("{:02}-{:07}", 40 + c / 1_000_000, c % 1_000_000 + 1_000_000);
+    let ip = format!("10.90.{}.{}", c / 250, c % 250 + 1);
+    let cl = Client { ip, user_agent: "ach_bench".into(), device: String::new() };
+    app::registry::importers::create(app, &operator, &draft(&format!("{ein}00"), &name, &contact)).await.map_err(e)?;
+    let form = ApplyForm {
+        company_name: name.clone(),
+        importer_number: format!("{ein}00"),
+        requester_name: format!("Owner {c}"),
+        requester_email: owner.clone(),
+        honeypot: String::new(),
+    };
+    let sent = app::portal::apply::start(app, &form, &cl).await.map_err(e)?;
+    let code = last_code_to(app, &contact)?;
+    let Verified::NewAccount { token, .. } =
+        app::portal::apply::verify(app, sent.application_id, &code, &cl).await.map_err(e)?
+    else {
+        bail!("no account made")
+    };
+    let enrol =
+        app::portal::login::set_password(app, &token, PASSWORD, PASSWORD, &cl).await.map_err(e)?.context("enrol")?;
+    app::portal::login::enrol_email_begin(app, &enrol, &cl).await.map_err(e)?;
+    let code = last_code_to(app, &owner)?;
+    let tao = app::portal::login::enrol_email_confirm(app, &enrol, &code, &cl).await.map_err(e)?.login;
+    let sub = app::portal::accounts::overview(app, &tao.user).await.map_err(e)?.sub_accounts[0].id;
+    // Suffixes A1..Y9 without I and O (and Z), as `setup`'s.
+    let suffixes: Vec<String> = ('A'..='Y')
+        .filter(|c| !matches!(c, 'I' | 'O'))
+        .flat_map(|a| ('1'..='9').map(move |d| format!("{a}{d}")))
+        .collect();
+    let mut ids = Vec::new();
+    for s in suffixes.iter().take(numbers - 1) {
+        let n = format!("{ein}{s}");
+        ids.push(app::registry::importers::create(app, &operator, &draft(&n, &name, &contact)).await.map_err(e)?.id);
+    }
+    let txn = app.db.conn.begin().await?;
+    for id in &ids {
+        store::accounts::add_importer(&txn, sub, *id, "ach_bench", store::now()).await?;
+    }
+    txn.commit().await?;
+    let view = app::portal::accounts::sub_account(app, &tao.user, sub).await.map_err(e)?;
+    let ids: Vec<i64> = view.numbers.iter().map(|n| n.importer_id).collect();
+    anyhow::ensure!(ids.len() == numbers, "expected {numbers} numbers, found {}", ids.len());
+    app::ach::change::save(
+        app,
+        &tao.user,
+        sub,
+        &bank_form(&name, &ids.iter().map(|i| (*i, 0)).collect::<Vec<_>>(), c, 0),
+    )
+    .await
+    .map_err(e)?;
+    Ok((tao.user, sub, ids))
+}
+
+/// Bank details for `targets`; `c` and `turn` pick the account number, so each company has its
+/// own (no "same account at an unrelated importer" flags) and each change differs from the last.
+fn bank_form(holder: &str, targets: &[(i64, i32)], c: usize, turn: usize) -> app::ach::change::BankForm {
+    let account = format!("{:06}{:06}", c + 1, turn % 2 + 1);
+    app::ach::change::BankForm {
+        targets: targets.to_vec(),
+        routing: "021000021".into(),
+        account: account.clone(),
+        account_confirm: account,
+        account_type: "checking".into(),
+        holder_name: holder.into(),
+        holder_confirmed: false,
+    }
+}
+
+async fn miss(app: &App, args: &Args) -> anyhow::Result<()> {
+    let numbers = args.num("numbers", 200)?.max(1);
+    let n = args.num("n", 300)?.max(1);
+    let (user, sub, _) = company(app, 0, numbers).await?;
+    let (mut page, mut rows) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        // A new App has an empty cache: every read goes to the database.
+        let fresh = App::new(app.db.clone(), Settings::default(), app.mailer.clone());
+        let t = Instant::now();
+        let tab = app::ach::tab::tab(&fresh, &user, sub).await.map_err(e)?;
+        page.push(t.elapsed().as_nanos() as f64);
+        anyhow::ensure!(tab.data.rows.len() == numbers);
+        let t = Instant::now();
+        let r = store::enrollments::tab_rows(&app.db.conn, sub).await?;
+        rows.push(t.elapsed().as_nanos() as f64);
+        anyhow::ensure!(r.len() == numbers);
+    }
+    println!(
+        "uncached tab ({numbers} numbers): median {:.2} ms, p99 {:.2} ms; tab_rows alone: median {:.2} ms, p99 {:.2} ms ({n} reads)",
+        percentile(&mut page, 0.5) / 1e6,
+        percentile(&mut page, 0.99) / 1e6,
+        percentile(&mut rows, 0.5) / 1e6,
+        percentile(&mut rows, 0.99) / 1e6
+    );
+    Ok(())
+}
+
+async fn contention(app: Arc<App>, args: &Args) -> anyhow::Result<()> {
+    let companies = args.num("companies", 100)?.max(2);
+    let writers = args.num("writers", 50)?.clamp(1, companies - 1);
+    let numbers = args.num("numbers", 10)?.max(1);
+    let seconds = args.num("seconds", 20)?.max(1) as u64;
+    let started = Instant::now();
+    let mut made = Vec::with_capacity(companies);
+    for c in 0..companies {
+        made.push(company(&app, c, numbers).await?);
+    }
+    eprintln!(
+        "contention: {companies} companies of {numbers} numbers set up in {:.1} s; {writers} write, {} read",
+        started.elapsed().as_secs_f64(),
+        companies - writers
+    );
+    // Every reader's cache filled once before the clock starts.
+    for (user, sub, _) in &made[writers..] {
+        app::ach::tab::tab(&app, user, *sub).await.map_err(e)?;
+    }
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (c, (user, sub, ids)) in made.into_iter().enumerate() {
+        let app = Arc::clone(&app);
+        if c < writers {
+            tasks.spawn(async move {
+                let name = format!("Contention {c} Imports Inc");
+                let mut revisions: Vec<i32> = vec![1; ids.len()];
+                let mut times = Vec::new();
+                let mut turn = 1;
+                while Instant::now() < until {
+                    let k = turn % ids.len();
+                    let form = bank_form(&name, &[(ids[k], revisions[k])], c, turn);
+                    let t = Instant::now();
+                    app::ach::change::save(&app, &user, sub, &form).await.map_err(e)?;
+                    times.push(t.elapsed().as_nanos() as f64);
+                    revisions[k] += 1;
+                    turn += 1;
+                }
+                anyhow::Ok((true, times, 0usize))
+            });
+        } else {
+            tasks.spawn(async move {
+                let mut times = Vec::new();
+                let mut last: Option<Arc<app::ach::tab::TabData>> = None;
+                let mut reread = 0;
+                while Instant::now() < until {
+                    let t = Instant::now();
+                    let tab = app::ach::tab::tab(&app, &user, sub).await.map_err(e)?;
+                    times.push(t.elapsed().as_nanos() as f64);
+                    // The cache hands out the same Arc until it reads the data again.
+                    if last.as_ref().is_some_and(|l| !Arc::ptr_eq(l, &tab.data)) {
+                        reread += 1;
+                    }
+                    last = Some(tab.data);
+                }
+                anyhow::Ok((false, times, reread))
+            });
+        }
+    }
+    let (mut writes, mut reads, mut rereads) = (Vec::new(), Vec::new(), 0);
+    while let Some(done) = tasks.join_next().await {
+        let (writer, times, reread) = done??;
+        if writer {
+            writes.extend(times)
+        } else {
+            reads.extend(times)
+        }
+        rereads += reread;
+    }
+    let secs = seconds as f64;
+    println!(
+        "writes: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms ({} in {seconds} s)",
+        writes.len() as f64 / secs,
+        percentile(&mut writes, 0.5) / 1e6,
+        percentile(&mut writes, 0.99) / 1e6,
+        writes.len()
+    );
+    println!(
+        "tab reads: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms ({} in {seconds} s, {rereads} read from the database)",
+        reads.len() as f64 / secs,
+        percentile(&mut reads, 0.5) / 1e6,
+        percentile(&mut reads, 0.99) / 1e6,
+        reads.len()
     );
     Ok(())
 }

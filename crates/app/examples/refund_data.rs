@@ -69,7 +69,10 @@ fn main() -> std::io::Result<()> {
     let filers: Vec<String> = (0..50).map(|i| format!("{:03}", 100 + i * 7)).collect();
     let start = time::macros::date!(2024 - 01 - 01);
     let mut f = BufWriter::with_capacity(1 << 20, std::fs::File::create(out.join("refunds.csv"))?);
-    writeln!(f, "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party")?;
+    writeln!(
+        f,
+        "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party"
+    )?;
     for n in 0..refunds {
         let i = rng.below(importers);
         let filer = &filers[rng.below(filers.len() as u64) as usize];

@@ -26,6 +26,7 @@ use store::accounts::Viewer;
 
 use crate::error::{AppError, AppResult};
 use crate::portal::auth::{SessionLookup, SessionUser, Signed};
+use store::change_counters::AchTabGeneration;
 
 /// The user's own Importer sub-account, or NotFound.
 pub(crate) async fn scope(app: &App, user: &SessionUser, sub_account_id: i64) -> AppResult<SubAccountView> {
@@ -42,7 +43,7 @@ pub(crate) async fn scope_light(
     app: &App,
     user: &SessionUser,
     sub_account_id: i64,
-) -> AppResult<(SubAccountView, i64)> {
+) -> AppResult<(SubAccountView, AchTabGeneration)> {
     let (account_id, role) = crate::portal::accounts::membership(user)?;
     let viewer = Viewer::User { account_id, user_id: user.user_id() };
     let (_, access) = store::accounts::sub_account_access_with_ach_generation(&app.db.conn, &viewer, sub_account_id)
@@ -57,7 +58,7 @@ pub(crate) async fn scope_light_in_session(
     app: &App,
     token: &str,
     sub_account_id: i64,
-) -> AppResult<Option<Signed<(SubAccountView, i64)>>> {
+) -> AppResult<Option<Signed<(SubAccountView, AchTabGeneration)>>> {
     let lookup = SessionLookup::new(app, token);
     let viewer = Viewer::Session(lookup.key(crate::portal::auth::Stage::Full));
     let Some((Some(row), access)) =
@@ -71,9 +72,9 @@ pub(crate) async fn scope_light_in_session(
 }
 
 fn light_view(
-    access: Option<(store::accounts::SubAccountDetail, i64)>,
+    access: Option<(store::accounts::SubAccountDetail, AchTabGeneration)>,
     role: domain::portal::AccountRole,
-) -> AppResult<(SubAccountView, i64)> {
+) -> AppResult<(SubAccountView, AchTabGeneration)> {
     let (detail, generation) =
         access.ok_or_else(|| AppError::NotFound("no such sub-account in your account".into()))?;
     let sub = crate::portal::accounts::view(detail, role);

@@ -355,8 +355,9 @@ pub async fn correct(
     wanted.extend(c.notify_party.as_ref().map(|p| p.canonical()));
     let found = store::refunds::importers_by_numbers(&app.db.conn, &wanted).await?;
     let find = |n: &ImporterNumber| found.iter().find(|f| f.number == n.canonical()).cloned();
-    let importer = find(&c.importer)
-        .ok_or_else(|| AppError::field("importer_number", format!("{} has no Form 5106 record", c.importer.masked())))?;
+    let importer = find(&c.importer).ok_or_else(|| {
+        AppError::field("importer_number", format!("{} has no Form 5106 record", c.importer.masked()))
+    })?;
     let party = match &c.notify_party {
         None => None,
         Some(p) => Some(

@@ -1,16 +1,14 @@
 //! Trade portal accounts: top accounts, their sub-accounts, the importer numbers an Importer
 //! sub-account holds, and Account Users' permissions per sub-account.
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
+use crate::change_counters::AchTabGeneration;
+use crate::schema::{AccountImporters, Col, Importers, SubAccounts, TopAccounts, UserPermissions, Users};
 use crate::sessions::{SESSION_USER, SessionKey, session_user_subquery};
 use crate::users::UserRow;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
@@ -50,33 +48,42 @@ pub struct PermissionRow {
     pub notify_parties: bool,
 }
 
+// One reader per row type: `account_in`, `sub_account_in` and `permission_in` below read the
+// prefixed columns that `account_columns`, `sub_account_columns` and `permission_columns` select,
+// in the one-table statements here as in the joined ones.
+
 fn account(r: &QueryResult) -> Result<AccountRow, DbErr> {
-    Ok(AccountRow {
-        id: r.try_get("", "id")?,
-        name: r.try_get("", "name")?,
-        status: r.try_get("", "status")?,
-        created_at: r.try_get("", "created_at")?,
-    })
+    account_in(r, r.try_get("", "t_id")?)
 }
 
 fn sub_account(r: &QueryResult) -> Result<SubAccountRow, DbErr> {
-    Ok(SubAccountRow {
-        id: r.try_get("", "id")?,
-        account_id: r.try_get("", "account_id")?,
-        kind: r.try_get("", "kind")?,
-        broker_firm_id: r.try_get("", "broker_firm_id")?,
-        created_at: r.try_get("", "created_at")?,
-    })
+    sub_account_in(r, r.try_get("", "s_id")?)
 }
 
 fn permission(r: &QueryResult) -> Result<PermissionRow, DbErr> {
-    Ok(PermissionRow {
-        user_id: r.try_get("", "user_id")?,
-        sub_account_id: r.try_get("", "sub_account_id")?,
-        ach: r.try_get("", "ach")?,
-        reports: r.try_get("", "reports")?,
-        notify_parties: r.try_get("", "notify_parties")?,
-    })
+    permission_in(r, r.col(UserPermissions::SubAccountId)?)?
+        .ok_or_else(|| DbErr::Custom("a permission row without its user".into()))
+}
+
+/// `top_accounts` as [`account`] reads it.
+fn accounts_select() -> SelectStatement {
+    let mut stmt = Query::select();
+    account_columns(&mut stmt);
+    stmt.from(TopAccounts::Table).to_owned()
+}
+
+/// `sub_accounts` as [`sub_account`] reads it.
+fn sub_accounts_select() -> SelectStatement {
+    let mut stmt = Query::select();
+    sub_account_columns(&mut stmt);
+    stmt.from(SubAccounts::Table).to_owned()
+}
+
+/// `user_permissions` as [`permission`] reads it.
+fn permissions_select() -> SelectStatement {
+    let mut stmt = Query::select();
+    permission_columns(&mut stmt);
+    stmt.column((UserPermissions::Table, UserPermissions::SubAccountId)).from(UserPermissions::Table).to_owned()
 }
 
 async fn insert_id(conn: &impl ConnectionTrait, stmt: sea_orm::sea_query::InsertStatement) -> Result<i64, DbErr> {
@@ -86,10 +93,10 @@ async fn insert_id(conn: &impl ConnectionTrait, stmt: sea_orm::sea_query::Insert
 
 pub async fn insert_account(conn: &impl ConnectionTrait, name: &str, at: OffsetDateTime) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("top_accounts"))
-        .columns(["name", "status", "created_at"].map(a))
+        .into_table(TopAccounts::Table)
+        .columns([TopAccounts::Name, TopAccounts::Status, TopAccounts::CreatedAt])
         .values_panic([name.into(), "active".into(), at.into()])
-        .returning_col(a("id"))
+        .returning_col(TopAccounts::Id)
         .to_owned();
     insert_id(conn, stmt).await
 }
@@ -102,10 +109,10 @@ pub async fn insert_sub_account(
     at: OffsetDateTime,
 ) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("sub_accounts"))
-        .columns(["account_id", "kind", "broker_firm_id", "created_at"].map(a))
+        .into_table(SubAccounts::Table)
+        .columns([SubAccounts::AccountId, SubAccounts::Kind, SubAccounts::BrokerFirmId, SubAccounts::CreatedAt])
         .values_panic([account_id.into(), kind.into(), broker_firm_id.into(), at.into()])
-        .returning_col(a("id"))
+        .returning_col(SubAccounts::Id)
         .to_owned();
     insert_id(conn, stmt).await
 }
@@ -120,8 +127,13 @@ pub async fn add_importer(
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("account_importers"))
-        .columns(["sub_account_id", "importer_id", "added_at", "added_by"].map(a))
+        .into_table(AccountImporters::Table)
+        .columns([
+            AccountImporters::SubAccountId,
+            AccountImporters::ImporterId,
+            AccountImporters::AddedAt,
+            AccountImporters::AddedBy,
+        ])
         .values_panic([sub_account_id.into(), importer_id.into(), at.into(), by.into()])
         .to_owned();
     conn.execute(&stmt).await?;
@@ -129,37 +141,33 @@ pub async fn add_importer(
 }
 
 pub async fn account_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<AccountRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("top_accounts")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = accounts_select().and_where(Expr::col(TopAccounts::Id).eq(id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| account(&r)).transpose()
 }
 
 pub async fn search_accounts(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<Vec<AccountRow>, DbErr> {
     let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("top_accounts"))
+    let stmt = accounts_select()
         .and_where(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(a("name"))))
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(TopAccounts::Name)))
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
         )
-        .order_by(a("name"), Order::Asc)
+        .order_by(TopAccounts::Name, Order::Asc)
         .limit(limit)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(account).collect()
 }
 
 pub async fn sub_accounts(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<SubAccountRow>, DbErr> {
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("sub_accounts"))
-        .and_where(Expr::col(a("account_id")).eq(account_id))
-        .order_by(a("id"), Order::Asc)
+    let stmt = sub_accounts_select()
+        .and_where(Expr::col(SubAccounts::AccountId).eq(account_id))
+        .order_by(SubAccounts::Id, Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(sub_account).collect()
 }
 
 pub async fn sub_account_by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<SubAccountRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("sub_accounts")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = sub_accounts_select().and_where(Expr::col(SubAccounts::Id).eq(id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
 }
 
@@ -168,35 +176,30 @@ pub async fn sub_account_of_kind(
     account_id: i64,
     kind: &str,
 ) -> Result<Option<SubAccountRow>, DbErr> {
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("sub_accounts"))
-        .and_where(Expr::col(a("account_id")).eq(account_id))
-        .and_where(Expr::col(a("kind")).eq(kind))
+    let stmt = sub_accounts_select()
+        .and_where(Expr::col(SubAccounts::AccountId).eq(account_id))
+        .and_where(Expr::col(SubAccounts::Kind).eq(kind))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
 }
 
 /// The Broker sub-account standing for a broker firm.
 pub async fn broker_sub_account(conn: &impl ConnectionTrait, firm_id: i64) -> Result<Option<SubAccountRow>, DbErr> {
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("sub_accounts"))
-        .and_where(Expr::col(a("broker_firm_id")).eq(firm_id))
-        .to_owned();
+    let stmt = sub_accounts_select().and_where(Expr::col(SubAccounts::BrokerFirmId).eq(firm_id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| sub_account(&r)).transpose()
 }
 
 /// The top account holding an importer record, if any.
 pub async fn account_of_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Option<i64>, DbErr> {
     let stmt = Query::select()
-        .column((a("sub_accounts"), a("account_id")))
-        .from(a("account_importers"))
+        .column((SubAccounts::Table, SubAccounts::AccountId))
+        .from(AccountImporters::Table)
         .inner_join(
-            a("sub_accounts"),
-            Expr::col((a("sub_accounts"), a("id"))).equals((a("account_importers"), a("sub_account_id"))),
+            SubAccounts::Table,
+            Expr::col((SubAccounts::Table, SubAccounts::Id))
+                .equals((AccountImporters::Table, AccountImporters::SubAccountId)),
         )
-        .and_where(Expr::col((a("account_importers"), a("importer_id"))).eq(importer_id))
+        .and_where(Expr::col((AccountImporters::Table, AccountImporters::ImporterId)).eq(importer_id))
         .to_owned();
     match conn.query_one(&stmt).await? {
         Some(r) => Ok(Some(r.try_get("", "account_id")?)),
@@ -207,33 +210,37 @@ pub async fn account_of_importer(conn: &impl ConnectionTrait, importer_id: i64) 
 pub async fn held_importers(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<HeldImporter>, DbErr> {
     let stmt = Query::select()
         .columns([
-            (a("importers"), a("number")),
-            (a("importers"), a("name")),
-            (a("importers"), a("status")),
-            (a("importers"), a("email")),
+            (Importers::Table, Importers::Number),
+            (Importers::Table, Importers::Name),
+            (Importers::Table, Importers::Status),
+            (Importers::Table, Importers::Email),
         ])
-        .expr_as(Expr::col((a("account_importers"), a("importer_id"))), a("importer_id"))
-        .columns([(a("account_importers"), a("added_at")), (a("account_importers"), a("added_by"))])
-        .from(a("account_importers"))
+        .expr_as(Expr::col((AccountImporters::Table, AccountImporters::ImporterId)), AccountImporters::ImporterId)
+        .columns([
+            (AccountImporters::Table, AccountImporters::AddedAt),
+            (AccountImporters::Table, AccountImporters::AddedBy),
+        ])
+        .from(AccountImporters::Table)
         .inner_join(
-            a("importers"),
-            Expr::col((a("importers"), a("id"))).equals((a("account_importers"), a("importer_id"))),
+            Importers::Table,
+            Expr::col((Importers::Table, Importers::Id))
+                .equals((AccountImporters::Table, AccountImporters::ImporterId)),
         )
-        .and_where(Expr::col((a("account_importers"), a("sub_account_id"))).eq(sub_account_id))
-        .order_by((a("importers"), a("number")), Order::Asc)
+        .and_where(Expr::col((AccountImporters::Table, AccountImporters::SubAccountId)).eq(sub_account_id))
+        .order_by((Importers::Table, Importers::Number), Order::Asc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(HeldImporter {
-                importer_id: r.try_get("", "importer_id")?,
-                number: r.try_get("", "number")?,
-                name: r.try_get("", "name")?,
-                status: r.try_get("", "status")?,
-                email: r.try_get("", "email")?,
-                added_at: r.try_get("", "added_at")?,
-                added_by: r.try_get("", "added_by")?,
+                importer_id: r.col(AccountImporters::ImporterId)?,
+                number: r.col(Importers::Number)?,
+                name: r.col(Importers::Name)?,
+                status: r.col(Importers::Status)?,
+                email: r.col(Importers::Email)?,
+                added_at: r.col(AccountImporters::AddedAt)?,
+                added_by: r.col(AccountImporters::AddedBy)?,
             })
         })
         .collect()
@@ -241,24 +248,19 @@ pub async fn held_importers(conn: &impl ConnectionTrait, sub_account_id: i64) ->
 
 /// Grants of one user on every sub-account of its account.
 pub async fn permissions_of(conn: &impl ConnectionTrait, user_id: i64) -> Result<Vec<PermissionRow>, DbErr> {
-    let stmt = Query::select()
-        .column(Asterisk)
-        .from(a("user_permissions"))
-        .and_where(Expr::col(a("user_id")).eq(user_id))
-        .to_owned();
+    let stmt = permissions_select().and_where(Expr::col(UserPermissions::UserId).eq(user_id)).to_owned();
     conn.query_all(&stmt).await?.iter().map(permission).collect()
 }
 
 /// Grants of every user on one account (for the users page).
 pub async fn permissions_in_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<PermissionRow>, DbErr> {
-    let stmt = Query::select()
-        .column((a("user_permissions"), Asterisk))
-        .from(a("user_permissions"))
+    let stmt = permissions_select()
         .inner_join(
-            a("sub_accounts"),
-            Expr::col((a("sub_accounts"), a("id"))).equals((a("user_permissions"), a("sub_account_id"))),
+            SubAccounts::Table,
+            Expr::col((SubAccounts::Table, SubAccounts::Id))
+                .equals((UserPermissions::Table, UserPermissions::SubAccountId)),
         )
-        .and_where(Expr::col((a("sub_accounts"), a("account_id"))).eq(account_id))
+        .and_where(Expr::col((SubAccounts::Table, SubAccounts::AccountId)).eq(account_id))
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(permission).collect()
 }
@@ -266,8 +268,14 @@ pub async fn permissions_in_account(conn: &impl ConnectionTrait, account_id: i64
 /// Sets (inserts or replaces) a user's grants on one sub-account.
 pub async fn set_permission(conn: &impl ConnectionTrait, p: &PermissionRow) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("user_permissions"))
-        .columns(["user_id", "sub_account_id", "ach", "reports", "notify_parties"].map(a))
+        .into_table(UserPermissions::Table)
+        .columns([
+            UserPermissions::UserId,
+            UserPermissions::SubAccountId,
+            UserPermissions::Ach,
+            UserPermissions::Reports,
+            UserPermissions::NotifyParties,
+        ])
         .values_panic([
             p.user_id.into(),
             p.sub_account_id.into(),
@@ -276,8 +284,8 @@ pub async fn set_permission(conn: &impl ConnectionTrait, p: &PermissionRow) -> R
             p.notify_parties.into(),
         ])
         .on_conflict(
-            OnConflict::columns([a("user_id"), a("sub_account_id")])
-                .update_columns([a("ach"), a("reports"), a("notify_parties")])
+            OnConflict::columns([UserPermissions::UserId, UserPermissions::SubAccountId])
+                .update_columns([UserPermissions::Ach, UserPermissions::Reports, UserPermissions::NotifyParties])
                 .to_owned(),
         )
         .to_owned();
@@ -316,14 +324,14 @@ impl Viewer<'_> {
     fn account_id(&self) -> Expr {
         match self {
             Viewer::User { account_id, .. } => Expr::val(*account_id),
-            Viewer::Session(_) => Expr::col((a(SESSION_USER), a("account_id"))),
+            Viewer::Session(_) => Expr::col((Alias::new(SESSION_USER), Users::AccountId)),
         }
     }
 
     fn user_id(&self) -> Expr {
         match self {
             Viewer::User { user_id, .. } => Expr::val(*user_id),
-            Viewer::Session(_) => Expr::col((a(SESSION_USER), a("id"))),
+            Viewer::Session(_) => Expr::col((Alias::new(SESSION_USER), Users::Id)),
         }
     }
 
@@ -332,13 +340,14 @@ impl Viewer<'_> {
     /// is missing.
     fn start(&self, stmt: &mut SelectStatement) {
         if let Viewer::Session(key) = self {
-            stmt.column((a(SESSION_USER), Asterisk)).from_subquery(session_user_subquery(key), a(SESSION_USER));
+            stmt.column((Alias::new(SESSION_USER), Asterisk))
+                .from_subquery(session_user_subquery(key), Alias::new(SESSION_USER));
         }
     }
 
     /// Adds the page's main table, restricted by `on`: LEFT JOINed to the session's user (a row
     /// with NULLs when `on` matches nothing), or as the FROM table of a known user's statement.
-    fn main_table(&self, stmt: &mut SelectStatement, table: Alias, on: Expr) {
+    fn main_table(&self, stmt: &mut SelectStatement, table: impl IntoIden, on: Expr) {
         match self {
             Viewer::Session(_) => {
                 stmt.join(sea_orm::sea_query::JoinType::LeftJoin, table, on);
@@ -400,6 +409,17 @@ fn details_of(rows: &[QueryResult]) -> Result<Vec<SubAccountDetail>, DbErr> {
     Ok(out)
 }
 
+/// An account's columns (`t_id`, `t_name`, `t_status`, `t_created_at`): prefixed, because the
+/// overview also returns the session user's own `id`, `name` and `created_at`.
+fn account_in(r: &QueryResult, id: i64) -> Result<AccountRow, DbErr> {
+    Ok(AccountRow {
+        id,
+        name: r.try_get("", "t_name")?,
+        status: r.try_get("", "t_status")?,
+        created_at: r.try_get("", "t_created_at")?,
+    })
+}
+
 /// A sub-account's columns (`s_id`, `s_account_id`, `s_kind`, `s_broker_firm_id`,
 /// `s_created_at`): prefixed, because statements that check a session also return the user's
 /// own `id`, `account_id` and `created_at`.
@@ -441,8 +461,8 @@ fn held_in(r: &QueryResult, importer_id: i64) -> Result<HeldImporter, DbErr> {
 
 /// The access check of the ACH tab: as [`sub_account_details`] of one sub-account without the
 /// held numbers (`held` empty; the tab reads them with its own data), and with the tab's
-/// generation (`change_counters`) read in the same statement, so it is read before the tab's
-/// data and costs no extra round trip. With [`Viewer::Session`] the session check is part of it
+/// generation (the shared counter and the sub-account's own, `change_counters`) read in the same
+/// statement, so it is read before the tab's data and costs no extra round trip. With [`Viewer::Session`] the session check is part of it
 /// too: a page view of a cached tab is then one statement.
 ///
 /// `None`: no such session (never for [`Viewer::User`]). The user row is `None` for
@@ -452,70 +472,90 @@ pub async fn sub_account_access_with_ach_generation(
     conn: &impl ConnectionTrait,
     viewer: &Viewer<'_>,
     sub_id: i64,
-) -> Result<Option<(Option<UserRow>, Option<(SubAccountDetail, i64)>)>, DbErr> {
+) -> Result<Option<(Option<UserRow>, Option<(SubAccountDetail, AchTabGeneration)>)>, DbErr> {
+    use crate::change_counters::{ACH_TAB, ach_tab_sub_account_expr, generation_expr};
     let mut stmt = details_select(viewer, Some(sub_id), false);
-    stmt.expr_as(
-        Expr::cust(format!("(SELECT value FROM change_counters WHERE name = '{}')", crate::change_counters::ACH_TAB)),
-        a("ach_generation"),
-    );
+    stmt.expr_as(generation_expr(ACH_TAB), Alias::new("ach_generation"))
+        .expr_as(ach_tab_sub_account_expr(sub_id), Alias::new("ach_sub_generation"));
     let Some(r) = conn.query_one(&stmt).await? else { return Ok(viewer.no_row()) };
     let user = viewer.user_in(conn, &r).await?;
     let Some(sub_id) = r.try_get::<Option<i64>>("", "s_id")? else { return Ok(Some((user, None))) };
     let detail =
         SubAccountDetail { sub: sub_account_in(&r, sub_id)?, permission: permission_in(&r, sub_id)?, held: Vec::new() };
-    Ok(Some((user, Some((detail, r.try_get("", "ach_generation")?)))))
+    let generation = AchTabGeneration {
+        shared: r.try_get("", "ach_generation")?,
+        sub_account: r.try_get("", "ach_sub_generation")?,
+    };
+    Ok(Some((user, Some((detail, generation)))))
 }
 
-/// Join condition of `user_permissions` (`p`) to `sub_accounts` (`s`): the viewer's own row only.
-fn own_permission(s: &Alias, p: &Alias, viewer: &Viewer<'_>) -> Expr {
-    Expr::col((p.clone(), a("sub_account_id")))
-        .equals((s.clone(), a("id")))
-        .and(Expr::col((p.clone(), a("user_id"))).eq(viewer.user_id()))
+/// Join condition of `user_permissions` to `sub_accounts`: the viewer's own row only.
+fn own_permission(viewer: &Viewer<'_>) -> Expr {
+    Expr::col((UserPermissions::Table, UserPermissions::SubAccountId))
+        .equals((SubAccounts::Table, SubAccounts::Id))
+        .and(Expr::col((UserPermissions::Table, UserPermissions::UserId)).eq(viewer.user_id()))
+}
+
+/// The account columns, prefixed as [`account_in`] reads them.
+fn account_columns(stmt: &mut SelectStatement) {
+    for (c, alias) in [
+        (TopAccounts::Id, "t_id"),
+        (TopAccounts::Name, "t_name"),
+        (TopAccounts::Status, "t_status"),
+        (TopAccounts::CreatedAt, "t_created_at"),
+    ] {
+        stmt.expr_as(Expr::col((TopAccounts::Table, c)), Alias::new(alias));
+    }
 }
 
 /// The sub-account columns every statement here returns, prefixed as [`sub_account_in`] reads them.
-fn sub_account_columns(stmt: &mut SelectStatement, s: &Alias) {
+fn sub_account_columns(stmt: &mut SelectStatement) {
     for (c, alias) in [
-        ("id", "s_id"),
-        ("account_id", "s_account_id"),
-        ("kind", "s_kind"),
-        ("broker_firm_id", "s_broker_firm_id"),
-        ("created_at", "s_created_at"),
+        (SubAccounts::Id, "s_id"),
+        (SubAccounts::AccountId, "s_account_id"),
+        (SubAccounts::Kind, "s_kind"),
+        (SubAccounts::BrokerFirmId, "s_broker_firm_id"),
+        (SubAccounts::CreatedAt, "s_created_at"),
     ] {
-        stmt.expr_as(Expr::col((s.clone(), a(c))), a(alias));
+        stmt.expr_as(Expr::col((SubAccounts::Table, c)), Alias::new(alias));
     }
 }
 
-/// The held numbers' columns and joins (`account_importers` `ai`, `importers` `i`), as
-/// [`held_in`] reads them, in number order.
-fn held_columns(stmt: &mut SelectStatement, s: &Alias) {
+/// The held numbers' columns and joins (`account_importers`, `importers`), as [`held_in`]
+/// reads them, in number order.
+fn held_columns(stmt: &mut SelectStatement) {
+    use AccountImporters as Ai;
     use sea_orm::sea_query::JoinType;
-    let (ai, i) = (a("account_importers"), a("importers"));
-    for (table, c, alias) in [
-        (&ai, "importer_id", "importer_id"),
-        (&ai, "added_at", "added_at"),
-        (&ai, "added_by", "added_by"),
-        (&i, "number", "number"),
-        (&i, "name", "i_name"),
-        (&i, "status", "i_status"),
-        (&i, "email", "i_email"),
+    for (c, alias) in [(Ai::ImporterId, "importer_id"), (Ai::AddedAt, "added_at"), (Ai::AddedBy, "added_by")] {
+        stmt.expr_as(Expr::col((Ai::Table, c)), Alias::new(alias));
+    }
+    for (c, alias) in [
+        (Importers::Number, "number"),
+        (Importers::Name, "i_name"),
+        (Importers::Status, "i_status"),
+        (Importers::Email, "i_email"),
     ] {
-        stmt.expr_as(Expr::col((table.clone(), a(c))), a(alias));
+        stmt.expr_as(Expr::col((Importers::Table, c)), Alias::new(alias));
     }
     stmt.join(
         JoinType::LeftJoin,
-        ai.clone(),
-        Expr::col((ai.clone(), a("sub_account_id"))).equals((s.clone(), a("id"))),
+        Ai::Table,
+        Expr::col((Ai::Table, Ai::SubAccountId)).equals((SubAccounts::Table, SubAccounts::Id)),
     )
-    .join(JoinType::LeftJoin, i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))));
+    .join(
+        JoinType::LeftJoin,
+        Importers::Table,
+        Expr::col((Importers::Table, Importers::Id)).equals((Ai::Table, Ai::ImporterId)),
+    );
 }
 
 /// The permission columns [`permission_in`] reads, from `user_permissions` `p`.
-fn permission_columns(stmt: &mut SelectStatement, p: &Alias) {
-    stmt.expr_as(Expr::col((p.clone(), a("user_id"))), a("perm_user_id")).columns([
-        (p.clone(), a("ach")),
-        (p.clone(), a("reports")),
-        (p.clone(), a("notify_parties")),
+fn permission_columns(stmt: &mut SelectStatement) {
+    use UserPermissions as P;
+    stmt.expr_as(Expr::col((P::Table, P::UserId)), Alias::new("perm_user_id")).columns([
+        (P::Table, P::Ach),
+        (P::Table, P::Reports),
+        (P::Table, P::NotifyParties),
     ]);
 }
 
@@ -523,21 +563,21 @@ fn permission_columns(stmt: &mut SelectStatement, p: &Alias) {
 /// their numbers.
 fn details_select(viewer: &Viewer<'_>, only_sub: Option<i64>, with_numbers: bool) -> SelectStatement {
     use sea_orm::sea_query::JoinType;
-    let (s, p) = (a("sub_accounts"), a("user_permissions"));
     let mut stmt = Query::select();
     viewer.start(&mut stmt);
-    sub_account_columns(&mut stmt, &s);
-    permission_columns(&mut stmt, &p);
-    let mut of_account = Expr::col((s.clone(), a("account_id"))).eq(viewer.account_id());
+    sub_account_columns(&mut stmt);
+    permission_columns(&mut stmt);
+    let mut of_account = Expr::col((SubAccounts::Table, SubAccounts::AccountId)).eq(viewer.account_id());
     if let Some(id) = only_sub {
-        of_account = of_account.and(Expr::col((s.clone(), a("id"))).eq(id));
+        of_account = of_account.and(Expr::col((SubAccounts::Table, SubAccounts::Id)).eq(id));
     }
     // A session's user row comes first; a sub-account that is not the user's leaves NULLs.
-    viewer.main_table(&mut stmt, s.clone(), of_account);
-    stmt.join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer)).order_by((s.clone(), a("id")), Order::Asc);
+    viewer.main_table(&mut stmt, SubAccounts::Table, of_account);
+    stmt.join(JoinType::LeftJoin, UserPermissions::Table, own_permission(viewer))
+        .order_by((SubAccounts::Table, SubAccounts::Id), Order::Asc);
     if with_numbers {
-        held_columns(&mut stmt, &s);
-        stmt.order_by((a("importers"), a("number")), Order::Asc);
+        held_columns(&mut stmt);
+        stmt.order_by((Importers::Table, Importers::Number), Order::Asc);
     }
     stmt
 }
@@ -557,50 +597,45 @@ pub async fn overview(
     viewer: &Viewer<'_>,
 ) -> Result<Option<(Option<UserRow>, Option<(AccountSummary, Vec<SubAccountDetail>)>)>, DbErr> {
     use sea_orm::sea_query::{Func, JoinType, QueryStatementBuilder};
-    let (t, s, p) = (a("top_accounts"), a("sub_accounts"), a("user_permissions"));
-    let users_of_account = || Expr::col((a("u"), a("account_id"))).equals((t.clone(), a("id")));
+    let (t, s) = (TopAccounts::Table, SubAccounts::Table);
+    // `users` under another name: the outer statement may read the session's user too.
+    let u = || Alias::new("u");
+    let users_of_account = || Expr::col((u(), Users::AccountId)).equals((t, TopAccounts::Id));
     let owner = Query::select()
-        .column((a("u"), a("name")))
-        .from_as(a("users"), a("u"))
+        .column((u(), Users::Name))
+        .from_as(Users::Table, u())
         .and_where(users_of_account())
         // 'tao' written into the SQL, not bound: a bound value compared with the WHERE of the
         // partial index `ix_users_one_tao` makes SQLite prepare the statement again on every
         // run (it rechecks the index against each new value); as a constant it plans once.
-        .and_where(Expr::col((a("u"), a("account_role"))).eq(Expr::cust("'tao'")))
+        .and_where(Expr::col((u(), Users::AccountRole)).eq(Expr::cust("'tao'")))
         .limit(1)
         .to_owned();
     let count = Query::select()
         .expr(Func::count(Expr::val(1)))
-        .from_as(a("users"), a("u"))
+        .from_as(Users::Table, u())
         .and_where(users_of_account())
         .to_owned();
     let mut stmt = Query::select();
     viewer.start(&mut stmt);
-    for (c, alias) in [("id", "t_id"), ("name", "t_name"), ("status", "t_status"), ("created_at", "t_created_at")] {
-        stmt.expr_as(Expr::col((t.clone(), a(c))), a(alias));
-    }
-    sub_account_columns(&mut stmt, &s);
-    permission_columns(&mut stmt, &p);
-    stmt.expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), a("owner_name"))
-        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), a("users"));
-    let this_account = Expr::col((t.clone(), a("id"))).eq(viewer.account_id());
-    viewer.main_table(&mut stmt, t.clone(), this_account);
-    stmt.join(JoinType::LeftJoin, s.clone(), Expr::col((s.clone(), a("account_id"))).equals((t.clone(), a("id"))))
-        .join(JoinType::LeftJoin, p.clone(), own_permission(&s, &p, viewer))
-        .order_by((s.clone(), a("id")), Order::Asc)
-        .order_by((a("importers"), a("number")), Order::Asc);
-    held_columns(&mut stmt, &s);
+    account_columns(&mut stmt);
+    sub_account_columns(&mut stmt);
+    permission_columns(&mut stmt);
+    stmt.expr_as(Expr::SubQuery(None, Box::new(owner.into_sub_query_statement())), Alias::new("owner_name"))
+        .expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), Alias::new("users"));
+    let this_account = Expr::col((t, TopAccounts::Id)).eq(viewer.account_id());
+    viewer.main_table(&mut stmt, t, this_account);
+    stmt.join(JoinType::LeftJoin, s, Expr::col((s, SubAccounts::AccountId)).equals((t, TopAccounts::Id)))
+        .join(JoinType::LeftJoin, UserPermissions::Table, own_permission(viewer))
+        .order_by((s, SubAccounts::Id), Order::Asc)
+        .order_by((Importers::Table, Importers::Number), Order::Asc);
+    held_columns(&mut stmt);
     let rows = conn.query_all(&stmt).await?;
     let Some(first) = rows.first() else { return Ok(viewer.no_row()) };
     let user = viewer.user_in(conn, first).await?;
     let Some(account_id) = first.try_get::<Option<i64>>("", "t_id")? else { return Ok(Some((user, None))) };
     let summary = AccountSummary {
-        account: AccountRow {
-            id: account_id,
-            name: first.try_get("", "t_name")?,
-            status: first.try_get("", "t_status")?,
-            created_at: first.try_get("", "t_created_at")?,
-        },
+        account: account_in(first, account_id)?,
         owner_name: first.try_get("", "owner_name")?,
         users: first.try_get("", "users")?,
     };

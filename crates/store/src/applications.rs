@@ -1,13 +1,10 @@
 //! Account applications: the automated portal account application and its variants (an
 //! Importer sub-account for an existing account, another importer number for one).
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use crate::schema::{AccountApplications, Col};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationRow {
@@ -29,39 +26,36 @@ pub struct ApplicationRow {
 
 fn from_row(r: &QueryResult) -> Result<ApplicationRow, DbErr> {
     Ok(ApplicationRow {
-        id: r.try_get("", "id")?,
-        kind: r.try_get("", "kind")?,
-        importer_id: r.try_get("", "importer_id")?,
-        account_id: r.try_get("", "account_id")?,
-        requested_by_user_id: r.try_get("", "requested_by_user_id")?,
-        company_name: r.try_get("", "company_name")?,
-        requester_name: r.try_get("", "requester_name")?,
-        requester_email: r.try_get("", "requester_email")?,
-        status: r.try_get("", "status")?,
-        ip: r.try_get("", "ip")?,
-        created_at: r.try_get("", "created_at")?,
-        verified_at: r.try_get("", "verified_at")?,
+        id: r.col(AccountApplications::Id)?,
+        kind: r.col(AccountApplications::Kind)?,
+        importer_id: r.col(AccountApplications::ImporterId)?,
+        account_id: r.col(AccountApplications::AccountId)?,
+        requested_by_user_id: r.col(AccountApplications::RequestedByUserId)?,
+        company_name: r.col(AccountApplications::CompanyName)?,
+        requester_name: r.col(AccountApplications::RequesterName)?,
+        requester_email: r.col(AccountApplications::RequesterEmail)?,
+        status: r.col(AccountApplications::Status)?,
+        ip: r.col(AccountApplications::Ip)?,
+        created_at: r.col(AccountApplications::CreatedAt)?,
+        verified_at: r.col(AccountApplications::VerifiedAt)?,
     })
 }
 
 pub async fn insert(conn: &impl ConnectionTrait, r: &ApplicationRow) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("account_applications"))
-        .columns(
-            [
-                "kind",
-                "importer_id",
-                "account_id",
-                "requested_by_user_id",
-                "company_name",
-                "requester_name",
-                "requester_email",
-                "status",
-                "ip",
-                "created_at",
-            ]
-            .map(a),
-        )
+        .into_table(AccountApplications::Table)
+        .columns([
+            AccountApplications::Kind,
+            AccountApplications::ImporterId,
+            AccountApplications::AccountId,
+            AccountApplications::RequestedByUserId,
+            AccountApplications::CompanyName,
+            AccountApplications::RequesterName,
+            AccountApplications::RequesterEmail,
+            AccountApplications::Status,
+            AccountApplications::Ip,
+            AccountApplications::CreatedAt,
+        ])
         .values_panic([
             r.kind.clone().into(),
             r.importer_id.into(),
@@ -74,7 +68,7 @@ pub async fn insert(conn: &impl ConnectionTrait, r: &ApplicationRow) -> Result<i
             r.ip.clone().into(),
             r.created_at.into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(AccountApplications::Id)
         .to_owned();
     let row = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     row.try_get("", "id")
@@ -83,8 +77,8 @@ pub async fn insert(conn: &impl ConnectionTrait, r: &ApplicationRow) -> Result<i
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<ApplicationRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("account_applications"))
-        .and_where(Expr::col(a("id")).eq(id))
+        .from(AccountApplications::Table)
+        .and_where(Expr::col(AccountApplications::Id).eq(id))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
@@ -98,12 +92,12 @@ pub async fn advance(
     at: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     let mut stmt = Query::update();
-    stmt.table(a("account_applications"))
-        .value(a("status"), to)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("status")).eq(from));
+    stmt.table(AccountApplications::Table)
+        .value(AccountApplications::Status, to)
+        .and_where(Expr::col(AccountApplications::Id).eq(id))
+        .and_where(Expr::col(AccountApplications::Status).eq(from));
     if to == "verified" {
-        stmt.value(a("verified_at"), at);
+        stmt.value(AccountApplications::VerifiedAt, at);
     }
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }

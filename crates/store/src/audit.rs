@@ -2,13 +2,10 @@
 //! DELETE on it). A 5106 record's history is its audit rows, and the entry of the import that
 //! created it, if one did (`for_importer`).
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SimpleExpr};
+use crate::schema::{AuditLog, Col, Importers};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, Value};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
@@ -24,8 +21,17 @@ pub struct AuditRow {
     pub changes: String,
 }
 
-const COLS: [&str; 8] =
-    ["at", "actor_user_id", "actor_label", "action", "entity_type", "entity_id", "entity_key", "changes"];
+/// Columns written on append, in `values` order (all but `id`).
+const COLS: [AuditLog; 8] = [
+    AuditLog::At,
+    AuditLog::ActorUserId,
+    AuditLog::ActorLabel,
+    AuditLog::Action,
+    AuditLog::EntityType,
+    AuditLog::EntityId,
+    AuditLog::EntityKey,
+    AuditLog::Changes,
+];
 
 fn values(r: &AuditRow) -> Vec<SimpleExpr> {
     let v: Vec<Value> = vec![
@@ -50,7 +56,7 @@ pub async fn append_many(conn: &impl ConnectionTrait, rows: &[AuditRow]) -> Resu
         return Ok(());
     }
     let mut stmt = Query::insert();
-    stmt.into_table(a("audit_log")).columns(COLS.map(a));
+    stmt.into_table(AuditLog::Table).columns(COLS);
     for r in rows {
         stmt.values_panic(values(r));
     }
@@ -65,9 +71,9 @@ pub async fn for_entity(
     entity_id: i64,
 ) -> Result<Vec<AuditRow>, DbErr> {
     let stmt = select()
-        .and_where(Expr::col(a("entity_type")).eq(entity_type))
-        .and_where(Expr::col(a("entity_id")).eq(entity_id))
-        .order_by(a("id"), Order::Desc)
+        .and_where(Expr::col(AuditLog::EntityType).eq(entity_type))
+        .and_where(Expr::col(AuditLog::EntityId).eq(entity_id))
+        .order_by(AuditLog::Id, Order::Desc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(decode).collect()
 }
@@ -78,16 +84,16 @@ pub async fn for_entity(
 pub async fn for_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<AuditRow>, DbErr> {
     let mut rows = for_entity(conn, "importer", importer_id).await?;
     let origin = select()
-        .column((a("importers"), a("created_line")))
+        .column((Importers::Table, Importers::CreatedLine))
         .inner_join(
-            a("importers"),
-            Expr::col((a("importers"), a("created_import_id"))).equals((a("audit_log"), a("id"))),
+            Importers::Table,
+            Expr::col((Importers::Table, Importers::CreatedImportId)).equals((AuditLog::Table, AuditLog::Id)),
         )
-        .and_where(Expr::col((a("importers"), a("id"))).eq(importer_id))
+        .and_where(Expr::col((Importers::Table, Importers::Id)).eq(importer_id))
         .to_owned();
     if let Some(r) = conn.query_one(&origin).await? {
         let entry = decode(&r)?;
-        let line = r.try_get::<Option<i64>>("", "created_line")?.map(|l| format!(" line {l}")).unwrap_or_default();
+        let line = r.col::<Option<i64>>(Importers::CreatedLine)?.map(|l| format!(" line {l}")).unwrap_or_default();
         rows.push(AuditRow {
             action: format!("created by import of {}{line}", entry.entity_key),
             entity_type: "importer".into(),
@@ -100,20 +106,20 @@ pub async fn for_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Resu
 }
 
 fn select() -> sea_orm::sea_query::SelectStatement {
-    let cols = std::iter::once("id").chain(COLS).map(|c| (a("audit_log"), a(c)));
-    Query::select().columns(cols).from(a("audit_log")).to_owned()
+    let cols = std::iter::once(AuditLog::Id).chain(COLS).map(|c| (AuditLog::Table, c));
+    Query::select().columns(cols).from(AuditLog::Table).to_owned()
 }
 
 fn decode(r: &sea_orm::QueryResult) -> Result<AuditRow, DbErr> {
     Ok(AuditRow {
-        id: r.try_get("", "id")?,
-        at: r.try_get("", "at")?,
-        actor_user_id: r.try_get("", "actor_user_id")?,
-        actor_label: r.try_get("", "actor_label")?,
-        action: r.try_get("", "action")?,
-        entity_type: r.try_get("", "entity_type")?,
-        entity_id: r.try_get("", "entity_id")?,
-        entity_key: r.try_get("", "entity_key")?,
-        changes: r.try_get("", "changes")?,
+        id: r.col(AuditLog::Id)?,
+        at: r.col(AuditLog::At)?,
+        actor_user_id: r.col(AuditLog::ActorUserId)?,
+        actor_label: r.col(AuditLog::ActorLabel)?,
+        action: r.col(AuditLog::Action)?,
+        entity_type: r.col(AuditLog::EntityType)?,
+        entity_id: r.col(AuditLog::EntityId)?,
+        entity_key: r.col(AuditLog::EntityKey)?,
+        changes: r.col(AuditLog::Changes)?,
     })
 }

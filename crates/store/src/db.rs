@@ -1,6 +1,7 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL, and running migrations.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::SqliteConnection;
@@ -21,8 +22,46 @@ pub enum DbKind {
 pub struct Db {
     pub conn: DatabaseConnection,
     pub kind: DbKind,
-    /// What `connect` was given, to open the pool again after a SQLite migration.
+    /// What `connect` opened, to open the pool again after a SQLite migration.
     url: String,
+    /// The private file standing for an in-memory SQLite URL, removed when the last clone goes.
+    _scratch: Option<Arc<ScratchFile>>,
+}
+
+/// A SQLite URL that names no file (`sqlite::memory:`, `mode=memory`) opens a private file in the
+/// temporary folder instead. Why: the CSV import writes through a connection of its own
+/// (rusqlite), which an in-memory database, private to the pool, cannot give; with a file there
+/// is one SQLite path for every database. What the URL promises still holds: nothing outlives
+/// the `Db` (the file and its WAL are removed when the last clone is dropped) and nothing else
+/// can open it.
+struct ScratchFile(PathBuf);
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn in_memory(url: &str) -> bool {
+    url.starts_with("sqlite::memory:") || url.contains(":memory:") || url.contains("mode=memory")
+}
+
+fn scratch_file() -> anyhow::Result<ScratchFile> {
+    let dir = std::env::temp_dir();
+    for _ in 0..8 {
+        let path = dir.join(format!("ace-refunds-scratch-{}-{:016x}.db", std::process::id(), rand::random::<u64>()));
+        // create_new: a name already taken is never reused.
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(_) => return Ok(ScratchFile(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    anyhow::bail!("cannot make a scratch database file in {}", dir.display())
 }
 
 impl std::fmt::Debug for Db {
@@ -32,7 +71,7 @@ impl std::fmt::Debug for Db {
 }
 
 /// The file of a SQLite connection's main database, as SQLite resolved it, or `None` for an
-/// in-memory database. SQLite's own answer rather than the URL: it is the path actually opened,
+/// in-memory database (which `Db::connect` never opens). SQLite's own answer rather than the URL: it is the path actually opened,
 /// whatever form the URL took (relative, `sqlite:x.db`, `sqlite://x.db?mode=rwc`).
 pub(crate) async fn sqlite_file(conn: &mut SqliteConnection) -> Result<Option<PathBuf>, sea_orm::sqlx::Error> {
     let file: String = sea_orm::sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
@@ -59,6 +98,16 @@ impl Db {
     /// `url` is `sqlite://path` or `postgres://...`. A SQLite file and its folder are created
     /// when missing; WAL is switched on so readers never wait for the writer.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if in_memory(url) {
+            let file = scratch_file()?;
+            let mut db = Db::open(&format!("sqlite://{}", file.0.display())).await?;
+            db._scratch = Some(Arc::new(file));
+            return Ok(db);
+        }
+        Db::open(url).await
+    }
+
+    async fn open(url: &str) -> anyhow::Result<Db> {
         let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             DbKind::Postgres
         } else if url.starts_with("sqlite:") {
@@ -89,7 +138,7 @@ impl Db {
         let conn = Database::connect(opts)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact_url(url)))?;
-        Ok(Db { conn, kind, url: url.to_string() })
+        Ok(Db { conn, kind, url: url.to_string(), _scratch: None })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -104,10 +153,8 @@ impl Db {
     /// against it; SQLite notices the change only when the statement runs, and prepares it again
     /// then, but sqlx has already taken the result columns from the first preparation. A
     /// `SELECT *` prepared that way on a connection opened before `ALTER TABLE ... ADD COLUMN`
-    /// got one value more than it had columns, and sqlx's worker thread panicked. An in-memory
-    /// database is shared by the pool's connections, schema included, and would not survive
-    /// its pool, so it keeps it. Call this before cloning the `Db`: clones share the pool that
-    /// is closed here. Other processes using the database while it migrates (a server left
+    /// got one value more than it had columns, and sqlx's worker thread panicked. Call this
+    /// before cloning the `Db`: clones share the pool that is closed here. Other processes using the database while it migrates (a server left
     /// running during an upgrade) are not reached: stop them first (docs/operations.md).
     pub async fn migrate(&mut self) -> anyhow::Result<()> {
         match self.kind {
@@ -117,13 +164,8 @@ impl Db {
                     return Ok(());
                 }
                 Migrator::up(&self.conn, None).await?;
-                let mut conn = self.conn.get_sqlite_connection_pool().acquire().await?;
-                let file = sqlite_file(&mut conn).await?;
-                drop(conn);
-                if file.is_some() {
-                    self.conn.close_by_ref().await?;
-                    self.conn = Db::connect(&self.url).await?.conn;
-                }
+                self.conn.close_by_ref().await?;
+                self.conn = Db::open(&self.url).await?.conn;
             }
             DbKind::Postgres => {
                 let txn = self.conn.begin().await?;

@@ -3,13 +3,10 @@
 //! Rows carry the account number only sealed (`account_sealed`), its last four digits for
 //! display, and a blind index for duplicate detection; `app` seals and opens.
 
+use crate::schema::{AccountImporters, BankEnrollments, Col, EnrollmentEvents, EnrollmentHeads, Importers};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 /// Statuses that make up an importer number's current picture (domain::EnrollmentStatus::is_live).
 pub const LIVE: [&str; 3] = ["pending", "active", "rejected"];
@@ -41,26 +38,26 @@ pub struct VersionRow {
 
 pub(crate) fn version(r: &QueryResult) -> Result<VersionRow, DbErr> {
     Ok(VersionRow {
-        id: r.try_get("", "id")?,
-        importer_id: r.try_get("", "importer_id")?,
-        version_no: r.try_get("", "version_no")?,
-        status: r.try_get("", "status")?,
-        routing: r.try_get("", "routing")?,
-        bank_name: r.try_get("", "bank_name")?,
-        account_type: r.try_get("", "account_type")?,
-        account_sealed: r.try_get("", "account_sealed")?,
-        account_last4: r.try_get("", "account_last4")?,
-        account_blind: r.try_get("", "account_blind")?,
-        holder_name: r.try_get("", "holder_name")?,
-        holder_confirmed: r.try_get("", "holder_confirmed")?,
-        review_shared: r.try_get("", "review_shared")?,
-        review_cleared_by: r.try_get("", "review_cleared_by")?,
-        created_by: r.try_get("", "created_by")?,
-        created_by_name: r.try_get("", "created_by_name")?,
-        created_at: r.try_get("", "created_at")?,
-        status_at: r.try_get("", "status_at")?,
-        active_since: r.try_get("", "active_since")?,
-        bank_note: r.try_get("", "bank_note")?,
+        id: r.col(BankEnrollments::Id)?,
+        importer_id: r.col(BankEnrollments::ImporterId)?,
+        version_no: r.col(BankEnrollments::VersionNo)?,
+        status: r.col(BankEnrollments::Status)?,
+        routing: r.col(BankEnrollments::Routing)?,
+        bank_name: r.col(BankEnrollments::BankName)?,
+        account_type: r.col(BankEnrollments::AccountType)?,
+        account_sealed: r.col(BankEnrollments::AccountSealed)?,
+        account_last4: r.col(BankEnrollments::AccountLast4)?,
+        account_blind: r.col(BankEnrollments::AccountBlind)?,
+        holder_name: r.col(BankEnrollments::HolderName)?,
+        holder_confirmed: r.col(BankEnrollments::HolderConfirmed)?,
+        review_shared: r.col(BankEnrollments::ReviewShared)?,
+        review_cleared_by: r.col(BankEnrollments::ReviewClearedBy)?,
+        created_by: r.col(BankEnrollments::CreatedBy)?,
+        created_by_name: r.col(BankEnrollments::CreatedByName)?,
+        created_at: r.col(BankEnrollments::CreatedAt)?,
+        status_at: r.col(BankEnrollments::StatusAt)?,
+        active_since: r.col(BankEnrollments::ActiveSince)?,
+        bank_note: r.col(BankEnrollments::BankNote)?,
     })
 }
 
@@ -84,29 +81,26 @@ pub struct NewVersion<'a> {
 
 pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("bank_enrollments"))
-        .columns(
-            [
-                "importer_id",
-                "version_no",
-                "status",
-                "routing",
-                "bank_name",
-                "account_type",
-                "account_sealed",
-                "account_last4",
-                "account_blind",
-                "holder_name",
-                "holder_confirmed",
-                "review_shared",
-                "created_by",
-                "created_by_name",
-                "created_at",
-                "status_at",
-                "bank_note",
-            ]
-            .map(a),
-        )
+        .into_table(BankEnrollments::Table)
+        .columns([
+            BankEnrollments::ImporterId,
+            BankEnrollments::VersionNo,
+            BankEnrollments::Status,
+            BankEnrollments::Routing,
+            BankEnrollments::BankName,
+            BankEnrollments::AccountType,
+            BankEnrollments::AccountSealed,
+            BankEnrollments::AccountLast4,
+            BankEnrollments::AccountBlind,
+            BankEnrollments::HolderName,
+            BankEnrollments::HolderConfirmed,
+            BankEnrollments::ReviewShared,
+            BankEnrollments::CreatedBy,
+            BankEnrollments::CreatedByName,
+            BankEnrollments::CreatedAt,
+            BankEnrollments::StatusAt,
+            BankEnrollments::BankNote,
+        ])
         .values_panic([
             v.importer_id.into(),
             v.version_no.into(),
@@ -126,7 +120,7 @@ pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> 
             v.at.into(),
             "".into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(BankEnrollments::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -136,19 +130,23 @@ pub async fn insert_version(conn: &impl ConnectionTrait, v: &NewVersion<'_>) -> 
 pub async fn set(
     conn: &impl ConnectionTrait,
     id: i64,
-    values: Vec<(&str, sea_orm::sea_query::Value)>,
+    values: Vec<(BankEnrollments, sea_orm::sea_query::Value)>,
 ) -> Result<(), DbErr> {
-    let mut stmt = Query::update().table(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let mut stmt =
+        Query::update().table(BankEnrollments::Table).and_where(Expr::col(BankEnrollments::Id).eq(id)).to_owned();
     for (col, v) in values {
-        stmt.value(a(col), v);
+        stmt.value(col, v);
     }
     conn.execute(&stmt).await?;
     Ok(())
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<VersionRow>, DbErr> {
-    let stmt =
-        Query::select().column(Asterisk).from(a("bank_enrollments")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::Id).eq(id))
+        .to_owned();
     conn.query_one(&stmt).await?.map(|r| version(&r)).transpose()
 }
 
@@ -159,11 +157,11 @@ pub async fn live_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resul
     }
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .order_by(a("importer_id"), Order::Asc)
-        .order_by(a("version_no"), Order::Asc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).is_in(importer_ids.iter().copied()))
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .order_by(BankEnrollments::ImporterId, Order::Asc)
+        .order_by(BankEnrollments::VersionNo, Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
@@ -172,16 +170,20 @@ pub async fn live_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resul
 pub async fn all_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
-        .order_by(a("version_no"), Order::Desc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).eq(importer_id))
+        .order_by(BankEnrollments::VersionNo, Order::Desc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
 
 /// Every version of every importer (key rotation walks them all).
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<VersionRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("bank_enrollments")).order_by(a("id"), Order::Asc).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(BankEnrollments::Table)
+        .order_by(BankEnrollments::Id, Order::Asc)
+        .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
 
@@ -193,10 +195,10 @@ pub async fn live_with_blind(
 ) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("account_blind")).eq(blind))
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .and_where(Expr::col(a("importer_id")).is_not_in(except.iter().copied()))
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::AccountBlind).eq(blind))
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .and_where(Expr::col(BankEnrollments::ImporterId).is_not_in(except.iter().copied()))
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
 }
@@ -205,11 +207,11 @@ pub async fn live_with_blind(
 pub async fn flagged(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<VersionRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("review_shared")).eq(true))
-        .and_where(Expr::col(a("review_cleared_by")).is_null())
-        .and_where(Expr::col(a("status")).is_in(LIVE))
-        .order_by(a("id"), Order::Desc)
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ReviewShared).eq(true))
+        .and_where(Expr::col(BankEnrollments::ReviewClearedBy).is_null())
+        .and_where(Expr::col(BankEnrollments::Status).is_in(LIVE))
+        .order_by(BankEnrollments::Id, Order::Desc)
         .limit(limit)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(version).collect()
@@ -218,9 +220,12 @@ pub async fn flagged(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<Vers
 pub async fn max_version_no(conn: &impl ConnectionTrait, importer_id: i64) -> Result<i32, DbErr> {
     use sea_orm::sea_query::Func;
     let stmt = Query::select()
-        .expr_as(Func::coalesce([Func::max(Expr::col(a("version_no"))).into(), Expr::val(0)]), a("n"))
-        .from(a("bank_enrollments"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
+        .expr_as(
+            Func::coalesce([Func::max(Expr::col(BankEnrollments::VersionNo)).into(), Expr::val(0)]),
+            Alias::new("n"),
+        )
+        .from(BankEnrollments::Table)
+        .and_where(Expr::col(BankEnrollments::ImporterId).eq(importer_id))
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
     r.try_get("", "n")
@@ -240,18 +245,18 @@ pub async fn heads_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resu
     }
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("enrollment_heads"))
-        .and_where(Expr::col(a("importer_id")).is_in(importer_ids.iter().copied()))
+        .from(EnrollmentHeads::Table)
+        .and_where(Expr::col(EnrollmentHeads::ImporterId).is_in(importer_ids.iter().copied()))
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(HeadRow {
-                importer_id: r.try_get("", "importer_id")?,
-                revision: r.try_get("", "revision")?,
-                changed_by_name: r.try_get("", "changed_by_name")?,
-                changed_at: r.try_get("", "changed_at")?,
+                importer_id: r.col(EnrollmentHeads::ImporterId)?,
+                revision: r.col(EnrollmentHeads::Revision)?,
+                changed_by_name: r.col(EnrollmentHeads::ChangedByName)?,
+                changed_at: r.col(EnrollmentHeads::ChangedAt)?,
             })
         })
         .collect()
@@ -269,20 +274,25 @@ pub async fn bump_head(
 ) -> Result<bool, DbErr> {
     let affected = if seen == 0 {
         let stmt = Query::insert()
-            .into_table(a("enrollment_heads"))
-            .columns(["importer_id", "revision", "changed_by_name", "changed_at"].map(a))
+            .into_table(EnrollmentHeads::Table)
+            .columns([
+                EnrollmentHeads::ImporterId,
+                EnrollmentHeads::Revision,
+                EnrollmentHeads::ChangedByName,
+                EnrollmentHeads::ChangedAt,
+            ])
             .values_panic([importer_id.into(), 1.into(), by_name.into(), at.into()])
-            .on_conflict(OnConflict::column(a("importer_id")).do_nothing().to_owned())
+            .on_conflict(OnConflict::column(EnrollmentHeads::ImporterId).do_nothing().to_owned())
             .to_owned();
         conn.execute(&stmt).await?.rows_affected()
     } else {
         let stmt = Query::update()
-            .table(a("enrollment_heads"))
-            .value(a("revision"), seen + 1)
-            .value(a("changed_by_name"), by_name)
-            .value(a("changed_at"), at)
-            .and_where(Expr::col(a("importer_id")).eq(importer_id))
-            .and_where(Expr::col(a("revision")).eq(seen))
+            .table(EnrollmentHeads::Table)
+            .value(EnrollmentHeads::Revision, seen + 1)
+            .value(EnrollmentHeads::ChangedByName, by_name)
+            .value(EnrollmentHeads::ChangedAt, at)
+            .and_where(Expr::col(EnrollmentHeads::ImporterId).eq(importer_id))
+            .and_where(Expr::col(EnrollmentHeads::Revision).eq(seen))
             .to_owned();
         conn.execute(&stmt).await?.rows_affected()
     };
@@ -302,8 +312,16 @@ pub struct EventRow {
 
 pub async fn insert_event(conn: &impl ConnectionTrait, e: &EventRow) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("enrollment_events"))
-        .columns(["enrollment_id", "importer_id", "at", "from_status", "to_status", "actor", "reason"].map(a))
+        .into_table(EnrollmentEvents::Table)
+        .columns([
+            EnrollmentEvents::EnrollmentId,
+            EnrollmentEvents::ImporterId,
+            EnrollmentEvents::At,
+            EnrollmentEvents::FromStatus,
+            EnrollmentEvents::ToStatus,
+            EnrollmentEvents::Actor,
+            EnrollmentEvents::Reason,
+        ])
         .values_panic([
             e.enrollment_id.into(),
             e.importer_id.into(),
@@ -322,22 +340,22 @@ pub async fn insert_event(conn: &impl ConnectionTrait, e: &EventRow) -> Result<(
 pub async fn events_of(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<EventRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("enrollment_events"))
-        .and_where(Expr::col(a("importer_id")).eq(importer_id))
-        .order_by(a("id"), Order::Desc)
+        .from(EnrollmentEvents::Table)
+        .and_where(Expr::col(EnrollmentEvents::ImporterId).eq(importer_id))
+        .order_by(EnrollmentEvents::Id, Order::Desc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(EventRow {
-                enrollment_id: r.try_get("", "enrollment_id")?,
-                importer_id: r.try_get("", "importer_id")?,
-                at: r.try_get("", "at")?,
-                from_status: r.try_get("", "from_status")?,
-                to_status: r.try_get("", "to_status")?,
-                actor: r.try_get("", "actor")?,
-                reason: r.try_get("", "reason")?,
+                enrollment_id: r.col(EnrollmentEvents::EnrollmentId)?,
+                importer_id: r.col(EnrollmentEvents::ImporterId)?,
+                at: r.col(EnrollmentEvents::At)?,
+                from_status: r.col(EnrollmentEvents::FromStatus)?,
+                to_status: r.col(EnrollmentEvents::ToStatus)?,
+                actor: r.col(EnrollmentEvents::Actor)?,
+                reason: r.col(EnrollmentEvents::Reason)?,
             })
         })
         .collect()
@@ -356,175 +374,37 @@ pub struct TabRow {
 }
 
 /// The ACH tab's rows: held numbers LEFT JOIN heads LEFT JOIN live versions, ordered by number
-/// and version. On SQLite they come as **one JSON array in one row**: sqlx's SQLite driver hands
-/// every row from the connection's thread to the task on its own (a channel message, a wake-up),
-/// and this page has one per importer number, so aggregating in the database nearly halved the
-/// page's cost. PostgreSQL reads them as rows ([`tab_rows_by_row`]). The sealed number and blind
-/// index are not read on SQLite (the tab shows the stored last four digits).
+/// and version, one row per number and version. (SQLite once read them as one JSON array in one
+/// row, which made the uncached page cheaper there; with the tab's cache the page rarely reads
+/// them, and one statement serves both engines: docs/decisions.md, "Code health".)
 pub async fn tab_rows(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<TabRow>, DbErr> {
-    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        return tab_rows_by_row(conn, sub_account_id).await;
-    }
-    let fields = [
-        ("importer_id", "ai.importer_id"),
-        ("number", "i.number"),
-        ("name", "i.name"),
-        ("revision", "h.revision"),
-        ("v_id", "v.id"),
-        ("v_version_no", "v.version_no"),
-        ("v_status", "v.status"),
-        ("v_routing", "v.routing"),
-        ("v_bank_name", "v.bank_name"),
-        ("v_account_type", "v.account_type"),
-        ("v_account_last4", "v.account_last4"),
-        ("v_holder_name", "v.holder_name"),
-        ("v_holder_confirmed", "v.holder_confirmed"),
-        ("v_review_shared", "v.review_shared"),
-        ("v_review_cleared_by", "v.review_cleared_by"),
-        ("v_created_by", "v.created_by"),
-        ("v_created_by_name", "v.created_by_name"),
-        ("v_created_at", "v.created_at"),
-        ("v_status_at", "v.status_at"),
-        ("v_active_since", "v.active_since"),
-        ("v_bank_note", "v.bank_note"),
-    ];
-    let pairs = fields.iter().map(|(k, c)| format!("'{k}', {c}")).collect::<Vec<_>>().join(", ");
-    let live = LIVE.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let from = format!(
-        "FROM account_importers ai JOIN importers i ON i.id = ai.importer_id \
-         LEFT JOIN enrollment_heads h ON h.importer_id = ai.importer_id \
-         LEFT JOIN bank_enrollments v ON v.importer_id = ai.importer_id AND v.status IN ({live})"
-    );
-    let backend = conn.get_database_backend();
-    let sql = format!("SELECT json_group_array(json_object({pairs})) AS rows {from} WHERE ai.sub_account_id = ?");
-    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [sub_account_id.into()]);
-    let Some(row) = conn.query_one_raw(stmt).await? else { return Ok(Vec::new()) };
-    let text: String = row.try_get("", "rows")?;
-    let mut items: Vec<TabJson> =
-        serde_json::from_str(&text).map_err(|e| DbErr::Custom(format!("reading the ACH tab rows: {e}")))?;
-    items.sort_by(|a, b| a.number.cmp(&b.number).then(a.v_version_no.cmp(&b.v_version_no)));
-    Ok(items.into_iter().map(TabJson::into_row).collect())
-}
-
-/// One element of [`tab_rows`]'s JSON array. Booleans arrive as 0/1 (SQLite integers), or
-/// true/false; timestamps as RFC 3339.
-#[derive(serde::Deserialize)]
-struct TabJson {
-    importer_id: i64,
-    number: String,
-    name: String,
-    revision: Option<i32>,
-    v_id: Option<i64>,
-    v_version_no: Option<i32>,
-    v_status: Option<String>,
-    v_routing: Option<String>,
-    v_bank_name: Option<String>,
-    v_account_type: Option<String>,
-    v_account_last4: Option<String>,
-    v_holder_name: Option<String>,
-    #[serde(default, deserialize_with = "flag")]
-    v_holder_confirmed: bool,
-    #[serde(default, deserialize_with = "flag")]
-    v_review_shared: bool,
-    v_review_cleared_by: Option<i64>,
-    v_created_by: Option<i64>,
-    v_created_by_name: Option<String>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    v_created_at: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    v_status_at: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    v_active_since: Option<OffsetDateTime>,
-    v_bank_note: Option<String>,
-}
-
-fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Flag {
-        Bool(bool),
-        Int(i64),
-        Null(()),
-    }
-    Ok(match <Option<Flag> as serde::Deserialize>::deserialize(d)? {
-        Some(Flag::Bool(b)) => b,
-        Some(Flag::Int(n)) => n != 0,
-        Some(Flag::Null(())) | None => false,
-    })
-}
-
-impl TabJson {
-    fn into_row(self) -> TabRow {
-        let version = match (self.v_id, self.v_created_at, self.v_status_at) {
-            (Some(id), Some(created_at), Some(status_at)) => Some(VersionRow {
-                id,
-                importer_id: self.importer_id,
-                version_no: self.v_version_no.unwrap_or(0),
-                status: self.v_status.unwrap_or_default(),
-                routing: self.v_routing.unwrap_or_default(),
-                bank_name: self.v_bank_name.unwrap_or_default(),
-                account_type: self.v_account_type.unwrap_or_default(),
-                account_sealed: String::new(),
-                account_last4: self.v_account_last4.unwrap_or_default(),
-                account_blind: String::new(),
-                holder_name: self.v_holder_name.unwrap_or_default(),
-                holder_confirmed: self.v_holder_confirmed,
-                review_shared: self.v_review_shared,
-                review_cleared_by: self.v_review_cleared_by,
-                created_by: self.v_created_by,
-                created_by_name: self.v_created_by_name.unwrap_or_default(),
-                created_at,
-                status_at,
-                active_since: self.v_active_since,
-                bank_note: self.v_bank_note.unwrap_or_default(),
-            }),
-            _ => None,
-        };
-        TabRow {
-            importer_id: self.importer_id,
-            number: self.number,
-            name: self.name,
-            revision: self.revision.unwrap_or(0),
-            version,
-        }
-    }
-}
-
-/// [`tab_rows`] on PostgreSQL: the same join, one row per number and version. PostgreSQL decodes
-/// rows cheaply, and building and parsing the JSON array cost it more than the rows (measured:
-/// 225 against 290 pages/s in docs/performance.md).
-async fn tab_rows_by_row(conn: &impl ConnectionTrait, sub_account_id: i64) -> Result<Vec<TabRow>, DbErr> {
     use sea_orm::sea_query::JoinType;
-    let (ai, i, h, v) = (a("account_importers"), a("importers"), a("enrollment_heads"), a("bank_enrollments"));
+    use {AccountImporters as Ai, BankEnrollments as V, EnrollmentHeads as H};
     let stmt = Query::select()
-        .expr_as(Expr::col((ai.clone(), a("importer_id"))), a("t_importer_id"))
-        .expr_as(Expr::col((i.clone(), a("number"))), a("t_number"))
-        .expr_as(Expr::col((i.clone(), a("name"))), a("t_name"))
-        .expr_as(Expr::col((h.clone(), a("revision"))), a("t_revision"))
-        .column((v.clone(), Asterisk))
-        .from(ai.clone())
-        .inner_join(i.clone(), Expr::col((i.clone(), a("id"))).equals((ai.clone(), a("importer_id"))))
+        .expr_as(Expr::col((Ai::Table, Ai::ImporterId)), Alias::new("t_importer_id"))
+        .expr_as(Expr::col((Importers::Table, Importers::Number)), Alias::new("t_number"))
+        .expr_as(Expr::col((Importers::Table, Importers::Name)), Alias::new("t_name"))
+        .expr_as(Expr::col((H::Table, H::Revision)), Alias::new("t_revision"))
+        .column((V::Table, Asterisk))
+        .from(Ai::Table)
+        .inner_join(Importers::Table, Expr::col((Importers::Table, Importers::Id)).equals((Ai::Table, Ai::ImporterId)))
+        .join(JoinType::LeftJoin, H::Table, Expr::col((H::Table, H::ImporterId)).equals((Ai::Table, Ai::ImporterId)))
         .join(
             JoinType::LeftJoin,
-            h.clone(),
-            Expr::col((h.clone(), a("importer_id"))).equals((ai.clone(), a("importer_id"))),
+            V::Table,
+            Expr::col((V::Table, V::ImporterId))
+                .equals((Ai::Table, Ai::ImporterId))
+                .and(Expr::col((V::Table, V::Status)).is_in(LIVE)),
         )
-        .join(
-            JoinType::LeftJoin,
-            v.clone(),
-            Expr::col((v.clone(), a("importer_id")))
-                .equals((ai.clone(), a("importer_id")))
-                .and(Expr::col((v.clone(), a("status"))).is_in(LIVE)),
-        )
-        .and_where(Expr::col((ai.clone(), a("sub_account_id"))).eq(sub_account_id))
-        .order_by((i.clone(), a("number")), Order::Asc)
-        .order_by((v.clone(), a("version_no")), Order::Asc)
+        .and_where(Expr::col((Ai::Table, Ai::SubAccountId)).eq(sub_account_id))
+        .order_by((Importers::Table, Importers::Number), Order::Asc)
+        .order_by((V::Table, V::VersionNo), Order::Asc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
-            let version_id: Option<i64> = r.try_get("", "id")?;
+            let version_id: Option<i64> = r.col(BankEnrollments::Id)?;
             Ok(TabRow {
                 importer_id: r.try_get("", "t_importer_id")?,
                 number: r.try_get("", "t_number")?,

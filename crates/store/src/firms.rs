@@ -1,12 +1,9 @@
 //! Broker firms (customs brokers, identified by their 3-character filer code).
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use crate::schema::{BrokerFirms, Col, Importers, Users};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirmRow {
@@ -19,11 +16,11 @@ pub struct FirmRow {
 
 fn from_row(r: &QueryResult) -> Result<FirmRow, DbErr> {
     Ok(FirmRow {
-        id: r.try_get("", "id")?,
-        name: r.try_get("", "name")?,
-        filer_code: r.try_get("", "filer_code")?,
-        importer_number: r.try_get("", "importer_number")?,
-        created_at: r.try_get("", "created_at")?,
+        id: r.col(BrokerFirms::Id)?,
+        name: r.col(BrokerFirms::Name)?,
+        filer_code: r.col(BrokerFirms::FilerCode)?,
+        importer_number: r.col(BrokerFirms::ImporterNumber)?,
+        created_at: r.col(BrokerFirms::CreatedAt)?,
     })
 }
 
@@ -35,10 +32,10 @@ pub async fn insert(
     at: OffsetDateTime,
 ) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("broker_firms"))
-        .columns(["name", "filer_code", "importer_number", "created_at"].map(a))
+        .into_table(BrokerFirms::Table)
+        .columns([BrokerFirms::Name, BrokerFirms::FilerCode, BrokerFirms::ImporterNumber, BrokerFirms::CreatedAt])
         .values_panic([name.into(), filer_code.into(), importer_number.map(str::to_string).into(), at.into()])
-        .returning_col(a("id"))
+        .returning_col(BrokerFirms::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -47,28 +44,35 @@ pub async fn insert(
 pub async fn by_filer_code(conn: &impl ConnectionTrait, code: &str) -> Result<Option<FirmRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("broker_firms"))
-        .and_where(Expr::col(a("filer_code")).eq(code))
+        .from(BrokerFirms::Table)
+        .and_where(Expr::col(BrokerFirms::FilerCode).eq(code))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<FirmRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("broker_firms")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(BrokerFirms::Table)
+        .and_where(Expr::col(BrokerFirms::Id).eq(id))
+        .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
 /// Emails that belong to brokers: every broker user's email plus the contact email on each
 /// broker firm's own 5106 record. An importer's contact email may be none of these.
 pub async fn broker_emails(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    let users =
-        Query::select().column(a("email")).from(a("users")).and_where(Expr::col(a("role")).eq("broker")).to_owned();
+    let users = Query::select()
+        .column(Users::Email)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Role).eq("broker"))
+        .to_owned();
     let firm_records = Query::select()
-        .column((a("importers"), a("email")))
-        .from(a("importers"))
+        .column((Importers::Table, Importers::Email))
+        .from(Importers::Table)
         .inner_join(
-            a("broker_firms"),
-            Expr::col((a("broker_firms"), a("importer_number"))).equals((a("importers"), a("number"))),
+            BrokerFirms::Table,
+            Expr::col((BrokerFirms::Table, BrokerFirms::ImporterNumber)).equals((Importers::Table, Importers::Number)),
         )
         .to_owned();
     let mut out = Vec::new();
@@ -84,21 +88,21 @@ pub async fn broker_emails(conn: &impl ConnectionTrait) -> Result<Vec<String>, D
 pub async fn is_broker_email(conn: &impl ConnectionTrait, email: &str) -> Result<bool, DbErr> {
     let user = Query::select()
         .expr(Expr::val(1))
-        .from(a("users"))
-        .and_where(Expr::col(a("role")).eq("broker"))
-        .and_where(Expr::col(a("email")).eq(email))
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Role).eq("broker"))
+        .and_where(Expr::col(Users::Email).eq(email))
         .to_owned();
     if conn.query_one(&user).await?.is_some() {
         return Ok(true);
     }
     let firm = Query::select()
         .expr(Expr::val(1))
-        .from(a("importers"))
+        .from(Importers::Table)
         .inner_join(
-            a("broker_firms"),
-            Expr::col((a("broker_firms"), a("importer_number"))).equals((a("importers"), a("number"))),
+            BrokerFirms::Table,
+            Expr::col((BrokerFirms::Table, BrokerFirms::ImporterNumber)).equals((Importers::Table, Importers::Number)),
         )
-        .and_where(Expr::col((a("importers"), a("email"))).eq(email))
+        .and_where(Expr::col((Importers::Table, Importers::Email)).eq(email))
         .to_owned();
     Ok(conn.query_one(&firm).await?.is_some())
 }
@@ -107,9 +111,9 @@ pub async fn is_broker_email(conn: &impl ConnectionTrait, email: &str) -> Result
 /// apply to those: a firm's own record carries the firm's own email.
 pub async fn firm_record_numbers(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
     let stmt = Query::select()
-        .column(a("importer_number"))
-        .from(a("broker_firms"))
-        .and_where(Expr::col(a("importer_number")).is_not_null())
+        .column(BrokerFirms::ImporterNumber)
+        .from(BrokerFirms::Table)
+        .and_where(Expr::col(BrokerFirms::ImporterNumber).is_not_null())
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(|r| r.try_get::<String>("", "importer_number")).collect()
 }

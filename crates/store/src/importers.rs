@@ -1,12 +1,9 @@
 //! Form 5106 importer rows.
 
+use crate::schema::{Col, Importers};
 use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Func, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 /// One stored record, flat as in the table. Addresses are six columns each.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,23 +33,31 @@ pub struct ImporterRow {
 
 pub const ADDRESS_FIELDS: [&str; 6] = ["line1", "line2", "city", "state", "postal_code", "country"];
 
-/// Columns written on insert, in order (everything but `id`).
-pub(crate) fn insert_columns() -> Vec<String> {
-    let mut cols: Vec<String> =
-        ["number", "number_kind", "name", "name_search", "dba", "company_type", "number_uses", "cbp_reasons"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    for p in ["mailing", "physical"] {
-        for f in ADDRESS_FIELDS {
-            cols.push(format!("{p}_{f}"));
-        }
-    }
-    for c in
-        ["phone", "email", "status", "filer_firm_id", "created_by", "created_at", "updated_by", "updated_at", "version"]
-    {
-        cols.push(c.to_string());
-    }
+/// The address columns, mailing then physical, in [`ImporterRow`]'s order ([`ADDRESS_FIELDS`]).
+pub(crate) const MAILING_COLUMNS: [Importers; 6] = [
+    Importers::MailingLine1,
+    Importers::MailingLine2,
+    Importers::MailingCity,
+    Importers::MailingState,
+    Importers::MailingPostalCode,
+    Importers::MailingCountry,
+];
+pub(crate) const PHYSICAL_COLUMNS: [Importers; 6] = [
+    Importers::PhysicalLine1,
+    Importers::PhysicalLine2,
+    Importers::PhysicalCity,
+    Importers::PhysicalState,
+    Importers::PhysicalPostalCode,
+    Importers::PhysicalCountry,
+];
+
+/// Columns written on insert, in order (everything but `id` and the import's provenance).
+pub(crate) fn insert_columns() -> Vec<Importers> {
+    use Importers::*;
+    let mut cols = vec![Number, NumberKind, Name, NameSearch, Dba, CompanyType, NumberUses, CbpReasons];
+    cols.extend(MAILING_COLUMNS);
+    cols.extend(PHYSICAL_COLUMNS);
+    cols.extend([Phone, Email, Status, FilerFirmId, CreatedBy, CreatedAt, UpdatedBy, UpdatedAt, Version]);
     cols
 }
 
@@ -86,34 +91,34 @@ impl ImporterRow {
     }
 
     pub(crate) fn from_row(r: &QueryResult) -> Result<Self, DbErr> {
-        let s = |c: &str| r.try_get::<String>("", c);
-        let addr = |p: &str| -> Result<[String; 6], DbErr> {
+        let s = |c: Importers| r.col::<String>(c);
+        let addr = |cols: [Importers; 6]| -> Result<[String; 6], DbErr> {
             let mut out: [String; 6] = Default::default();
-            for (i, f) in ADDRESS_FIELDS.iter().enumerate() {
-                out[i] = s(&format!("{p}_{f}"))?;
+            for (o, c) in out.iter_mut().zip(cols) {
+                *o = s(c)?;
             }
             Ok(out)
         };
         Ok(ImporterRow {
-            id: r.try_get("", "id")?,
-            number: s("number")?,
-            number_kind: s("number_kind")?,
-            name: s("name")?,
-            dba: s("dba")?,
-            company_type: s("company_type")?,
-            number_uses: s("number_uses")?,
-            cbp_reasons: s("cbp_reasons")?,
-            mailing: addr("mailing")?,
-            physical: addr("physical")?,
-            phone: s("phone")?,
-            email: s("email")?,
-            status: s("status")?,
-            filer_firm_id: r.try_get("", "filer_firm_id")?,
-            created_by: s("created_by")?,
-            created_at: r.try_get("", "created_at")?,
-            updated_by: s("updated_by")?,
-            updated_at: r.try_get("", "updated_at")?,
-            version: r.try_get("", "version")?,
+            id: r.col(Importers::Id)?,
+            number: s(Importers::Number)?,
+            number_kind: s(Importers::NumberKind)?,
+            name: s(Importers::Name)?,
+            dba: s(Importers::Dba)?,
+            company_type: s(Importers::CompanyType)?,
+            number_uses: s(Importers::NumberUses)?,
+            cbp_reasons: s(Importers::CbpReasons)?,
+            mailing: addr(MAILING_COLUMNS)?,
+            physical: addr(PHYSICAL_COLUMNS)?,
+            phone: s(Importers::Phone)?,
+            email: s(Importers::Email)?,
+            status: s(Importers::Status)?,
+            filer_firm_id: r.col(Importers::FilerFirmId)?,
+            created_by: s(Importers::CreatedBy)?,
+            created_at: r.col(Importers::CreatedAt)?,
+            updated_by: s(Importers::UpdatedBy)?,
+            updated_at: r.col(Importers::UpdatedAt)?,
+            version: r.col(Importers::Version)?,
         })
     }
 }
@@ -121,10 +126,10 @@ impl ImporterRow {
 pub async fn insert(conn: &impl ConnectionTrait, row: &ImporterRow) -> Result<i64, DbErr> {
     let cols = insert_columns();
     let stmt = Query::insert()
-        .into_table(a("importers"))
-        .columns(cols.iter().map(|c| a(c)))
+        .into_table(Importers::Table)
+        .columns(cols)
         .values_panic(row.values())
-        .returning_col(a("id"))
+        .returning_col(Importers::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -136,20 +141,23 @@ pub async fn update(conn: &impl ConnectionTrait, row: &ImporterRow) -> Result<bo
     let cols = insert_columns();
     let vals = row.values();
     let mut stmt = Query::update();
-    stmt.table(a("importers"));
-    for (c, v) in cols.iter().zip(vals) {
-        if c == "created_by" || c == "created_at" || c == "number" {
+    stmt.table(Importers::Table);
+    for (c, v) in cols.into_iter().zip(vals) {
+        if matches!(c, Importers::CreatedBy | Importers::CreatedAt | Importers::Number) {
             continue;
         }
-        stmt.value(a(c), v);
+        stmt.value(c, v);
     }
-    stmt.and_where(Expr::col(a("id")).eq(row.id)).and_where(Expr::col(a("version")).eq(row.version - 1));
+    stmt.and_where(Expr::col(Importers::Id).eq(row.id)).and_where(Expr::col(Importers::Version).eq(row.version - 1));
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
 
 pub async fn by_number(conn: &impl ConnectionTrait, number: &str) -> Result<Option<ImporterRow>, DbErr> {
-    let stmt =
-        Query::select().column(Asterisk).from(a("importers")).and_where(Expr::col(a("number")).eq(number)).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(Importers::Table)
+        .and_where(Expr::col(Importers::Number).eq(number))
+        .to_owned();
     conn.query_one(&stmt).await?.map(|r| ImporterRow::from_row(&r)).transpose()
 }
 
@@ -176,29 +184,30 @@ pub async fn search(
     let mut cond = Cond::all();
     if let Some(n) = &q.number_prefix {
         cond = cond.add(
-            Expr::col(a("number")).like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(n))).escape('\\')),
+            Expr::col(Importers::Number)
+                .like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(n))).escape('\\')),
         );
     }
     for w in &q.name_words {
         let pat = format!("%{}%", escape_like(w));
         cond = cond.add(
             Cond::any()
-                .add(Expr::col(a("name_search")).like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')))
+                .add(Expr::col(Importers::NameSearch).like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')))
                 .add(
-                    Expr::expr(Func::lower(Expr::col(a("dba"))))
+                    Expr::expr(Func::lower(Expr::col(Importers::Dba)))
                         .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
                 ),
         );
     }
     if let Some(e) = &q.email {
-        cond = cond.add(Expr::col(a("email")).eq(e.clone()));
+        cond = cond.add(Expr::col(Importers::Email).eq(e.clone()));
     }
     if let Some(s) = &q.status {
-        cond = cond.add(Expr::col(a("status")).eq(s.clone()));
+        cond = cond.add(Expr::col(Importers::Status).eq(s.clone()));
     }
     let count = Query::select()
-        .expr_as(Expr::col(Asterisk).count(), a("n"))
-        .from(a("importers"))
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(Importers::Table)
         .cond_where(cond.clone())
         .to_owned();
     let total: i64 = match conn.query_one(&count).await? {
@@ -207,10 +216,10 @@ pub async fn search(
     };
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("importers"))
+        .from(Importers::Table)
         .cond_where(cond)
-        .order_by(a("name_search"), Order::Asc)
-        .order_by(a("id"), Order::Asc)
+        .order_by(Importers::NameSearch, Order::Asc)
+        .order_by(Importers::Id, Order::Asc)
         .limit(limit)
         .offset(offset)
         .to_owned();
@@ -219,7 +228,7 @@ pub async fn search(
 }
 
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), a("n")).from(a("importers")).to_owned();
+    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), Alias::new("n")).from(Importers::Table).to_owned();
     let n: i64 = match conn.query_one(&stmt).await? {
         Some(r) => r.try_get("", "n")?,
         None => 0,
@@ -228,6 +237,7 @@ pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<ImporterRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("importers")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt =
+        Query::select().column(Asterisk).from(Importers::Table).and_where(Expr::col(Importers::Id).eq(id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| ImporterRow::from_row(&r)).transpose()
 }

@@ -4,9 +4,9 @@
 //!
 //! sea-orm's `DatabaseTransaction` does not hand out its connection and `COPY` needs one, so the
 //! import uses its own connection and runs `BEGIN`/`COMMIT` itself: on PostgreSQL one taken
-//! from the pool, on a SQLite file a rusqlite connection opened for the import
-//! (`importers_bulk_rusqlite`), on an in-memory SQLite database (which only the pool's
-//! connections can reach) one taken from the pool (`importers_bulk_sqlite`). The connection is
+//! from the pool, on SQLite a rusqlite connection opened for the import on the database file
+//! (`importers_bulk_rusqlite`; an in-memory SQLite URL opens a private file, `Db::connect`, so
+//! there is one SQLite writer). The connection is
 //! closed instead of returned to the pool: a writer dropped halfway (an error, a cancelled task)
 //! then leaves nothing behind, because closing a connection rolls back its open transaction on
 //! both engines, and settings made for the import die with it.
@@ -18,7 +18,6 @@ use crate::audit::AuditRow;
 use crate::importers::ImporterRow;
 use crate::importers_bulk_pg::PgBulk;
 use crate::importers_bulk_rusqlite::RusqliteBulk;
-use crate::importers_bulk_sqlite::SqliteBulk;
 use crate::{Db, DbKind};
 
 /// SQLite: page cache of the import connection, in KiB (SQLite's default is 2,000 KiB). The name
@@ -29,7 +28,7 @@ pub(crate) const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 /// SQLite: per-row columns of a new record, in bind order, followed in each writer by
 /// `created_line`; `filer_firm_id`, `created_by` / `updated_by`, `created_at` / `updated_at`,
 /// `version` and `created_import_id` are shared by the rows of a statement (see each writer's
-/// `insert_sql`).
+/// `insert_sql`). Names, not `crate::schema` enums: they go into SQL text for rusqlite.
 pub(crate) const NEW_ROW_COLUMNS: [&str; 24] = [
     "id",
     "number",
@@ -150,11 +149,10 @@ pub struct BulkWriter {
 }
 
 enum Engine {
-    /// A SQLite database file: rusqlite on a connection of its own.
-    SqliteFile(RusqliteBulk),
-    /// An in-memory SQLite database: sqlx on a connection from the pool.
-    Sqlite(SqliteBulk),
-    Postgres(PgBulk),
+    /// SQLite: rusqlite on a connection of its own to the database file.
+    Sqlite(RusqliteBulk),
+    /// Boxed: it holds its batches inline, the SQLite writer only a channel.
+    Postgres(Box<PgBulk>),
 }
 
 impl BulkWriter {
@@ -163,23 +161,21 @@ impl BulkWriter {
     pub async fn begin(db: &Db) -> Result<BulkWriter, DbErr> {
         let engine = match db.kind {
             DbKind::Sqlite => {
-                let pool = db.conn.get_sqlite_connection_pool();
-                match crate::importers_bulk_rusqlite::pool_settings(pool).await? {
-                    Some(settings) => Engine::SqliteFile(RusqliteBulk::begin(settings).await?),
-                    None => Engine::Sqlite(SqliteBulk::begin(pool).await?),
-                }
+                let settings =
+                    crate::importers_bulk_rusqlite::pool_settings(db.conn.get_sqlite_connection_pool()).await?;
+                Engine::Sqlite(RusqliteBulk::begin(settings).await?)
             }
-            DbKind::Postgres => Engine::Postgres(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?),
+            DbKind::Postgres => {
+                Engine::Postgres(Box::new(PgBulk::begin(db.conn.get_postgres_connection_pool()).await?))
+            }
         };
         Ok(BulkWriter { engine, import_entry: None })
     }
 
-    /// Which writer runs the import: "rusqlite" (a SQLite file), "sqlx-sqlite" (an in-memory
-    /// SQLite database) or "postgres-copy".
+    /// Which writer runs the import: "rusqlite" (SQLite) or "postgres-copy".
     pub fn engine(&self) -> &'static str {
         match self.engine {
-            Engine::SqliteFile(_) => "rusqlite",
-            Engine::Sqlite(_) => "sqlx-sqlite",
+            Engine::Sqlite(_) => "rusqlite",
             Engine::Postgres(_) => "postgres-copy",
         }
     }
@@ -188,7 +184,7 @@ impl BulkWriter {
     /// limit (32,766).
     pub fn chunk_rows(kind: DbKind) -> usize {
         match kind {
-            DbKind::Sqlite => crate::importers_bulk_sqlite::CHUNK_ROWS,
+            DbKind::Sqlite => crate::importers_bulk_rusqlite::CHUNK_ROWS,
             DbKind::Postgres => crate::importers_bulk_pg::CHUNK_ROWS,
         }
     }
@@ -202,7 +198,6 @@ impl BulkWriter {
             return Ok(Vec::new());
         }
         match &mut self.engine {
-            Engine::SqliteFile(w) => w.existing(numbers).await,
             Engine::Sqlite(w) => w.existing(numbers).await,
             Engine::Postgres(w) => w.existing(numbers).await,
         }
@@ -215,7 +210,6 @@ impl BulkWriter {
             return Ok(Vec::new());
         }
         match &mut self.engine {
-            Engine::SqliteFile(w) => w.update(rows).await,
             Engine::Sqlite(w) => w.update(rows).await,
             Engine::Postgres(w) => w.update(rows).await,
         }
@@ -231,15 +225,13 @@ impl BulkWriter {
             None => {
                 let entry = stamp.import_entry();
                 let id = match &mut self.engine {
-                    Engine::SqliteFile(w) => w.append_returning_id(entry).await?,
-                    Engine::Sqlite(w) => w.append_returning_id(&entry).await?,
+                    Engine::Sqlite(w) => w.append_returning_id(entry).await?,
                     Engine::Postgres(w) => w.append_returning_id(&entry).await?,
                 };
                 *self.import_entry.insert(id)
             }
         };
         match &mut self.engine {
-            Engine::SqliteFile(w) => w.create(stamp, import_id, rows).await,
             Engine::Sqlite(w) => w.create(stamp, import_id, rows).await,
             Engine::Postgres(w) => w.create(stamp, import_id, rows).await,
         }
@@ -251,7 +243,6 @@ impl BulkWriter {
             return Ok(());
         }
         match &mut self.engine {
-            Engine::SqliteFile(w) => w.append_audit(rows).await,
             Engine::Sqlite(w) => w.append_audit(rows).await,
             Engine::Postgres(w) => w.append_audit(rows).await,
         }
@@ -267,7 +258,6 @@ impl BulkWriter {
 
     async fn finish(self, end: &'static str) -> Result<(), DbErr> {
         match self.engine {
-            Engine::SqliteFile(w) => w.finish(end).await,
             Engine::Sqlite(w) => w.finish(end).await,
             Engine::Postgres(w) => w.finish(end).await,
         }

@@ -21,10 +21,14 @@
 //! - A first load (the table held fewer than `REBUILD_MAX_ROWS_AT_START` records and the import
 //!   has created `REBUILD_MIN_ROWS`) drops the non-unique indexes of `importers` (name, email)
 //!   and builds them again from their own definitions before `COMMIT`.
+//!
+//! Its statements are SQL text, table and column names included: `COPY`, `UNNEST` arrays and
+//! the catalog queries run through sqlx directly, which sea-query's builder does not serve.
 
 use std::collections::VecDeque;
 
 use sea_orm::DbErr;
+use sea_orm::sea_query::Iden;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, AssertSqlSafe, PgPool, Postgres};
 use time::OffsetDateTime;
@@ -143,7 +147,7 @@ impl PgBulk {
             next_ids_sql,
             importers_copy_sql: format!(
                 "COPY importers (id, {}, created_line, created_import_id) FROM STDIN (FORMAT binary)",
-                insert_columns().join(", ")
+                insert_columns().iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
             ),
             ids: VecDeque::new(),
             batch: Batch::default(),
@@ -539,11 +543,11 @@ fn pg_micros(at: OffsetDateTime) -> i64 {
 /// The text columns an update writes (all but id, number, creation and the non-text ones), in
 /// `update_text_values` order.
 fn update_text_columns() -> Vec<String> {
+    use crate::schema::Importers::*;
     insert_columns()
         .into_iter()
-        .filter(|c| {
-            !matches!(c.as_str(), "number" | "created_by" | "created_at" | "filer_firm_id" | "updated_at" | "version")
-        })
+        .filter(|c| !matches!(c, Number | CreatedBy | CreatedAt | FilerFirmId | UpdatedAt | Version))
+        .map(|c| c.to_string())
         .collect()
 }
 

@@ -10,11 +10,14 @@
 //! import.
 //!
 //! It is the same database file as the pool's and the same transaction rules: `BEGIN IMMEDIATE`
-//! (ids are assigned up front, as in `importers_bulk_sqlite`), one transaction for the whole
+//! (ids are assigned up front), one transaction for the whole
 //! import, `COMMIT` or `ROLLBACK` at the end. The connection takes the pool's `busy_timeout`,
 //! `synchronous` and `foreign_keys` (read from a pool connection, so the two cannot drift
 //! apart); the WAL journal mode is a property of the file. rusqlite links the same
 //! libsqlite3-sys as sqlx (one SQLite in the binary; see store/Cargo.toml).
+//!
+//! Its statements are SQL text, table and column names included: they run through rusqlite,
+//! which sea-query's builder does not serve, and they are prepared once per import.
 //!
 //! A writer dropped before `finish` (an error, a cancelled task) closes its jobs channel; the
 //! thread then drops the connection, and closing a connection rolls back its open transaction.
@@ -33,6 +36,9 @@ use tokio::sync::{mpsc, oneshot};
 use crate::audit::AuditRow;
 use crate::importers::{ADDRESS_FIELDS, ImporterRow};
 use crate::importers_bulk::{IMPORT_CACHE_KIB, NEW_ROW_COLUMNS, NewImporter, Stamp, sqlx_err};
+
+/// Records per chunk: one lookup of existing records and one hand-over to the writer thread.
+pub(crate) const CHUNK_ROWS: usize = 4_000;
 
 /// Page cache, in KiB, and helper threads while the dropped indexes are built again (see
 /// `Writer::rebuild_indexes`).
@@ -56,23 +62,22 @@ pub(crate) struct PoolSettings {
     foreign_keys: i64,
 }
 
-/// The pool's database file and connection settings, or `None` when the database has no file
-/// (`sqlite::memory:`): a second connection cannot reach sqlx's private in-memory database, so
-/// such imports stay on the sqlx writer (`importers_bulk_sqlite`).
-pub(crate) async fn pool_settings(pool: &SqlitePool) -> Result<Option<PoolSettings>, DbErr> {
+/// The pool's database file and connection settings. Every SQLite `Db` has a file (an
+/// in-memory URL opens a private one, `Db::connect`).
+pub(crate) async fn pool_settings(pool: &SqlitePool) -> Result<PoolSettings, DbErr> {
     let mut conn = pool.acquire().await.map_err(sqlx_err)?;
     let Some(file) = crate::db::sqlite_file(&mut conn).await.map_err(sqlx_err)? else {
-        return Ok(None);
+        return Err(DbErr::Custom("SQLite import: the database has no file".into()));
     };
     let mut read = async |pragma: &'static str| -> Result<i64, DbErr> {
         sqlx::query_scalar(pragma).fetch_one(&mut *conn).await.map_err(sqlx_err)
     };
-    Ok(Some(PoolSettings {
+    Ok(PoolSettings {
         file,
         busy_timeout_ms: read("PRAGMA busy_timeout").await?,
         synchronous: read("PRAGMA synchronous").await?,
         foreign_keys: read("PRAGMA foreign_keys").await?,
-    }))
+    })
 }
 
 fn err(e: rusqlite::Error) -> DbErr {

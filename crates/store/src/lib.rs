@@ -14,7 +14,6 @@ pub mod importers;
 pub mod importers_bulk;
 mod importers_bulk_pg;
 mod importers_bulk_rusqlite;
-mod importers_bulk_sqlite;
 pub mod interest_rates;
 pub mod logins;
 pub mod migrations;

@@ -2,13 +2,10 @@
 //! importer number with its own 5106 record) to receive its refunds, from `effective_on` until
 //! `revoked_on`. Rows are never deleted; revoking sets the end.
 
+use crate::schema::{Col, Importers, NotifyParties};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyPartyRow {
@@ -30,55 +27,57 @@ pub struct NotifyPartyRow {
 
 fn row(r: &QueryResult) -> Result<NotifyPartyRow, DbErr> {
     Ok(NotifyPartyRow {
-        id: r.try_get("", "id")?,
-        importer_id: r.try_get("", "importer_id")?,
+        id: r.col(NotifyParties::Id)?,
+        importer_id: r.col(NotifyParties::ImporterId)?,
         importer_number: r.try_get("", "importer_number")?,
         importer_name: r.try_get("", "importer_name")?,
-        party_importer_id: r.try_get("", "party_importer_id")?,
+        party_importer_id: r.col(NotifyParties::PartyImporterId)?,
         party_number: r.try_get("", "party_number")?,
         party_name: r.try_get("", "party_name")?,
-        effective_on: r.try_get("", "effective_on")?,
-        revoked_on: r.try_get("", "revoked_on")?,
-        created_by_name: r.try_get("", "created_by_name")?,
-        created_at: r.try_get("", "created_at")?,
-        revoked_by_name: r.try_get("", "revoked_by_name")?,
-        revoked_at: r.try_get("", "revoked_at")?,
+        effective_on: r.col(NotifyParties::EffectiveOn)?,
+        revoked_on: r.col(NotifyParties::RevokedOn)?,
+        created_by_name: r.col(NotifyParties::CreatedByName)?,
+        created_at: r.col(NotifyParties::CreatedAt)?,
+        revoked_by_name: r.col(NotifyParties::RevokedByName)?,
+        revoked_at: r.col(NotifyParties::RevokedAt)?,
     })
 }
 
 fn select() -> sea_orm::sea_query::SelectStatement {
-    let d = || a("notify_designations");
+    use NotifyParties as D;
+    // `importers` twice: as the importer (`i`) and as its notify party (`p`).
+    let (i, p) = (|| Alias::new("i"), || Alias::new("p"));
     Query::select()
         .columns(
             [
-                "id",
-                "importer_id",
-                "party_importer_id",
-                "effective_on",
-                "revoked_on",
-                "created_by_name",
-                "created_at",
-                "revoked_by_name",
-                "revoked_at",
+                D::Id,
+                D::ImporterId,
+                D::PartyImporterId,
+                D::EffectiveOn,
+                D::RevokedOn,
+                D::CreatedByName,
+                D::CreatedAt,
+                D::RevokedByName,
+                D::RevokedAt,
             ]
-            .map(|c| (d(), a(c))),
+            .map(|c| (D::Table, c)),
         )
-        .expr_as(Expr::col((a("i"), a("number"))), a("importer_number"))
-        .expr_as(Expr::col((a("i"), a("name"))), a("importer_name"))
-        .expr_as(Expr::col((a("p"), a("number"))), a("party_number"))
-        .expr_as(Expr::col((a("p"), a("name"))), a("party_name"))
-        .from(d())
+        .expr_as(Expr::col((i(), Importers::Number)), Alias::new("importer_number"))
+        .expr_as(Expr::col((i(), Importers::Name)), Alias::new("importer_name"))
+        .expr_as(Expr::col((p(), Importers::Number)), Alias::new("party_number"))
+        .expr_as(Expr::col((p(), Importers::Name)), Alias::new("party_name"))
+        .from(D::Table)
         .join_as(
             sea_orm::sea_query::JoinType::InnerJoin,
-            a("importers"),
-            a("i"),
-            Expr::col((a("i"), a("id"))).equals((d(), a("importer_id"))),
+            Importers::Table,
+            i(),
+            Expr::col((i(), Importers::Id)).equals((D::Table, D::ImporterId)),
         )
         .join_as(
             sea_orm::sea_query::JoinType::InnerJoin,
-            a("importers"),
-            a("p"),
-            Expr::col((a("p"), a("id"))).equals((d(), a("party_importer_id"))),
+            Importers::Table,
+            p(),
+            Expr::col((p(), Importers::Id)).equals((D::Table, D::PartyImporterId)),
         )
         .to_owned()
 }
@@ -93,8 +92,14 @@ pub struct NewNotifyParty<'a> {
 
 pub async fn insert(conn: &impl ConnectionTrait, d: &NewNotifyParty<'_>) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("notify_designations"))
-        .columns(["importer_id", "party_importer_id", "effective_on", "created_by_name", "created_at"].map(a))
+        .into_table(NotifyParties::Table)
+        .columns([
+            NotifyParties::ImporterId,
+            NotifyParties::PartyImporterId,
+            NotifyParties::EffectiveOn,
+            NotifyParties::CreatedByName,
+            NotifyParties::CreatedAt,
+        ])
         .values_panic([
             d.importer_id.into(),
             d.party_importer_id.into(),
@@ -102,7 +107,7 @@ pub async fn insert(conn: &impl ConnectionTrait, d: &NewNotifyParty<'_>) -> Resu
             d.created_by_name.into(),
             d.at.into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(NotifyParties::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -117,12 +122,12 @@ pub async fn revoke(
     at: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("notify_designations"))
-        .value(a("revoked_on"), on)
-        .value(a("revoked_by_name"), by_name)
-        .value(a("revoked_at"), at)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("revoked_on")).is_null())
+        .table(NotifyParties::Table)
+        .value(NotifyParties::RevokedOn, on)
+        .value(NotifyParties::RevokedByName, by_name)
+        .value(NotifyParties::RevokedAt, at)
+        .and_where(Expr::col(NotifyParties::Id).eq(id))
+        .and_where(Expr::col(NotifyParties::RevokedOn).is_null())
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -133,8 +138,8 @@ pub async fn made_by(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resul
         return Ok(Vec::new());
     }
     let stmt = select()
-        .and_where(Expr::col((a("notify_designations"), a("importer_id"))).is_in(importer_ids.iter().copied()))
-        .order_by((a("notify_designations"), a("id")), Order::Desc)
+        .and_where(Expr::col((NotifyParties::Table, NotifyParties::ImporterId)).is_in(importer_ids.iter().copied()))
+        .order_by((NotifyParties::Table, NotifyParties::Id), Order::Desc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(row).collect()
 }
@@ -145,13 +150,13 @@ pub async fn naming(conn: &impl ConnectionTrait, party_ids: &[i64]) -> Result<Ve
         return Ok(Vec::new());
     }
     let stmt = select()
-        .and_where(Expr::col((a("notify_designations"), a("party_importer_id"))).is_in(party_ids.iter().copied()))
-        .order_by((a("notify_designations"), a("id")), Order::Desc)
+        .and_where(Expr::col((NotifyParties::Table, NotifyParties::PartyImporterId)).is_in(party_ids.iter().copied()))
+        .order_by((NotifyParties::Table, NotifyParties::Id), Order::Desc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(row).collect()
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<NotifyPartyRow>, DbErr> {
-    let stmt = select().and_where(Expr::col((a("notify_designations"), a("id"))).eq(id)).to_owned();
+    let stmt = select().and_where(Expr::col((NotifyParties::Table, NotifyParties::Id)).eq(id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| row(&r)).transpose()
 }

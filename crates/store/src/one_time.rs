@@ -4,13 +4,10 @@
 //! Every state change is a conditional UPDATE whose row count decides, so two server instances
 //! racing on the same code cannot both use it.
 
+use crate::schema::{Col, OneTimeSecrets, RecoveryCodes};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretRow {
@@ -37,14 +34,14 @@ impl std::fmt::Debug for SecretRow {
 
 fn from_row(r: &QueryResult) -> Result<SecretRow, DbErr> {
     Ok(SecretRow {
-        id: r.try_get("", "id")?,
-        purpose: r.try_get("", "purpose")?,
-        subject: r.try_get("", "subject")?,
-        secret_hash: r.try_get("", "secret_hash")?,
-        attempts: r.try_get("", "attempts")?,
-        created_at: r.try_get("", "created_at")?,
-        expires_at: r.try_get("", "expires_at")?,
-        used_at: r.try_get("", "used_at")?,
+        id: r.col(OneTimeSecrets::Id)?,
+        purpose: r.col(OneTimeSecrets::Purpose)?,
+        subject: r.col(OneTimeSecrets::Subject)?,
+        secret_hash: r.col(OneTimeSecrets::SecretHash)?,
+        attempts: r.col(OneTimeSecrets::Attempts)?,
+        created_at: r.col(OneTimeSecrets::CreatedAt)?,
+        expires_at: r.col(OneTimeSecrets::ExpiresAt)?,
+        used_at: r.col(OneTimeSecrets::UsedAt)?,
     })
 }
 
@@ -59,18 +56,25 @@ pub async fn issue(
     expires_at: OffsetDateTime,
 ) -> Result<i64, DbErr> {
     let retire = Query::update()
-        .table(a("one_time_secrets"))
-        .value(a("used_at"), at)
-        .and_where(Expr::col(a("purpose")).eq(purpose))
-        .and_where(Expr::col(a("subject")).eq(subject))
-        .and_where(Expr::col(a("used_at")).is_null())
+        .table(OneTimeSecrets::Table)
+        .value(OneTimeSecrets::UsedAt, at)
+        .and_where(Expr::col(OneTimeSecrets::Purpose).eq(purpose))
+        .and_where(Expr::col(OneTimeSecrets::Subject).eq(subject))
+        .and_where(Expr::col(OneTimeSecrets::UsedAt).is_null())
         .to_owned();
     conn.execute(&retire).await?;
     let stmt = Query::insert()
-        .into_table(a("one_time_secrets"))
-        .columns(["purpose", "subject", "secret_hash", "attempts", "created_at", "expires_at"].map(a))
+        .into_table(OneTimeSecrets::Table)
+        .columns([
+            OneTimeSecrets::Purpose,
+            OneTimeSecrets::Subject,
+            OneTimeSecrets::SecretHash,
+            OneTimeSecrets::Attempts,
+            OneTimeSecrets::CreatedAt,
+            OneTimeSecrets::ExpiresAt,
+        ])
         .values_panic([purpose.into(), subject.into(), secret_hash.into(), 0.into(), at.into(), expires_at.into()])
-        .returning_col(a("id"))
+        .returning_col(OneTimeSecrets::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -80,11 +84,11 @@ pub async fn issue(
 pub async fn current(conn: &impl ConnectionTrait, purpose: &str, subject: &str) -> Result<Option<SecretRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("one_time_secrets"))
-        .and_where(Expr::col(a("purpose")).eq(purpose))
-        .and_where(Expr::col(a("subject")).eq(subject))
-        .and_where(Expr::col(a("used_at")).is_null())
-        .order_by(a("id"), Order::Desc)
+        .from(OneTimeSecrets::Table)
+        .and_where(Expr::col(OneTimeSecrets::Purpose).eq(purpose))
+        .and_where(Expr::col(OneTimeSecrets::Subject).eq(subject))
+        .and_where(Expr::col(OneTimeSecrets::UsedAt).is_null())
+        .order_by(OneTimeSecrets::Id, Order::Desc)
         .limit(1)
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
@@ -98,9 +102,9 @@ pub async fn by_hash(
 ) -> Result<Option<SecretRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("one_time_secrets"))
-        .and_where(Expr::col(a("purpose")).eq(purpose))
-        .and_where(Expr::col(a("secret_hash")).eq(secret_hash))
+        .from(OneTimeSecrets::Table)
+        .and_where(Expr::col(OneTimeSecrets::Purpose).eq(purpose))
+        .and_where(Expr::col(OneTimeSecrets::SecretHash).eq(secret_hash))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
@@ -108,11 +112,11 @@ pub async fn by_hash(
 /// Counts one try; false when the secret is already used or has had `max` tries.
 pub async fn count_attempt(conn: &impl ConnectionTrait, id: i64, max: i32) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("one_time_secrets"))
-        .value(a("attempts"), Expr::col(a("attempts")).add(1))
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("used_at")).is_null())
-        .and_where(Expr::col(a("attempts")).lt(max))
+        .table(OneTimeSecrets::Table)
+        .value(OneTimeSecrets::Attempts, Expr::col(OneTimeSecrets::Attempts).add(1))
+        .and_where(Expr::col(OneTimeSecrets::Id).eq(id))
+        .and_where(Expr::col(OneTimeSecrets::UsedAt).is_null())
+        .and_where(Expr::col(OneTimeSecrets::Attempts).lt(max))
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -120,10 +124,10 @@ pub async fn count_attempt(conn: &impl ConnectionTrait, id: i64, max: i32) -> Re
 /// Marks the secret used; false when someone else used it first.
 pub async fn mark_used(conn: &impl ConnectionTrait, id: i64, at: OffsetDateTime) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("one_time_secrets"))
-        .value(a("used_at"), at)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("used_at")).is_null())
+        .table(OneTimeSecrets::Table)
+        .value(OneTimeSecrets::UsedAt, at)
+        .and_where(Expr::col(OneTimeSecrets::Id).eq(id))
+        .and_where(Expr::col(OneTimeSecrets::UsedAt).is_null())
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -135,13 +139,20 @@ pub async fn replace_recovery_codes(
     hashes: &[String],
     at: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let del = Query::delete().from_table(a("recovery_codes")).and_where(Expr::col(a("user_id")).eq(user_id)).to_owned();
+    let del = Query::delete()
+        .from_table(RecoveryCodes::Table)
+        .and_where(Expr::col(RecoveryCodes::UserId).eq(user_id))
+        .to_owned();
     conn.execute(&del).await?;
     if hashes.is_empty() {
         return Ok(());
     }
     let mut stmt = Query::insert();
-    stmt.into_table(a("recovery_codes")).columns(["user_id", "code_hash", "created_at"].map(a));
+    stmt.into_table(RecoveryCodes::Table).columns([
+        RecoveryCodes::UserId,
+        RecoveryCodes::CodeHash,
+        RecoveryCodes::CreatedAt,
+    ]);
     for h in hashes {
         stmt.values_panic([user_id.into(), h.clone().into(), at.into()]);
     }
@@ -157,21 +168,21 @@ pub async fn use_recovery_code(
     at: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("recovery_codes"))
-        .value(a("used_at"), at)
-        .and_where(Expr::col(a("user_id")).eq(user_id))
-        .and_where(Expr::col(a("code_hash")).eq(hash))
-        .and_where(Expr::col(a("used_at")).is_null())
+        .table(RecoveryCodes::Table)
+        .value(RecoveryCodes::UsedAt, at)
+        .and_where(Expr::col(RecoveryCodes::UserId).eq(user_id))
+        .and_where(Expr::col(RecoveryCodes::CodeHash).eq(hash))
+        .and_where(Expr::col(RecoveryCodes::UsedAt).is_null())
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() >= 1)
 }
 
 pub async fn unused_recovery_codes(conn: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
     let stmt = Query::select()
-        .expr_as(Expr::col(Asterisk).count(), a("n"))
-        .from(a("recovery_codes"))
-        .and_where(Expr::col(a("user_id")).eq(user_id))
-        .and_where(Expr::col(a("used_at")).is_null())
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(RecoveryCodes::Table)
+        .and_where(Expr::col(RecoveryCodes::UserId).eq(user_id))
+        .and_where(Expr::col(RecoveryCodes::UsedAt).is_null())
         .to_owned();
     let n: i64 = match conn.query_one(&stmt).await? {
         Some(r) => r.try_get("", "n")?,

@@ -1,15 +1,12 @@
 //! Prenotes (zero-dollar test entries that verify new bank details), the outbound ACH files they
 //! went out in, and the bank replies ingested against them.
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
 use crate::enrollments::{VersionRow, version};
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
+use crate::schema::{AchFiles, AchReplies, BankEnrollments, Col, Prenotes};
 
 pub const QUEUED: &str = "queued";
 pub const SENT: &str = "sent";
@@ -35,20 +32,20 @@ pub struct PrenoteRow {
 fn prenote(r: &QueryResult) -> Result<PrenoteRow, DbErr> {
     Ok(PrenoteRow {
         id: r.try_get("", "p_id")?,
-        enrollment_id: r.try_get("", "enrollment_id")?,
+        enrollment_id: r.col(Prenotes::EnrollmentId)?,
         status: r.try_get("", "p_status")?,
-        trace_number: r.try_get("", "trace_number")?,
-        ach_file_id: r.try_get("", "ach_file_id")?,
-        queued_at: r.try_get("", "queued_at")?,
-        sent_at: r.try_get("", "sent_at")?,
-        sent_on: r.try_get("", "sent_on")?,
+        trace_number: r.col(Prenotes::TraceNumber)?,
+        ach_file_id: r.col(Prenotes::AchFileId)?,
+        queued_at: r.col(Prenotes::QueuedAt)?,
+        sent_at: r.col(Prenotes::SentAt)?,
+        sent_on: r.col(Prenotes::SentOn)?,
     })
 }
 
 pub async fn queue(conn: &impl ConnectionTrait, enrollment_id: i64, at: OffsetDateTime) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("prenotes"))
-        .columns(["enrollment_id", "status", "queued_at"].map(a))
+        .into_table(Prenotes::Table)
+        .columns([Prenotes::EnrollmentId, Prenotes::Status, Prenotes::QueuedAt])
         .values_panic([enrollment_id.into(), QUEUED.into(), at.into()])
         .to_owned();
     conn.execute(&stmt).await?;
@@ -58,53 +55,47 @@ pub async fn queue(conn: &impl ConnectionTrait, enrollment_id: i64, at: OffsetDa
 /// Cancels the queued prenote of a version that will not be verified after all.
 pub async fn cancel_queued(conn: &impl ConnectionTrait, enrollment_id: i64) -> Result<(), DbErr> {
     let stmt = Query::update()
-        .table(a("prenotes"))
-        .value(a("status"), CANCELLED)
-        .and_where(Expr::col(a("enrollment_id")).eq(enrollment_id))
-        .and_where(Expr::col(a("status")).eq(QUEUED))
+        .table(Prenotes::Table)
+        .value(Prenotes::Status, CANCELLED)
+        .and_where(Expr::col(Prenotes::EnrollmentId).eq(enrollment_id))
+        .and_where(Expr::col(Prenotes::Status).eq(QUEUED))
         .to_owned();
     conn.execute(&stmt).await?;
     Ok(())
 }
 
+/// Prenotes joined to their versions: the version's columns as they are (read by
+/// [`version`]), the prenote's `id` and `status` renamed so they do not clash (read by [`prenote`]).
+fn with_version_select() -> SelectStatement {
+    use Prenotes as P;
+    Query::select()
+        .column((BankEnrollments::Table, Asterisk))
+        .expr_as(Expr::col((P::Table, P::Id)), Alias::new("p_id"))
+        .expr_as(Expr::col((P::Table, P::Status)), Alias::new("p_status"))
+        .columns(
+            [P::EnrollmentId, P::TraceNumber, P::AchFileId, P::QueuedAt, P::SentAt, P::SentOn].map(|c| (P::Table, c)),
+        )
+        .from(P::Table)
+        .inner_join(
+            BankEnrollments::Table,
+            Expr::col((BankEnrollments::Table, BankEnrollments::Id)).equals((P::Table, P::EnrollmentId)),
+        )
+        .to_owned()
+}
+
 /// Prenotes in `status` with their enrollment versions, oldest first.
 pub async fn with_versions(conn: &impl ConnectionTrait, status: &str) -> Result<Vec<(PrenoteRow, VersionRow)>, DbErr> {
-    let stmt = Query::select()
-        .column((a("bank_enrollments"), Asterisk))
-        .expr_as(Expr::col((a("prenotes"), a("id"))), a("p_id"))
-        .expr_as(Expr::col((a("prenotes"), a("status"))), a("p_status"))
-        .columns(
-            ["enrollment_id", "trace_number", "ach_file_id", "queued_at", "sent_at", "sent_on"]
-                .map(|c| (a("prenotes"), a(c))),
-        )
-        .from(a("prenotes"))
-        .inner_join(
-            a("bank_enrollments"),
-            Expr::col((a("bank_enrollments"), a("id"))).equals((a("prenotes"), a("enrollment_id"))),
-        )
-        .and_where(Expr::col((a("prenotes"), a("status"))).eq(status))
-        .order_by((a("prenotes"), a("id")), Order::Asc)
+    let stmt = with_version_select()
+        .and_where(Expr::col((Prenotes::Table, Prenotes::Status)).eq(status))
+        .order_by((Prenotes::Table, Prenotes::Id), Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(|r| Ok((prenote(r)?, version(r)?))).collect()
 }
 
 /// The prenote (and version) a bank reply names by trace number.
 pub async fn by_trace(conn: &impl ConnectionTrait, trace: i64) -> Result<Option<(PrenoteRow, VersionRow)>, DbErr> {
-    let stmt = Query::select()
-        .column((a("bank_enrollments"), Asterisk))
-        .expr_as(Expr::col((a("prenotes"), a("id"))), a("p_id"))
-        .expr_as(Expr::col((a("prenotes"), a("status"))), a("p_status"))
-        .columns(
-            ["enrollment_id", "trace_number", "ach_file_id", "queued_at", "sent_at", "sent_on"]
-                .map(|c| (a("prenotes"), a(c))),
-        )
-        .from(a("prenotes"))
-        .inner_join(
-            a("bank_enrollments"),
-            Expr::col((a("bank_enrollments"), a("id"))).equals((a("prenotes"), a("enrollment_id"))),
-        )
-        .and_where(Expr::col((a("prenotes"), a("trace_number"))).eq(trace))
-        .to_owned();
+    let stmt =
+        with_version_select().and_where(Expr::col((Prenotes::Table, Prenotes::TraceNumber)).eq(trace)).to_owned();
     let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
     Ok(Some((prenote(&r)?, version(&r)?)))
 }
@@ -113,10 +104,10 @@ pub async fn by_trace(conn: &impl ConnectionTrait, trace: i64) -> Result<Option<
 pub async fn of_version(conn: &impl ConnectionTrait, enrollment_id: i64) -> Result<Option<PrenoteRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .expr_as(Expr::col(a("id")), a("p_id"))
-        .expr_as(Expr::col(a("status")), a("p_status"))
-        .from(a("prenotes"))
-        .and_where(Expr::col(a("enrollment_id")).eq(enrollment_id))
+        .expr_as(Expr::col(Prenotes::Id), Alias::new("p_id"))
+        .expr_as(Expr::col(Prenotes::Status), Alias::new("p_status"))
+        .from(Prenotes::Table)
+        .and_where(Expr::col(Prenotes::EnrollmentId).eq(enrollment_id))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| prenote(&r)).transpose()
 }
@@ -132,14 +123,14 @@ pub async fn mark_sent(
     on: &str,
 ) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("prenotes"))
-        .value(a("status"), SENT)
-        .value(a("trace_number"), trace)
-        .value(a("ach_file_id"), file_id)
-        .value(a("sent_at"), at)
-        .value(a("sent_on"), on)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("status")).eq(QUEUED))
+        .table(Prenotes::Table)
+        .value(Prenotes::Status, SENT)
+        .value(Prenotes::TraceNumber, trace)
+        .value(Prenotes::AchFileId, file_id)
+        .value(Prenotes::SentAt, at)
+        .value(Prenotes::SentOn, on)
+        .and_where(Expr::col(Prenotes::Id).eq(id))
+        .and_where(Expr::col(Prenotes::Status).eq(QUEUED))
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -148,10 +139,10 @@ pub async fn mark_sent(
 /// instance or run got there first): the caller then leaves it alone.
 pub async fn move_status(conn: &impl ConnectionTrait, id: i64, from: &str, to: &str) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("prenotes"))
-        .value(a("status"), to)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("status")).eq(from))
+        .table(Prenotes::Table)
+        .value(Prenotes::Status, to)
+        .and_where(Expr::col(Prenotes::Id).eq(id))
+        .and_where(Expr::col(Prenotes::Status).eq(from))
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -161,9 +152,9 @@ pub async fn move_status(conn: &impl ConnectionTrait, id: i64, from: &str, to: &
 pub async fn last_trace(conn: &impl ConnectionTrait, odfi_prefix: i64) -> Result<i64, DbErr> {
     let (low, high) = (odfi_prefix * 10_000_000, odfi_prefix * 10_000_000 + 9_999_999);
     let stmt = Query::select()
-        .expr_as(Func::coalesce([Func::max(Expr::col(a("trace_number"))).into(), Expr::val(0i64)]), a("t"))
-        .from(a("prenotes"))
-        .and_where(Expr::col(a("trace_number")).between(low, high))
+        .expr_as(Func::coalesce([Func::max(Expr::col(Prenotes::TraceNumber)).into(), Expr::val(0i64)]), Alias::new("t"))
+        .from(Prenotes::Table)
+        .and_where(Expr::col(Prenotes::TraceNumber).between(low, high))
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
     r.try_get("", "t")
@@ -182,8 +173,15 @@ pub struct AchFileRow {
 
 pub async fn insert_file(conn: &impl ConnectionTrait, f: &AchFileRow) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("ach_files"))
-        .columns(["kind", "created_at", "created_by", "file_name", "entries", "sha256"].map(a))
+        .into_table(AchFiles::Table)
+        .columns([
+            AchFiles::Kind,
+            AchFiles::CreatedAt,
+            AchFiles::CreatedBy,
+            AchFiles::FileName,
+            AchFiles::Entries,
+            AchFiles::Sha256,
+        ])
         .values_panic([
             f.kind.as_str().into(),
             f.created_at.into(),
@@ -192,7 +190,7 @@ pub async fn insert_file(conn: &impl ConnectionTrait, f: &AchFileRow) -> Result<
             f.entries.into(),
             f.sha256.as_str().into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(AchFiles::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
@@ -200,9 +198,9 @@ pub async fn insert_file(conn: &impl ConnectionTrait, f: &AchFileRow) -> Result<
 
 pub async fn set_file_hash(conn: &impl ConnectionTrait, id: i64, sha256: &str) -> Result<(), DbErr> {
     let stmt = Query::update()
-        .table(a("ach_files"))
-        .value(a("sha256"), sha256)
-        .and_where(Expr::col(a("id")).eq(id))
+        .table(AchFiles::Table)
+        .value(AchFiles::Sha256, sha256)
+        .and_where(Expr::col(AchFiles::Id).eq(id))
         .to_owned();
     conn.execute(&stmt).await?;
     Ok(())
@@ -221,8 +219,16 @@ pub struct NewReply<'a> {
 /// Records a reply item; false when this file's item was recorded before (a re-ingest).
 pub async fn insert_reply(conn: &impl ConnectionTrait, r: &NewReply<'_>) -> Result<bool, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("ach_replies"))
-        .columns(["file_sha256", "trace_number", "code", "received_at", "prenote_id", "outcome", "detail"].map(a))
+        .into_table(AchReplies::Table)
+        .columns([
+            AchReplies::FileSha256,
+            AchReplies::TraceNumber,
+            AchReplies::Code,
+            AchReplies::ReceivedAt,
+            AchReplies::PrenoteId,
+            AchReplies::Outcome,
+            AchReplies::Detail,
+        ])
         .values_panic([
             r.file_sha256.into(),
             r.trace_number.into(),
@@ -232,7 +238,11 @@ pub async fn insert_reply(conn: &impl ConnectionTrait, r: &NewReply<'_>) -> Resu
             r.outcome.into(),
             r.detail.into(),
         ])
-        .on_conflict(OnConflict::columns(["file_sha256", "trace_number", "code"].map(a)).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([AchReplies::FileSha256, AchReplies::TraceNumber, AchReplies::Code])
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }

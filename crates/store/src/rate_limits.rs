@@ -1,13 +1,10 @@
 //! Fixed-window rate-limit counters in the database, so every server instance counts the same
 //! attempts (an in-memory limiter per instance would multiply the allowance by the instances).
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use crate::schema::RateLimits;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 /// Counts one hit on `key` and returns the hits in the current window (this one included).
 /// A window older than `window_start` is restarted at `now`.
@@ -18,24 +15,25 @@ pub async fn hit(
     window_start: OffsetDateTime,
 ) -> Result<i64, DbErr> {
     // One statement: insert, or restart an old window, or count one more in the current one.
-    let fresh = Expr::col((a("rate_limits"), a("window_start"))).lt(window_start);
+    let fresh = Expr::col((RateLimits::Table, RateLimits::WindowStart)).lt(window_start);
     let stmt = Query::insert()
-        .into_table(a("rate_limits"))
-        .columns(["key", "window_start", "hits"].map(a))
+        .into_table(RateLimits::Table)
+        .columns([RateLimits::Key, RateLimits::WindowStart, RateLimits::Hits])
         .values_panic([key.into(), now.into(), 1.into()])
         .on_conflict(
-            OnConflict::column(a("key"))
+            OnConflict::column(RateLimits::Key)
                 .value(
-                    a("hits"),
-                    Expr::case(fresh.clone(), Expr::val(1)).finally(Expr::col((a("rate_limits"), a("hits"))).add(1)),
+                    RateLimits::Hits,
+                    Expr::case(fresh.clone(), Expr::val(1))
+                        .finally(Expr::col((RateLimits::Table, RateLimits::Hits)).add(1)),
                 )
                 .value(
-                    a("window_start"),
-                    Expr::case(fresh, Expr::val(now)).finally(Expr::col((a("rate_limits"), a("window_start")))),
+                    RateLimits::WindowStart,
+                    Expr::case(fresh, Expr::val(now)).finally(Expr::col((RateLimits::Table, RateLimits::WindowStart))),
                 )
                 .to_owned(),
         )
-        .returning_col(a("hits"))
+        .returning_col(RateLimits::Hits)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("rate limit upsert returned nothing".into()))?;
     let hits: i32 = r.try_get("", "hits")?;
@@ -45,10 +43,10 @@ pub async fn hit(
 /// Hits in the current window without counting one.
 pub async fn peek(conn: &impl ConnectionTrait, key: &str, window_start: OffsetDateTime) -> Result<i64, DbErr> {
     let stmt = Query::select()
-        .column(a("hits"))
-        .from(a("rate_limits"))
-        .and_where(Expr::col(a("key")).eq(key))
-        .and_where(Expr::col(a("window_start")).gte(window_start))
+        .column(RateLimits::Hits)
+        .from(RateLimits::Table)
+        .and_where(Expr::col(RateLimits::Key).eq(key))
+        .and_where(Expr::col(RateLimits::WindowStart).gte(window_start))
         .to_owned();
     match conn.query_one(&stmt).await? {
         Some(r) => Ok(i64::from(r.try_get::<i32>("", "hits")?)),
@@ -58,14 +56,16 @@ pub async fn peek(conn: &impl ConnectionTrait, key: &str, window_start: OffsetDa
 
 /// Forgets a key (after a successful login, the failures before it no longer count).
 pub async fn clear(conn: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
-    let stmt = Query::delete().from_table(a("rate_limits")).and_where(Expr::col(a("key")).eq(key)).to_owned();
+    let stmt = Query::delete().from_table(RateLimits::Table).and_where(Expr::col(RateLimits::Key).eq(key)).to_owned();
     conn.execute(&stmt).await?;
     Ok(())
 }
 
 /// Drops windows that ended before `before` (housekeeping).
 pub async fn prune(conn: &impl ConnectionTrait, before: OffsetDateTime) -> Result<u64, DbErr> {
-    let stmt =
-        Query::delete().from_table(a("rate_limits")).and_where(Expr::col(a("window_start")).lt(before)).to_owned();
+    let stmt = Query::delete()
+        .from_table(RateLimits::Table)
+        .and_where(Expr::col(RateLimits::WindowStart).lt(before))
+        .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected())
 }

@@ -1,12 +1,9 @@
 //! The loaded FedACH participant directory: which routing numbers exist and receive ACH.
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
+use crate::schema::{Col, RoutingBanks, RoutingLoads};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankRow {
@@ -32,14 +29,14 @@ pub struct LoadRow {
 
 fn bank(r: &QueryResult) -> Result<BankRow, DbErr> {
     Ok(BankRow {
-        routing: r.try_get("", "routing")?,
-        name: r.try_get("", "name")?,
-        city: r.try_get("", "city")?,
-        state: r.try_get("", "state")?,
-        office: r.try_get("", "office")?,
-        record_type: r.try_get("", "record_type")?,
-        new_routing: r.try_get("", "new_routing")?,
-        receives_ach: r.try_get("", "receives_ach")?,
+        routing: r.col(RoutingBanks::Routing)?,
+        name: r.col(RoutingBanks::Name)?,
+        city: r.col(RoutingBanks::City)?,
+        state: r.col(RoutingBanks::State)?,
+        office: r.col(RoutingBanks::Office)?,
+        record_type: r.col(RoutingBanks::RecordType)?,
+        new_routing: r.col(RoutingBanks::NewRouting)?,
+        receives_ach: r.col(RoutingBanks::ReceivesAch)?,
     })
 }
 
@@ -49,13 +46,20 @@ const CHUNK: usize = 1_000;
 /// Replaces the whole directory with `banks` and records the load; the caller runs this inside
 /// one transaction so readers see the old directory or the new one, never half of each.
 pub async fn replace(conn: &impl ConnectionTrait, banks: &[BankRow], load: &LoadRow) -> Result<(), DbErr> {
-    conn.execute(&Query::delete().from_table(a("routing_banks")).to_owned()).await?;
+    conn.execute(&Query::delete().from_table(RoutingBanks::Table).to_owned()).await?;
     for chunk in banks.chunks(CHUNK) {
         let mut stmt = Query::insert()
-            .into_table(a("routing_banks"))
-            .columns(
-                ["routing", "name", "city", "state", "office", "record_type", "new_routing", "receives_ach"].map(a),
-            )
+            .into_table(RoutingBanks::Table)
+            .columns([
+                RoutingBanks::Routing,
+                RoutingBanks::Name,
+                RoutingBanks::City,
+                RoutingBanks::State,
+                RoutingBanks::Office,
+                RoutingBanks::RecordType,
+                RoutingBanks::NewRouting,
+                RoutingBanks::ReceivesAch,
+            ])
             .to_owned();
         for b in chunk {
             stmt.values_panic([
@@ -72,8 +76,15 @@ pub async fn replace(conn: &impl ConnectionTrait, banks: &[BankRow], load: &Load
         conn.execute(&stmt).await?;
     }
     let stmt = Query::insert()
-        .into_table(a("routing_loads"))
-        .columns(["loaded_at", "source", "participants", "bad_lines", "sha256", "loaded_by"].map(a))
+        .into_table(RoutingLoads::Table)
+        .columns([
+            RoutingLoads::LoadedAt,
+            RoutingLoads::Source,
+            RoutingLoads::Participants,
+            RoutingLoads::BadLines,
+            RoutingLoads::Sha256,
+            RoutingLoads::LoadedBy,
+        ])
         .values_panic([
             load.loaded_at.into(),
             load.source.as_str().into(),
@@ -90,23 +101,27 @@ pub async fn replace(conn: &impl ConnectionTrait, banks: &[BankRow], load: &Load
 pub async fn by_routing(conn: &impl ConnectionTrait, routing: &str) -> Result<Option<BankRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("routing_banks"))
-        .and_where(Expr::col(a("routing")).eq(routing))
+        .from(RoutingBanks::Table)
+        .and_where(Expr::col(RoutingBanks::Routing).eq(routing))
         .to_owned();
     conn.query_one(&stmt).await?.map(|r| bank(&r)).transpose()
 }
 
 /// The most recent load, or None when no directory was ever loaded.
 pub async fn last_load(conn: &impl ConnectionTrait) -> Result<Option<LoadRow>, DbErr> {
-    let stmt =
-        Query::select().column(Asterisk).from(a("routing_loads")).order_by(a("id"), Order::Desc).limit(1).to_owned();
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(RoutingLoads::Table)
+        .order_by(RoutingLoads::Id, Order::Desc)
+        .limit(1)
+        .to_owned();
     let Some(r) = conn.query_one(&stmt).await? else { return Ok(None) };
     Ok(Some(LoadRow {
-        loaded_at: r.try_get("", "loaded_at")?,
-        source: r.try_get("", "source")?,
-        participants: r.try_get("", "participants")?,
-        bad_lines: r.try_get("", "bad_lines")?,
-        sha256: r.try_get("", "sha256")?,
-        loaded_by: r.try_get("", "loaded_by")?,
+        loaded_at: r.col(RoutingLoads::LoadedAt)?,
+        source: r.col(RoutingLoads::Source)?,
+        participants: r.col(RoutingLoads::Participants)?,
+        bad_lines: r.col(RoutingLoads::BadLines)?,
+        sha256: r.col(RoutingLoads::Sha256)?,
+        loaded_by: r.col(RoutingLoads::LoadedBy)?,
     }))
 }

@@ -8,11 +8,8 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
+use crate::schema::{Col, Sessions, Users};
 use crate::users::{UserRow, from_row};
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 pub const FULL: &str = "full";
 pub const SECOND_FACTOR: &str = "second-factor";
@@ -42,8 +39,17 @@ pub struct SessionInfo {
 
 pub async fn insert(conn: &impl ConnectionTrait, s: &NewSession<'_>) -> Result<(), DbErr> {
     let stmt = Query::insert()
-        .into_table(a("sessions"))
-        .columns(["id_hash", "user_id", "stage", "ip", "user_agent", "created_at", "last_seen_at", "expires_at"].map(a))
+        .into_table(Sessions::Table)
+        .columns([
+            Sessions::IdHash,
+            Sessions::UserId,
+            Sessions::Stage,
+            Sessions::Ip,
+            Sessions::UserAgent,
+            Sessions::CreatedAt,
+            Sessions::LastSeenAt,
+            Sessions::ExpiresAt,
+        ])
         .values_panic([
             s.id_hash.into(),
             s.user_id.into(),
@@ -84,15 +90,15 @@ pub struct SessionKey<'a> {
 /// [`crate::users::from_row`] reads them and the page's own columns must not reuse those names.
 pub fn session_user_subquery(key: &SessionKey<'_>) -> sea_orm::sea_query::SelectStatement {
     Query::select()
-        .column((a("users"), Asterisk))
-        .expr_as(Expr::col((a("sessions"), a("last_seen_at"))), a("session_seen_at"))
-        .from(a("sessions"))
-        .inner_join(a("users"), Expr::col((a("users"), a("id"))).equals((a("sessions"), a("user_id"))))
-        .and_where(Expr::col((a("sessions"), a("id_hash"))).eq(key.id_hash))
-        .and_where(Expr::col((a("sessions"), a("stage"))).eq(key.stage))
-        .and_where(Expr::col((a("sessions"), a("expires_at"))).gt(key.now))
-        .and_where(Expr::col((a("sessions"), a("last_seen_at"))).gt(key.idle_since))
-        .and_where(Expr::col((a("users"), a("active"))).eq(true))
+        .column((Users::Table, Asterisk))
+        .expr_as(Expr::col((Sessions::Table, Sessions::LastSeenAt)), Alias::new("session_seen_at"))
+        .from(Sessions::Table)
+        .inner_join(Users::Table, Expr::col((Users::Table, Users::Id)).equals((Sessions::Table, Sessions::UserId)))
+        .and_where(Expr::col((Sessions::Table, Sessions::IdHash)).eq(key.id_hash))
+        .and_where(Expr::col((Sessions::Table, Sessions::Stage)).eq(key.stage))
+        .and_where(Expr::col((Sessions::Table, Sessions::ExpiresAt)).gt(key.now))
+        .and_where(Expr::col((Sessions::Table, Sessions::LastSeenAt)).gt(key.idle_since))
+        .and_where(Expr::col((Users::Table, Users::Active)).eq(true))
         .to_owned()
 }
 
@@ -105,9 +111,9 @@ pub async fn seen(conn: &impl ConnectionTrait, key: &SessionKey<'_>, row: &Query
     let seen: OffsetDateTime = row.try_get("", "session_seen_at")?;
     if key.now - seen >= TOUCH_EVERY {
         let touch = Query::update()
-            .table(a("sessions"))
-            .value(a("last_seen_at"), key.now)
-            .and_where(Expr::col(a("id_hash")).eq(key.id_hash))
+            .table(Sessions::Table)
+            .value(Sessions::LastSeenAt, key.now)
+            .and_where(Expr::col(Sessions::IdHash).eq(key.id_hash))
             .to_owned();
         conn.execute(&touch).await?;
     }
@@ -122,18 +128,21 @@ pub async fn user_for(conn: &impl ConnectionTrait, key: &SessionKey<'_>) -> Resu
 }
 
 pub async fn delete(conn: &impl ConnectionTrait, id_hash: &str) -> Result<bool, DbErr> {
-    let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("id_hash")).eq(id_hash)).to_owned();
+    let stmt =
+        Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::IdHash).eq(id_hash)).to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
 
 /// Ends every session of a user ("log out everywhere", password change, deactivation).
 pub async fn delete_for_user(conn: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
-    let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("user_id")).eq(user_id)).to_owned();
+    let stmt =
+        Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::UserId).eq(user_id)).to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected())
 }
 
 pub async fn delete_expired(conn: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u64, DbErr> {
-    let stmt = Query::delete().from_table(a("sessions")).and_where(Expr::col(a("expires_at")).lte(now)).to_owned();
+    let stmt =
+        Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::ExpiresAt).lte(now)).to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected())
 }
 
@@ -145,29 +154,29 @@ pub async fn for_user(
 ) -> Result<Vec<SessionInfo>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("sessions"))
-        .and_where(Expr::col(a("user_id")).eq(user_id))
-        .and_where(Expr::col(a("expires_at")).gt(now))
-        .order_by(a("last_seen_at"), Order::Desc)
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::UserId).eq(user_id))
+        .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
+        .order_by(Sessions::LastSeenAt, Order::Desc)
         .to_owned();
     conn.query_all(&stmt)
         .await?
         .iter()
         .map(|r| {
             Ok(SessionInfo {
-                id_hash: r.try_get("", "id_hash")?,
-                stage: r.try_get("", "stage")?,
-                ip: r.try_get("", "ip")?,
-                user_agent: r.try_get("", "user_agent")?,
-                created_at: r.try_get("", "created_at")?,
-                last_seen_at: r.try_get("", "last_seen_at")?,
+                id_hash: r.col(Sessions::IdHash)?,
+                stage: r.col(Sessions::Stage)?,
+                ip: r.col(Sessions::Ip)?,
+                user_agent: r.col(Sessions::UserAgent)?,
+                created_at: r.col(Sessions::CreatedAt)?,
+                last_seen_at: r.col(Sessions::LastSeenAt)?,
             })
         })
         .collect()
 }
 
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), a("n")).from(a("sessions")).to_owned();
+    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), Alias::new("n")).from(Sessions::Table).to_owned();
     let n: i64 = match conn.query_one(&stmt).await? {
         Some(r) => r.try_get("", "n")?,
         None => 0,

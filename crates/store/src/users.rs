@@ -1,13 +1,10 @@
 //! Users: CBP staff, and trade-portal users (broker and importer companies) who belong to a
 //! top account with a role.
 
+use crate::schema::{Col, Users};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -47,22 +44,22 @@ impl std::fmt::Debug for UserRow {
 
 pub(crate) fn from_row(r: &QueryResult) -> Result<UserRow, DbErr> {
     Ok(UserRow {
-        id: r.try_get("", "id")?,
-        email: r.try_get("", "email")?,
-        name: r.try_get("", "name")?,
-        role: r.try_get("", "role")?,
-        password_hash: r.try_get("", "password_hash")?,
-        firm_id: r.try_get("", "firm_id")?,
-        active: r.try_get("", "active")?,
-        created_at: r.try_get("", "created_at")?,
-        last_login_at: r.try_get("", "last_login_at")?,
-        account_id: r.try_get("", "account_id")?,
-        account_role: r.try_get("", "account_role")?,
-        second_factor: r.try_get("", "second_factor")?,
-        totp_secret: r.try_get("", "totp_secret")?,
-        totp_last_step: r.try_get("", "totp_last_step")?,
-        locked_until: r.try_get("", "locked_until")?,
-        deactivated_reason: r.try_get("", "deactivated_reason")?,
+        id: r.col(Users::Id)?,
+        email: r.col(Users::Email)?,
+        name: r.col(Users::Name)?,
+        role: r.col(Users::Role)?,
+        password_hash: r.col(Users::PasswordHash)?,
+        firm_id: r.col(Users::FirmId)?,
+        active: r.col(Users::Active)?,
+        created_at: r.col(Users::CreatedAt)?,
+        last_login_at: r.col(Users::LastLoginAt)?,
+        account_id: r.col(Users::AccountId)?,
+        account_role: r.col(Users::AccountRole)?,
+        second_factor: r.col(Users::SecondFactor)?,
+        totp_secret: r.col(Users::TotpSecret)?,
+        totp_last_step: r.col(Users::TotpLastStep)?,
+        locked_until: r.col(Users::LockedUntil)?,
+        deactivated_reason: r.col(Users::DeactivatedReason)?,
     })
 }
 
@@ -78,11 +75,18 @@ pub struct NewUser<'a> {
 
 pub async fn insert(conn: &impl ConnectionTrait, u: &NewUser<'_>, at: OffsetDateTime) -> Result<i64, DbErr> {
     let stmt = Query::insert()
-        .into_table(a("users"))
-        .columns(
-            ["email", "name", "role", "password_hash", "firm_id", "account_id", "account_role", "active", "created_at"]
-                .map(a),
-        )
+        .into_table(Users::Table)
+        .columns([
+            Users::Email,
+            Users::Name,
+            Users::Role,
+            Users::PasswordHash,
+            Users::FirmId,
+            Users::AccountId,
+            Users::AccountRole,
+            Users::Active,
+            Users::CreatedAt,
+        ])
         .values_panic([
             u.email.into(),
             u.name.into(),
@@ -94,31 +98,35 @@ pub async fn insert(conn: &impl ConnectionTrait, u: &NewUser<'_>, at: OffsetDate
             true.into(),
             at.into(),
         ])
-        .returning_col(a("id"))
+        .returning_col(Users::Id)
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("insert returned no id".into()))?;
     r.try_get("", "id")
 }
 
 pub async fn by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<UserRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("users")).and_where(Expr::col(a("email")).eq(email)).to_owned();
+    let stmt =
+        Query::select().column(Asterisk).from(Users::Table).and_where(Expr::col(Users::Email).eq(email)).to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<UserRow>, DbErr> {
-    let stmt = Query::select().column(Asterisk).from(a("users")).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = Query::select().column(Asterisk).from(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
 pub async fn touch_login(conn: &impl ConnectionTrait, id: i64, at: OffsetDateTime) -> Result<(), DbErr> {
-    let stmt =
-        Query::update().table(a("users")).value(a("last_login_at"), at).and_where(Expr::col(a("id")).eq(id)).to_owned();
+    let stmt = Query::update()
+        .table(Users::Table)
+        .value(Users::LastLoginAt, at)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     conn.execute(&stmt).await?;
     Ok(())
 }
 
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), a("n")).from(a("users")).to_owned();
+    let stmt = Query::select().expr_as(Expr::col(Asterisk).count(), Alias::new("n")).from(Users::Table).to_owned();
     let n: i64 = match conn.query_one(&stmt).await? {
         Some(r) => r.try_get("", "n")?,
         None => 0,
@@ -127,11 +135,11 @@ pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
 }
 
 /// Sets named columns of one user (a small, explicit list of updates keeps call sites readable).
-pub async fn set(conn: &impl ConnectionTrait, id: i64, values: Vec<(&str, sea_orm::Value)>) -> Result<bool, DbErr> {
+pub async fn set(conn: &impl ConnectionTrait, id: i64, values: Vec<(Users, sea_orm::Value)>) -> Result<bool, DbErr> {
     let mut stmt = Query::update();
-    stmt.table(a("users")).and_where(Expr::col(a("id")).eq(id));
+    stmt.table(Users::Table).and_where(Expr::col(Users::Id).eq(id));
     for (col, v) in values {
-        stmt.value(a(col), v);
+        stmt.value(col, v);
     }
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -140,10 +148,10 @@ pub async fn set(conn: &impl ConnectionTrait, id: i64, values: Vec<(&str, sea_or
 /// across server instances: the conditional UPDATE decides).
 pub async fn accept_totp_step(conn: &impl ConnectionTrait, id: i64, step: i64) -> Result<bool, DbErr> {
     let stmt = Query::update()
-        .table(a("users"))
-        .value(a("totp_last_step"), step)
-        .and_where(Expr::col(a("id")).eq(id))
-        .and_where(Expr::col(a("totp_last_step")).is_null().or(Expr::col(a("totp_last_step")).lt(step)))
+        .table(Users::Table)
+        .value(Users::TotpLastStep, step)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .and_where(Expr::col(Users::TotpLastStep).is_null().or(Expr::col(Users::TotpLastStep).lt(step)))
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }
@@ -152,9 +160,9 @@ pub async fn accept_totp_step(conn: &impl ConnectionTrait, id: i64, step: i64) -
 pub async fn in_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<UserRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("users"))
-        .and_where(Expr::col(a("account_id")).eq(account_id))
-        .order_by(a("id"), sea_orm::sea_query::Order::Asc)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::AccountId).eq(account_id))
+        .order_by(Users::Id, sea_orm::sea_query::Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
 }
@@ -163,13 +171,13 @@ pub async fn in_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<
 pub async fn idle_since(conn: &impl ConnectionTrait, cutoff: OffsetDateTime) -> Result<Vec<UserRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("users"))
-        .and_where(Expr::col(a("account_id")).is_not_null())
-        .and_where(Expr::col(a("active")).eq(true))
+        .from(Users::Table)
+        .and_where(Expr::col(Users::AccountId).is_not_null())
+        .and_where(Expr::col(Users::Active).eq(true))
         .and_where(
-            Expr::col(a("last_login_at"))
+            Expr::col(Users::LastLoginAt)
                 .lt(cutoff)
-                .or(Expr::col(a("last_login_at")).is_null().and(Expr::col(a("created_at")).lt(cutoff))),
+                .or(Expr::col(Users::LastLoginAt).is_null().and(Expr::col(Users::CreatedAt).lt(cutoff))),
         )
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
@@ -180,14 +188,14 @@ pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<
     let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("users"))
+        .from(Users::Table)
         .and_where(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(a("email"))))
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Users::Email)))
                 .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\'))
-                .or(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(a("name"))))
+                .or(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Users::Name)))
                     .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\'))),
         )
-        .order_by(a("id"), sea_orm::sea_query::Order::Desc)
+        .order_by(Users::Id, sea_orm::sea_query::Order::Desc)
         .limit(limit)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
@@ -197,9 +205,9 @@ pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<
 pub async fn with_totp_secret(conn: &impl ConnectionTrait) -> Result<Vec<UserRow>, DbErr> {
     let stmt = Query::select()
         .column(Asterisk)
-        .from(a("users"))
-        .and_where(Expr::col(a("totp_secret")).ne(""))
-        .order_by(a("id"), sea_orm::sea_query::Order::Asc)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::TotpSecret).ne(""))
+        .order_by(Users::Id, sea_orm::sea_query::Order::Asc)
         .to_owned();
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
 }

@@ -16,6 +16,7 @@ use super::{held, require_change, scope};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::portal::auth::SessionUser;
+use store::schema::BankEnrollments;
 
 /// What the add/update form sends. The account number arrives twice, typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -202,7 +203,7 @@ pub async fn save(app: &App, user: &SessionUser, sub_account_id: i64, form: &Ban
             .keys
             .seal(checked.account.expose_for_ach_file(), &account_aad(id))
             .map_err(|e| AppError::Internal(anyhow::anyhow!("sealing an account number: {e}")))?;
-        store::enrollments::set(&txn, id, vec![("account_sealed", sealed.into())]).await?;
+        store::enrollments::set(&txn, id, vec![(BankEnrollments::AccountSealed, sealed.into())]).await?;
         let mut reason =
             if previous.is_empty() { "bank details added".to_owned() } else { "bank details changed".into() };
         if flagged {
@@ -269,10 +270,10 @@ pub(crate) async fn move_status(
     reason: &str,
     at: time::OffsetDateTime,
 ) -> Result<(), store::DbErr> {
-    let mut values: Vec<(&str, store::sea_orm::sea_query::Value)> =
-        vec![("status", to.code().into()), ("status_at", at.into())];
+    let mut values: Vec<(BankEnrollments, store::sea_orm::sea_query::Value)> =
+        vec![(BankEnrollments::Status, to.code().into()), (BankEnrollments::StatusAt, at.into())];
     if to == EnrollmentStatus::Active && v.active_since.is_none() {
-        values.push(("active_since", at.into()));
+        values.push((BankEnrollments::ActiveSince, at.into()));
     }
     store::enrollments::set(conn, v.id, values).await?;
     store::enrollments::insert_event(

@@ -8,6 +8,7 @@ use domain::bank::{AccountNumber, RoutingNumber, blind_index_input};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::vault::Keyring;
+use store::schema::BankEnrollments;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rotated {
@@ -39,7 +40,7 @@ pub async fn rotate(app: &App) -> AppResult<Rotated> {
         store::enrollments::set(
             &app.db.conn,
             v.id,
-            vec![("account_sealed", sealed.into()), ("account_blind", blind.into())],
+            vec![(BankEnrollments::AccountSealed, sealed.into()), (BankEnrollments::AccountBlind, blind.into())],
         )
         .await?;
         out.account_numbers += 1;

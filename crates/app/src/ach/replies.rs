@@ -20,6 +20,7 @@ use super::notices::{self, Notice};
 use super::prenotes::activate;
 use crate::App;
 use crate::error::{AppError, AppResult};
+use store::schema::BankEnrollments;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ingested {
@@ -93,8 +94,12 @@ pub async fn ingest(app: &App, bytes: &[u8]) -> AppResult<Ingested> {
                     continue;
                 }
                 move_status(&txn, &version, to, "the bank", &format!("prenote returned: {note}"), now).await?;
-                store::enrollments::set(&txn, version.id, vec![("bank_note", format!("Returned: {note}").into())])
-                    .await?;
+                store::enrollments::set(
+                    &txn,
+                    version.id,
+                    vec![(BankEnrollments::BankNote, format!("Returned: {note}").into())],
+                )
+                .await?;
                 out.returns += 1;
                 Notice {
                     what: "Bank details rejected by the bank",
@@ -121,7 +126,8 @@ pub async fn ingest(app: &App, bytes: &[u8]) -> AppResult<Ingested> {
                 let (values, summary) = apply_correction(app, &version, correction).await?;
                 store::enrollments::set(&txn, version.id, values).await?;
                 let note = format!("Corrected by the bank ({code}): {summary}");
-                store::enrollments::set(&txn, version.id, vec![("bank_note", note.clone().into())]).await?;
+                store::enrollments::set(&txn, version.id, vec![(BankEnrollments::BankNote, note.clone().into())])
+                    .await?;
                 let fresh = store::enrollments::by_id(&txn, version.id)
                     .await?
                     .ok_or_else(|| internal("version vanished", version.id))?;
@@ -157,7 +163,7 @@ async fn apply_correction(
     app: &App,
     v: &store::enrollments::VersionRow,
     c: &Correction,
-) -> AppResult<(Vec<(&'static str, store::sea_orm::sea_query::Value)>, String)> {
+) -> AppResult<(Vec<(BankEnrollments, store::sea_orm::sea_query::Value)>, String)> {
     let (routing, account, tx) = match c {
         Correction::AccountNumber { account_number } => (None, Some(account_number), None),
         Correction::RoutingNumber { routing_number } => (Some(routing_number), None, None),
@@ -176,14 +182,14 @@ async fn apply_correction(
         }
         _ => return Ok((Vec::new(), "a change the portal does not apply automatically; check the details".into())),
     };
-    let mut values: Vec<(&'static str, store::sea_orm::sea_query::Value)> = Vec::new();
+    let mut values: Vec<(BankEnrollments, store::sea_orm::sea_query::Value)> = Vec::new();
     let mut said = Vec::new();
     let new_routing = routing.map(|r| r.as_str().to_owned()).unwrap_or_else(|| v.routing.clone());
     if let Some(r) = routing {
         let bank = store::routing::by_routing(&app.db.conn, r.as_str()).await?.map(|b| b.name).unwrap_or_default();
         said.push(format!("routing number {} → {}", v.routing, r.as_str()));
-        values.push(("routing", r.as_str().to_owned().into()));
-        values.push(("bank_name", bank.into()));
+        values.push((BankEnrollments::Routing, r.as_str().to_owned().into()));
+        values.push((BankEnrollments::BankName, bank.into()));
     }
     let plain = match account {
         Some(a) => a.trim().to_owned(),
@@ -193,15 +199,18 @@ async fn apply_correction(
         let last4: String = plain.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
         said.push(format!("account number ••••{} → ••••{last4}", v.account_last4));
         let sealed = app.keys.seal(&plain, &account_aad(v.id)).map_err(|e| internal("sealing", e))?;
-        values.push(("account_sealed", sealed.into()));
-        values.push(("account_last4", last4.into()));
+        values.push((BankEnrollments::AccountSealed, sealed.into()));
+        values.push((BankEnrollments::AccountLast4, last4.into()));
     }
     if routing.is_some() || account.is_some() {
         let input = match (RoutingNumber::parse(&new_routing), AccountNumber::parse(&plain)) {
             (Ok(r), Ok(a)) => blind_index_input(&r, &a),
             _ => format!("{new_routing}:{plain}"),
         };
-        values.push(("account_blind", app.keys.blind_index(&input).map_err(|e| internal("blind index", e))?.into()));
+        values.push((
+            BankEnrollments::AccountBlind,
+            app.keys.blind_index(&input).map_err(|e| internal("blind index", e))?.into(),
+        ));
     }
     if let Some(tx) = tx {
         let t = if matches!(tx.account_kind(), nacha::AccountKind::Savings) {
@@ -210,7 +219,7 @@ async fn apply_correction(
             AccountType::Checking
         };
         said.push(format!("account type → {}", t.label()));
-        values.push(("account_type", t.code().into()));
+        values.push((BankEnrollments::AccountType, t.code().into()));
     }
     Ok((values, said.join("; ")))
 }

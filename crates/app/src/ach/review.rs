@@ -7,6 +7,7 @@ use domain::{Actor, Role};
 use super::tab::BankView;
 use crate::App;
 use crate::error::{AppError, AppResult};
+use store::schema::BankEnrollments;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flagged {
@@ -58,7 +59,7 @@ pub async fn clear(app: &App, actor: &Actor, version_id: i64) -> AppResult<()> {
         .ok_or_else(|| AppError::NotFound("no such flagged bank details".into()))?;
     let now = store::now();
     let txn = store::TransactionTrait::begin(&app.db.conn).await?;
-    store::enrollments::set(&txn, v.id, vec![("review_cleared_by", actor.user_id.into())]).await?;
+    store::enrollments::set(&txn, v.id, vec![(BankEnrollments::ReviewClearedBy, actor.user_id.into())]).await?;
     store::enrollments::insert_event(
         &txn,
         &store::enrollments::EventRow {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use domain::EnrollmentStatus;
 use domain::bank::AccountType;
 use domain::payee::{NotifyPartyOnFile, Payee};
+use store::change_counters::AchTabGeneration;
 use store::enrollments::VersionRow;
 use store::notify_parties::NotifyPartyRow;
 use time::OffsetDateTime;
@@ -176,7 +177,7 @@ pub async fn tab_in_session(app: &App, token: &str, sub_account_id: i64) -> AppR
 
 /// The tab of a sub-account the user may see, its data from the cache while `generation` and
 /// the date are those it was read at.
-async fn with_data(app: &App, sub: SubAccountView, generation: i64) -> AppResult<AchTab> {
+async fn with_data(app: &App, sub: SubAccountView, generation: AchTabGeneration) -> AppResult<AchTab> {
     require_view(&sub)?;
     let today = super::iso_date(OffsetDateTime::now_utc().date());
     let data = match app.ach_tab_cache.get(sub.id, generation, &today) {

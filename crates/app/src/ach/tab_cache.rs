@@ -1,6 +1,7 @@
-//! The ACH tab's data per sub-account, kept while the database's ACH generation
-//! (`store::change_counters::ACH_TAB`, moved by triggers on every table the tab reads) and the
-//! date stay the same. A tab of 200 numbers is otherwise five statements and a few hundred
+//! The ACH tab's data per sub-account, kept while the sub-account's ACH tab generation
+//! (`store::change_counters::AchTabGeneration`: the shared counter of the FedACH directory and
+//! the sub-account's own, both moved by triggers on the tables the tab reads) and the date stay
+//! the same. A change in one company's data re-reads only the tabs it reaches (migration m0007). A tab of 200 numbers is otherwise five statements and a few hundred
 //! decoded rows per page view; with the cache it is nothing beyond the access check, which reads
 //! the generation in the same statement (docs/performance.md).
 //!
@@ -10,6 +11,8 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+use store::change_counters::AchTabGeneration;
 
 use super::tab::TabData;
 
@@ -28,27 +31,29 @@ struct Entries {
 
 #[derive(Debug)]
 struct Entry {
-    generation: i64,
+    generation: AchTabGeneration,
     today: String,
     data: Arc<TabData>,
 }
 
 impl TabCache {
-    pub(crate) fn get(&self, sub_account_id: i64, generation: i64, today: &str) -> Option<Arc<TabData>> {
+    pub(crate) fn get(&self, sub_account_id: i64, generation: AchTabGeneration, today: &str) -> Option<Arc<TabData>> {
         let entries = self.0.lock().ok()?;
         let e = entries.by_sub_account.get(&sub_account_id)?;
         (e.generation == generation && e.today == today).then(|| Arc::clone(&e.data))
     }
 
-    pub(crate) fn put(&self, sub_account_id: i64, generation: i64, today: &str, data: Arc<TabData>) {
+    pub(crate) fn put(&self, sub_account_id: i64, generation: AchTabGeneration, today: &str, data: Arc<TabData>) {
         let size = data.rows.len().max(1);
         if size > MAX_ROWS {
             return;
         }
         let Ok(mut entries) = self.0.lock() else { return };
-        // A newer generation makes every other entry useless: they would all miss.
-        if entries.by_sub_account.values().any(|e| e.generation < generation || e.today != today) {
-            entries.by_sub_account.retain(|_, e| e.generation >= generation && e.today == today);
+        // A newer shared generation (a FedACH load) or another day makes every older entry
+        // useless: they would all miss. A sub-account's own generation concerns only its entry.
+        let stale = |e: &Entry| e.generation.shared < generation.shared || e.today != today;
+        if entries.by_sub_account.values().any(stale) {
+            entries.by_sub_account.retain(|_, e| !stale(e));
             entries.rows = entries.by_sub_account.values().map(|e| e.data.rows.len().max(1)).sum();
         }
         if let Some(old) = entries.by_sub_account.remove(&sub_account_id) {
@@ -67,6 +72,10 @@ impl TabCache {
 mod tests {
     use super::*;
 
+    fn g(shared: i64, sub_account: i64) -> AchTabGeneration {
+        AchTabGeneration { shared, sub_account }
+    }
+
     fn data(rows: usize) -> Arc<TabData> {
         Arc::new(TabData { rows: vec![Default::default(); rows], directory_loaded_at: None, naming_us: Vec::new() })
     }
@@ -74,27 +83,35 @@ mod tests {
     #[test]
     fn an_entry_serves_only_its_generation_and_day() {
         let cache = TabCache::default();
-        cache.put(7, 3, "2026-11-25", data(2));
-        assert_eq!(cache.get(7, 3, "2026-11-25").map(|d| d.rows.len()), Some(2));
-        assert!(cache.get(7, 4, "2026-11-25").is_none(), "a newer generation misses");
-        assert!(cache.get(7, 3, "2026-11-26").is_none(), "the next day misses (notify parties start and end)");
-        assert!(cache.get(8, 3, "2026-11-25").is_none(), "another sub-account misses");
+        cache.put(7, g(3, 5), "2026-11-25", data(2));
+        assert_eq!(cache.get(7, g(3, 5), "2026-11-25").map(|d| d.rows.len()), Some(2));
+        assert!(cache.get(7, g(4, 5), "2026-11-25").is_none(), "a newer shared generation misses");
+        assert!(cache.get(7, g(3, 6), "2026-11-25").is_none(), "a newer generation of its own misses");
+        assert!(cache.get(7, g(3, 5), "2026-11-26").is_none(), "the next day misses (notify parties start and end)");
+        assert!(cache.get(8, g(3, 5), "2026-11-25").is_none(), "another sub-account misses");
     }
 
     #[test]
-    fn a_newer_generation_drops_older_entries_and_the_row_budget_holds() {
+    fn another_sub_accounts_change_keeps_an_entry_and_a_newer_shared_generation_drops_it() {
         let cache = TabCache::default();
-        cache.put(1, 1, "d", data(10));
-        cache.put(2, 1, "d", data(10));
-        cache.put(3, 2, "d", data(10));
-        assert!(cache.get(1, 1, "d").is_none());
+        cache.put(1, g(1, 4), "d", data(10));
+        cache.put(2, g(1, 9), "d", data(10));
+        assert!(cache.get(1, g(1, 4), "d").is_some(), "sub-account 2's generation is not sub-account 1's");
+        cache.put(3, g(2, 1), "d", data(10));
+        assert!(cache.get(1, g(1, 4), "d").is_none());
         assert_eq!(cache.0.lock().unwrap().rows, 10);
-        cache.put(4, 2, "d", data(MAX_ROWS - 5));
+    }
+
+    #[test]
+    fn the_row_budget_holds() {
+        let cache = TabCache::default();
+        cache.put(1, g(1, 1), "d", data(10));
+        cache.put(4, g(1, 1), "d", data(MAX_ROWS - 5));
         let e = cache.0.lock().unwrap();
         assert!(e.rows <= MAX_ROWS, "{} rows held", e.rows);
         assert!(e.by_sub_account.contains_key(&4));
         drop(e);
-        cache.put(5, 2, "d", data(MAX_ROWS + 1));
-        assert!(cache.get(5, 2, "d").is_none(), "a tab larger than the budget is not kept");
+        cache.put(5, g(1, 1), "d", data(MAX_ROWS + 1));
+        assert!(cache.get(5, g(1, 1), "d").is_none(), "a tab larger than the budget is not kept");
     }
 }

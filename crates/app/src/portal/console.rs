@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::registry::history::Change;
 use crate::registry::importers::HistoryEntry;
 use crate::secrets::hash_token;
+use store::schema::Users;
 
 fn require_staff(actor: &Actor) -> AppResult<()> {
     match actor.role {
@@ -191,7 +192,7 @@ pub async fn unlock(app: &App, actor: &Actor, user_id: i64) -> AppResult<()> {
     let u = store::users::by_id(&app.db.conn, user_id)
         .await?
         .ok_or_else(|| AppError::NotFound("no user with this id".into()))?;
-    store::users::set(&app.db.conn, u.id, vec![("locked_until", None::<OffsetDateTime>.into())]).await?;
+    store::users::set(&app.db.conn, u.id, vec![(Users::LockedUntil, None::<OffsetDateTime>.into())]).await?;
     store::rate_limits::clear(&app.db.conn, &format!("login-fail:{}", hash_token(&u.email))).await?;
     crate::audit::record(&app.db.conn, &staff_event(actor, &u, "user.unlocked", "locked", "yes", "no")).await?;
     Ok(())
@@ -207,7 +208,8 @@ pub async fn reactivate(app: &App, actor: &Actor, user_id: i64) -> AppResult<()>
         return Ok(());
     }
     let now = store::now();
-    let values = vec![("active", true.into()), ("deactivated_reason", "".into()), ("last_login_at", now.into())];
+    let values =
+        vec![(Users::Active, true.into()), (Users::DeactivatedReason, "".into()), (Users::LastLoginAt, now.into())];
     store::users::set(&app.db.conn, u.id, values).await?;
     crate::audit::record(&app.db.conn, &staff_event(actor, &u, "user.reactivated", "status", "inactive", "active"))
         .await?;

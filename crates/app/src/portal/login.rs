@@ -20,6 +20,7 @@ use crate::portal::totp;
 use crate::portal::users::{check_password, hash_password, hash_password_off_thread, verify_password_off_thread};
 use crate::rate::{self, Action};
 use crate::secrets::{hash_code, hash_token, recovery_codes, six_digit_code};
+use store::schema::Users;
 
 pub const LOGIN_FAILED: &str = "The email or password is not right.";
 pub const CODE_MINUTES: i64 = 10;
@@ -133,7 +134,7 @@ pub async fn password(app: &App, email: &str, password: &str, client: &Client) -
 async fn lock(app: &App, u: &UserRow) -> AppResult<()> {
     let until = store::now() + Duration::minutes(app.settings.login.lockout_minutes);
     let already = u.locked_until.is_some_and(|t| t > store::now());
-    store::users::set(&app.db.conn, u.id, vec![("locked_until", until.into())]).await?;
+    store::users::set(&app.db.conn, u.id, vec![(Users::LockedUntil, until.into())]).await?;
     if !already {
         let until_text = format!("{} UTC", crate::audit::when(&until));
         notify::notice(app, &u.email, &Mail::Lockout { until: until_text }).await;
@@ -243,7 +244,7 @@ async fn finish_login(app: &App, user: &UserRow, pending: &str, client: &Client)
     let now = store::now();
     store::sessions::delete(&app.db.conn, &hash_token(pending)).await?;
     let token = open(app, &app.db.conn, user.id, Stage::Full, client).await?;
-    store::users::set(&app.db.conn, user.id, vec![("last_login_at", now.into())]).await?;
+    store::users::set(&app.db.conn, user.id, vec![(Users::LastLoginAt, now.into())]).await?;
     if !client.device.is_empty() {
         let new = store::logins::see_device(&app.db.conn, user.id, &hash_token(&client.device), now).await?;
         if new && user.last_login_at.is_some() {
@@ -274,7 +275,7 @@ pub async fn enrol_totp_begin(app: &App, pending: &str) -> AppResult<TotpSetup> 
     let user = user_at_stage(app, pending, Stage::ChooseFactor).await?;
     let secret = totp::new_secret();
     let sealed = app.keys.seal(&secret, &totp_aad(user.id)).map_err(|e| AppError::Internal(e.into()))?;
-    store::users::set(&app.db.conn, user.id, vec![("totp_secret", sealed.into())]).await?;
+    store::users::set(&app.db.conn, user.id, vec![(Users::TotpSecret, sealed.into())]).await?;
     Ok(setup_of(&secret, &user.email))
 }
 
@@ -309,7 +310,7 @@ pub(crate) async fn reseal_totp_secrets(app: &App) -> AppResult<usize> {
         }
         let plain = totp_secret(app, &user)?;
         let sealed = app.keys.seal(&plain, &totp_aad(user.id)).map_err(|e| AppError::Internal(e.into()))?;
-        store::users::set(&app.db.conn, user.id, vec![("totp_secret", sealed.into())]).await?;
+        store::users::set(&app.db.conn, user.id, vec![(Users::TotpSecret, sealed.into())]).await?;
         n += 1;
     }
     Ok(n)
@@ -374,9 +375,9 @@ async fn complete_enrolment(
     let codes = recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| hash_code("recovery", c)).collect();
     let now = store::now();
-    let mut values = vec![("second_factor", method.into())];
+    let mut values = vec![(Users::SecondFactor, method.into())];
     if method == "email" {
-        values.push(("totp_secret", String::new().into()));
+        values.push((Users::TotpSecret, String::new().into()));
     }
     store::users::set(&app.db.conn, user.id, values).await?;
     store::one_time::replace_recovery_codes(&app.db.conn, user.id, &hashes, now).await?;
@@ -408,7 +409,7 @@ pub async fn set_password(
     store::users::set(
         &txn,
         user.id,
-        vec![("password_hash", hash.into()), ("locked_until", None::<time::OffsetDateTime>.into())],
+        vec![(Users::PasswordHash, hash.into()), (Users::LockedUntil, None::<time::OffsetDateTime>.into())],
     )
     .await?;
     // A new password ends every other session (a reset after a suspected compromise must).

@@ -17,6 +17,7 @@ use crate::notify;
 use crate::portal::accounts::membership;
 use crate::portal::auth::SessionUser;
 use crate::secrets::{hash_token, random_token};
+use store::schema::Users;
 
 pub const INVITATION_HOURS: i64 = 72;
 
@@ -208,7 +209,7 @@ pub async fn update(
     let txn = app.db.conn.begin().await?;
     let mut changes: Vec<(String, String, String)> = Vec::new();
     if new_role != old_role {
-        store::users::set(&txn, t.id, vec![("account_role", new_role.code().into())]).await?;
+        store::users::set(&txn, t.id, vec![(Users::AccountRole, new_role.code().into())]).await?;
         changes.push(("role".into(), old_role.code().into(), new_role.code().into()));
     }
     for (sub, g) in grants {
@@ -247,10 +248,11 @@ pub async fn set_active(app: &App, by: &SessionUser, user_id: i64, active: bool)
     }
     let reason = if active { "" } else { "by-owner" };
     let txn = app.db.conn.begin().await?;
-    store::users::set(&txn, t.id, vec![("active", active.into()), ("deactivated_reason", reason.into())]).await?;
+    store::users::set(&txn, t.id, vec![(Users::Active, active.into()), (Users::DeactivatedReason, reason.into())])
+        .await?;
     if active {
         // A reactivated user starts a fresh inactivity period.
-        store::users::set(&txn, t.id, vec![("last_login_at", store::now().into())]).await?;
+        store::users::set(&txn, t.id, vec![(Users::LastLoginAt, store::now().into())]).await?;
     } else {
         store::sessions::delete_for_user(&txn, t.id).await?;
     }
@@ -278,8 +280,8 @@ pub async fn transfer_owner(app: &App, by: &SessionUser, user_id: i64) -> AppRes
     }
     let txn = app.db.conn.begin().await?;
     // The old owner steps down first: the unique index allows one TAO per account.
-    store::users::set(&txn, by.user_id(), vec![("account_role", AccountRole::ProxyTao.code().into())]).await?;
-    store::users::set(&txn, t.id, vec![("account_role", AccountRole::Tao.code().into())]).await?;
+    store::users::set(&txn, by.user_id(), vec![(Users::AccountRole, AccountRole::ProxyTao.code().into())]).await?;
+    store::users::set(&txn, t.id, vec![(Users::AccountRole, AccountRole::Tao.code().into())]).await?;
     let me =
         store::users::by_id(&txn, by.user_id()).await?.ok_or_else(|| AppError::NotFound("user vanished".into()))?;
     let who = Some((by.user_id(), by.email.as_str()));
@@ -298,8 +300,12 @@ pub async fn deactivate_idle(app: &App) -> AppResult<u64> {
     let mut n = 0;
     for u in store::users::idle_since(&app.db.conn, cutoff).await? {
         let txn = app.db.conn.begin().await?;
-        store::users::set(&txn, u.id, vec![("active", false.into()), ("deactivated_reason", "inactivity".into())])
-            .await?;
+        store::users::set(
+            &txn,
+            u.id,
+            vec![(Users::Active, false.into()), (Users::DeactivatedReason, "inactivity".into())],
+        )
+        .await?;
         store::sessions::delete_for_user(&txn, u.id).await?;
         let ev = Event::user(&u, Some((0, "system")), "user.deactivated", vec![("status", "active", "inactive")]);
         crate::audit::record(&txn, &Event { actor_user_id: None, ..ev }).await?;

@@ -53,7 +53,12 @@ impl Notice {
             importer_id: to,
             kind: Kind::Diverted,
             cents: amount,
-            line: format!("Refund {}: {} applied to CBP {bills} (entry {})", r.refund_number, Cents::new(amount), r.entry_number),
+            line: format!(
+                "Refund {}: {} applied to CBP {bills} (entry {})",
+                r.refund_number,
+                Cents::new(amount),
+                r.entry_number
+            ),
             reason: String::new(),
         }
     }

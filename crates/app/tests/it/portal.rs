@@ -409,7 +409,9 @@ async fn idle_users_are_deactivated_and_housekeeping_is_idempotent() {
     // Not idle yet.
     assert_eq!(app::housekeeping::run(&w.app).await.unwrap().deactivated, 0);
     let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(46);
-    store::users::set(&w.app.db.conn, tao.user_id(), vec![("last_login_at", long_ago.into())]).await.unwrap();
+    store::users::set(&w.app.db.conn, tao.user_id(), vec![(store::schema::Users::LastLoginAt, long_ago.into())])
+        .await
+        .unwrap();
     assert_eq!(app::housekeeping::run(&w.app).await.unwrap().deactivated, 1);
     assert_eq!(app::housekeeping::run(&w.app).await.unwrap().deactivated, 0);
     let u = store::users::by_id(&w.app.db.conn, tao.user_id()).await.unwrap().unwrap();
@@ -549,7 +551,9 @@ async fn pages_that_check_the_session_themselves_keep_companies_apart() {
     assert!(matches!(t.page, Err(AppError::NotFound(_))));
 
     // A user made inactive behind the sessions' back (no logout): both pages refuse the cookie.
-    store::users::set(&w.app.db.conn, a.user.user_id(), vec![("active", false.into())]).await.unwrap();
+    store::users::set(&w.app.db.conn, a.user.user_id(), vec![(store::schema::Users::Active, false.into())])
+        .await
+        .unwrap();
     assert!(app::portal::accounts::overview_in_session(&w.app, &a.token).await.unwrap().is_none());
     assert!(app::ach::tab::tab_in_session(&w.app, &a.token, a_sub).await.unwrap().is_none());
     // B is untouched.

@@ -292,7 +292,9 @@ async fn staff_correct_a_recorded_refund_and_nothing_after_certification() {
     let w = world().await;
     app::registry::importers::create(&w.app, &w.staff, &draft("12-345678900", "a@acme.example")).await.unwrap();
     let e = entry("614", 275);
-    import(&w, &csv(&[format!("R-1,12-345678900,{e},liquidation,100.00,2025-03-03,2025-12-01,")]), false).await.unwrap();
+    import(&w, &csv(&[format!("R-1,12-345678900,{e},liquidation,100.00,2025-03-03,2025-12-01,")]), false)
+        .await
+        .unwrap();
     let mut f = app::refunds::input::RefundFields {
         importer_number: "12-345678900".into(),
         entry_number: e.clone(),

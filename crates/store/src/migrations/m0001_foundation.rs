@@ -4,7 +4,10 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
-use super::schema::{a, fk, id, index, text, text_null, ts, ts_null};
+use crate::importers::{MAILING_COLUMNS, PHYSICAL_COLUMNS};
+use crate::schema::{ApiTokens, AuditLog, BrokerFirms, Importers, Sessions, Users};
+
+use super::schema::{fk, id, index, text, text_null, ts, ts_null};
 
 pub struct Migration;
 
@@ -18,112 +21,110 @@ impl MigrationName for Migration {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
-            id("broker_firms")
-                .col(text("name"))
-                .col(ColumnDef::new(a("filer_code")).string_len(3).not_null())
+            id(BrokerFirms::Table, BrokerFirms::Id)
+                .col(text(BrokerFirms::Name))
+                .col(ColumnDef::new(BrokerFirms::FilerCode).string_len(3).not_null())
                 // The firm's own 5106 record (canonical importer number), if it has one.
-                .col(text_null("importer_number"))
-                .col(ts("created_at"))
+                .col(text_null(BrokerFirms::ImporterNumber))
+                .col(ts(BrokerFirms::CreatedAt))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("broker_firms", &["filer_code"], true)).await?;
+        m.create_index(index(BrokerFirms::Table, &[BrokerFirms::FilerCode], true)).await?;
 
         m.create_table(
-            id("users")
-                .col(text("email"))
-                .col(text("name"))
-                .col(text("role"))
-                .col(text("password_hash"))
-                .col(ColumnDef::new(a("firm_id")).big_integer().null())
-                .col(ColumnDef::new(a("active")).boolean().not_null().default(true))
-                .col(ts("created_at"))
-                .col(ts_null("last_login_at"))
-                .foreign_key(&mut fk("users", "firm_id", "broker_firms"))
+            id(Users::Table, Users::Id)
+                .col(text(Users::Email))
+                .col(text(Users::Name))
+                .col(text(Users::Role))
+                .col(text(Users::PasswordHash))
+                .col(ColumnDef::new(Users::FirmId).big_integer().null())
+                .col(ColumnDef::new(Users::Active).boolean().not_null().default(true))
+                .col(ts(Users::CreatedAt))
+                .col(ts_null(Users::LastLoginAt))
+                .foreign_key(&mut fk(Users::Table, Users::FirmId, BrokerFirms::Table, BrokerFirms::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("users", &["email"], true)).await?;
+        m.create_index(index(Users::Table, &[Users::Email], true)).await?;
 
         m.create_table(
-            id("api_tokens")
-                .col(ColumnDef::new(a("user_id")).big_integer().not_null())
-                .col(text("name"))
+            id(ApiTokens::Table, ApiTokens::Id)
+                .col(ColumnDef::new(ApiTokens::UserId).big_integer().not_null())
+                .col(text(ApiTokens::Name))
                 // SHA-256 of the token: a leaked database does not leak usable tokens.
-                .col(text("token_hash"))
-                .col(ts("created_at"))
-                .col(ts_null("last_used_at"))
-                .col(ts_null("revoked_at"))
-                .foreign_key(&mut fk("api_tokens", "user_id", "users"))
+                .col(text(ApiTokens::TokenHash))
+                .col(ts(ApiTokens::CreatedAt))
+                .col(ts_null(ApiTokens::LastUsedAt))
+                .col(ts_null(ApiTokens::RevokedAt))
+                .foreign_key(&mut fk(ApiTokens::Table, ApiTokens::UserId, Users::Table, Users::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("api_tokens", &["token_hash"], true)).await?;
+        m.create_index(index(ApiTokens::Table, &[ApiTokens::TokenHash], true)).await?;
 
         m.create_table(
             Table::create()
-                .table(a("sessions"))
+                .table(Sessions::Table)
                 .if_not_exists()
                 // SHA-256 of the cookie value; the cookie itself is never stored.
-                .col(ColumnDef::new(a("id_hash")).string().not_null().primary_key())
-                .col(ColumnDef::new(a("user_id")).big_integer().not_null())
-                .col(ts("created_at"))
-                .col(ts("last_seen_at"))
-                .col(ts("expires_at"))
-                .foreign_key(&mut fk("sessions", "user_id", "users"))
+                .col(ColumnDef::new(Sessions::IdHash).string().not_null().primary_key())
+                .col(ColumnDef::new(Sessions::UserId).big_integer().not_null())
+                .col(ts(Sessions::CreatedAt))
+                .col(ts(Sessions::LastSeenAt))
+                .col(ts(Sessions::ExpiresAt))
+                .foreign_key(&mut fk(Sessions::Table, Sessions::UserId, Users::Table, Users::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("sessions", &["user_id"], false)).await?;
+        m.create_index(index(Sessions::Table, &[Sessions::UserId], false)).await?;
 
-        let mut importers = id("importers");
+        let mut importers = id(Importers::Table, Importers::Id);
         importers
-            .col(text("number"))
-            .col(text("number_kind"))
-            .col(text("name"))
+            .col(text(Importers::Number))
+            .col(text(Importers::NumberKind))
+            .col(text(Importers::Name))
             // Lower-cased name for case-insensitive search on both engines.
-            .col(text("name_search"))
-            .col(text("dba"))
-            .col(text("company_type"))
-            .col(text("number_uses"))
-            .col(text("cbp_reasons"));
-        for prefix in ["mailing", "physical"] {
-            for f in ["line1", "line2", "city", "state", "postal_code", "country"] {
-                importers.col(text(&format!("{prefix}_{f}")));
-            }
+            .col(text(Importers::NameSearch))
+            .col(text(Importers::Dba))
+            .col(text(Importers::CompanyType))
+            .col(text(Importers::NumberUses))
+            .col(text(Importers::CbpReasons));
+        for c in MAILING_COLUMNS.into_iter().chain(PHYSICAL_COLUMNS) {
+            importers.col(text(c));
         }
         importers
-            .col(text("phone"))
-            .col(text("email"))
-            .col(text("status"))
-            .col(ColumnDef::new(a("filer_firm_id")).big_integer().null())
-            .col(text("created_by"))
-            .col(ts("created_at"))
-            .col(text("updated_by"))
-            .col(ts("updated_at"))
-            .col(ColumnDef::new(a("version")).big_integer().not_null().default(1))
-            .foreign_key(&mut fk("importers", "filer_firm_id", "broker_firms"));
+            .col(text(Importers::Phone))
+            .col(text(Importers::Email))
+            .col(text(Importers::Status))
+            .col(ColumnDef::new(Importers::FilerFirmId).big_integer().null())
+            .col(text(Importers::CreatedBy))
+            .col(ts(Importers::CreatedAt))
+            .col(text(Importers::UpdatedBy))
+            .col(ts(Importers::UpdatedAt))
+            .col(ColumnDef::new(Importers::Version).big_integer().not_null().default(1))
+            .foreign_key(&mut fk(Importers::Table, Importers::FilerFirmId, BrokerFirms::Table, BrokerFirms::Id));
         m.create_table(importers).await?;
-        m.create_index(index("importers", &["number"], true)).await?;
-        m.create_index(index("importers", &["name_search"], false)).await?;
-        m.create_index(index("importers", &["email"], false)).await?;
+        m.create_index(index(Importers::Table, &[Importers::Number], true)).await?;
+        m.create_index(index(Importers::Table, &[Importers::NameSearch], false)).await?;
+        m.create_index(index(Importers::Table, &[Importers::Email], false)).await?;
 
         m.create_table(
-            id("audit_log")
-                .col(ts("at"))
-                .col(ColumnDef::new(a("actor_user_id")).big_integer().null())
-                .col(text("actor_label"))
-                .col(text("action"))
-                .col(text("entity_type"))
-                .col(ColumnDef::new(a("entity_id")).big_integer().null())
+            id(AuditLog::Table, AuditLog::Id)
+                .col(ts(AuditLog::At))
+                .col(ColumnDef::new(AuditLog::ActorUserId).big_integer().null())
+                .col(text(AuditLog::ActorLabel))
+                .col(text(AuditLog::Action))
+                .col(text(AuditLog::EntityType))
+                .col(ColumnDef::new(AuditLog::EntityId).big_integer().null())
                 // Masked key shown in lists (e.g. ***-**-1234 for an SSN importer).
-                .col(text("entity_key"))
+                .col(text(AuditLog::EntityKey))
                 // JSON: [{"field":..,"old":..,"new":..}] with personal values masked.
-                .col(text("changes"))
+                .col(text(AuditLog::Changes))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_log", &["entity_type", "entity_id"], false)).await?;
+        m.create_index(index(AuditLog::Table, &[AuditLog::EntityType, AuditLog::EntityId], false)).await?;
 
         // The audit log is append-only: the database itself refuses edits and deletions.
         let conn = m.get_connection();

@@ -5,7 +5,12 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::schema::{a, fk, id, index, text, text_null, ts, ts_null};
+use crate::schema::{
+    AchFiles, AchReplies, BankEnrollments, EnrollmentEvents, EnrollmentHeads, Importers, NotifyParties, Prenotes,
+    RoutingBanks, RoutingLoads,
+};
+
+use super::schema::{big, big_null, fk, flag, id, index, int0, text, text_null, ts, ts_null};
 
 pub struct Migration;
 
@@ -15,49 +20,33 @@ impl MigrationName for Migration {
     }
 }
 
-fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().not_null().to_owned()
-}
-
-fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().null().to_owned()
-}
-
-fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).integer().not_null().default(0).to_owned()
-}
-
-fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).boolean().not_null().default(false).to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // The loaded FedACH participant directory; a load replaces it whole.
         m.create_table(
-            id("routing_banks")
-                .col(text("routing"))
-                .col(text("name"))
-                .col(text("city"))
-                .col(text("state"))
+            id(RoutingBanks::Table, RoutingBanks::Id)
+                .col(text(RoutingBanks::Routing))
+                .col(text(RoutingBanks::Name))
+                .col(text(RoutingBanks::City))
+                .col(text(RoutingBanks::State))
                 // O main office, B branch.
-                .col(text("office"))
-                .col(int("record_type"))
-                .col(text("new_routing"))
-                .col(flag("receives_ach"))
+                .col(text(RoutingBanks::Office))
+                .col(int0(RoutingBanks::RecordType))
+                .col(text(RoutingBanks::NewRouting))
+                .col(flag(RoutingBanks::ReceivesAch))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("routing_banks", &["routing"], true)).await?;
+        m.create_index(index(RoutingBanks::Table, &[RoutingBanks::Routing], true)).await?;
         m.create_table(
-            id("routing_loads")
-                .col(ts("loaded_at"))
-                .col(text("source"))
-                .col(big("participants"))
-                .col(big("bad_lines"))
-                .col(text("sha256"))
-                .col(text("loaded_by"))
+            id(RoutingLoads::Table, RoutingLoads::Id)
+                .col(ts(RoutingLoads::LoadedAt))
+                .col(text(RoutingLoads::Source))
+                .col(big(RoutingLoads::Participants))
+                .col(big(RoutingLoads::BadLines))
+                .col(text(RoutingLoads::Sha256))
+                .col(text(RoutingLoads::LoadedBy))
                 .to_owned(),
         )
         .await?;
@@ -66,78 +55,95 @@ impl MigrationTrait for Migration {
         // (app::vault, associated data `bank_enrollments.account:<id>`); `account_blind` is an
         // HMAC of routing and account for duplicate detection without decrypting.
         m.create_table(
-            id("bank_enrollments")
-                .col(big("importer_id"))
-                .col(int("version_no"))
+            id(BankEnrollments::Table, BankEnrollments::Id)
+                .col(big(BankEnrollments::ImporterId))
+                .col(int0(BankEnrollments::VersionNo))
                 // pending, active, rejected, superseded, withdrawn, removed (domain::EnrollmentStatus)
-                .col(text("status"))
-                .col(text("routing"))
-                .col(text("bank_name"))
-                .col(text("account_type"))
-                .col(text("account_sealed"))
-                .col(text("account_last4"))
-                .col(text("account_blind"))
-                .col(text("holder_name"))
+                .col(text(BankEnrollments::Status))
+                .col(text(BankEnrollments::Routing))
+                .col(text(BankEnrollments::BankName))
+                .col(text(BankEnrollments::AccountType))
+                .col(text(BankEnrollments::AccountSealed))
+                .col(text(BankEnrollments::AccountLast4))
+                .col(text(BankEnrollments::AccountBlind))
+                .col(text(BankEnrollments::HolderName))
                 // The holder name did not resemble the 5106 name and the user confirmed it anyway.
-                .col(flag("holder_confirmed"))
+                .col(flag(BankEnrollments::HolderConfirmed))
                 // The same account is enrolled for an unrelated importer: shown to CBP for review.
-                .col(flag("review_shared"))
-                .col(big_null("review_cleared_by"))
-                .col(big_null("created_by"))
-                .col(text("created_by_name"))
-                .col(ts("created_at"))
-                .col(ts("status_at"))
-                .col(ts_null("active_since"))
+                .col(flag(BankEnrollments::ReviewShared))
+                .col(big_null(BankEnrollments::ReviewClearedBy))
+                .col(big_null(BankEnrollments::CreatedBy))
+                .col(text(BankEnrollments::CreatedByName))
+                .col(ts(BankEnrollments::CreatedAt))
+                .col(ts(BankEnrollments::StatusAt))
+                .col(ts_null(BankEnrollments::ActiveSince))
                 // The last bank correction or return applied, for people ("C01 account number corrected").
-                .col(text("bank_note"))
-                .foreign_key(&mut fk("bank_enrollments", "importer_id", "importers"))
+                .col(text(BankEnrollments::BankNote))
+                .foreign_key(&mut fk(
+                    BankEnrollments::Table,
+                    BankEnrollments::ImporterId,
+                    Importers::Table,
+                    Importers::Id,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("bank_enrollments", &["importer_id", "version_no"], true)).await?;
-        m.create_index(index("bank_enrollments", &["account_blind"], false)).await?;
-        m.create_index(index("bank_enrollments", &["status"], false)).await?;
+        m.create_index(index(BankEnrollments::Table, &[BankEnrollments::ImporterId, BankEnrollments::VersionNo], true))
+            .await?;
+        m.create_index(index(BankEnrollments::Table, &[BankEnrollments::AccountBlind], false)).await?;
+        m.create_index(index(BankEnrollments::Table, &[BankEnrollments::Status], false)).await?;
 
         // The optimistic lock: a save names the revision its form showed; the conditional
         // UPDATE of this row (or its INSERT, for a first enrollment) is the only way in.
         m.create_table(
             Table::create()
-                .table(a("enrollment_heads"))
+                .table(EnrollmentHeads::Table)
                 .if_not_exists()
-                .col(ColumnDef::new(a("importer_id")).big_integer().not_null().primary_key())
-                .col(int("revision"))
-                .col(text("changed_by_name"))
-                .col(ts("changed_at"))
-                .foreign_key(&mut fk("enrollment_heads", "importer_id", "importers"))
+                .col(ColumnDef::new(EnrollmentHeads::ImporterId).big_integer().not_null().primary_key())
+                .col(int0(EnrollmentHeads::Revision))
+                .col(text(EnrollmentHeads::ChangedByName))
+                .col(ts(EnrollmentHeads::ChangedAt))
+                .foreign_key(&mut fk(
+                    EnrollmentHeads::Table,
+                    EnrollmentHeads::ImporterId,
+                    Importers::Table,
+                    Importers::Id,
+                ))
                 .to_owned(),
         )
         .await?;
 
         m.create_table(
-            id("enrollment_events")
-                .col(big("enrollment_id"))
-                .col(big("importer_id"))
-                .col(ts("at"))
-                .col(text("from_status"))
-                .col(text("to_status"))
+            id(EnrollmentEvents::Table, EnrollmentEvents::Id)
+                .col(big(EnrollmentEvents::EnrollmentId))
+                .col(big(EnrollmentEvents::ImporterId))
+                .col(ts(EnrollmentEvents::At))
+                .col(text(EnrollmentEvents::FromStatus))
+                .col(text(EnrollmentEvents::ToStatus))
                 // A person's name, or "bank" / "system".
-                .col(text("actor"))
-                .col(text("reason"))
-                .foreign_key(&mut fk("enrollment_events", "enrollment_id", "bank_enrollments"))
+                .col(text(EnrollmentEvents::Actor))
+                .col(text(EnrollmentEvents::Reason))
+                .foreign_key(&mut fk(
+                    EnrollmentEvents::Table,
+                    EnrollmentEvents::EnrollmentId,
+                    BankEnrollments::Table,
+                    BankEnrollments::Id,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("enrollment_events", &["importer_id", "at"], false)).await?;
+        m.create_index(index(EnrollmentEvents::Table, &[EnrollmentEvents::ImporterId, EnrollmentEvents::At], false))
+            .await?;
 
         m.create_table(
-            id("ach_files")
+            id(AchFiles::Table, AchFiles::Id)
                 // prenote now; refunds with the disbursement issue.
-                .col(text("kind"))
-                .col(ts("created_at"))
-                .col(text("created_by"))
-                .col(text("file_name"))
-                .col(big("entries"))
-                .col(text("sha256"))
+                .col(text(AchFiles::Kind))
+                .col(ts(AchFiles::CreatedAt))
+                .col(text(AchFiles::CreatedBy))
+                .col(text(AchFiles::FileName))
+                .col(big(AchFiles::Entries))
+                .col(text(AchFiles::Sha256))
                 .to_owned(),
         )
         .await?;
@@ -145,75 +151,91 @@ impl MigrationTrait for Migration {
         // A prenote per enrollment version; `trace_number` is unique across every file we send,
         // so a reply names exactly one.
         m.create_table(
-            id("prenotes")
-                .col(big("enrollment_id"))
+            id(Prenotes::Table, Prenotes::Id)
+                .col(big(Prenotes::EnrollmentId))
                 // queued, sent, returned, corrected, verified
-                .col(text("status"))
-                .col(big_null("trace_number"))
-                .col(big_null("ach_file_id"))
-                .col(ts("queued_at"))
-                .col(ts_null("sent_at"))
+                .col(text(Prenotes::Status))
+                .col(big_null(Prenotes::TraceNumber))
+                .col(big_null(Prenotes::AchFileId))
+                .col(ts(Prenotes::QueuedAt))
+                .col(ts_null(Prenotes::SentAt))
                 // The effective entry date of the file it went out in.
-                .col(text_null("sent_on"))
-                .foreign_key(&mut fk("prenotes", "enrollment_id", "bank_enrollments"))
-                .foreign_key(&mut fk("prenotes", "ach_file_id", "ach_files"))
+                .col(text_null(Prenotes::SentOn))
+                .foreign_key(&mut fk(
+                    Prenotes::Table,
+                    Prenotes::EnrollmentId,
+                    BankEnrollments::Table,
+                    BankEnrollments::Id,
+                ))
+                .foreign_key(&mut fk(Prenotes::Table, Prenotes::AchFileId, AchFiles::Table, AchFiles::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("prenotes", &["enrollment_id"], true)).await?;
-        m.create_index(index("prenotes", &["trace_number"], true)).await?;
-        m.create_index(index("prenotes", &["status"], false)).await?;
+        m.create_index(index(Prenotes::Table, &[Prenotes::EnrollmentId], true)).await?;
+        m.create_index(index(Prenotes::Table, &[Prenotes::TraceNumber], true)).await?;
+        m.create_index(index(Prenotes::Table, &[Prenotes::Status], false)).await?;
 
         // Every reply item ever ingested; the unique key makes ingesting a file twice a no-op.
         m.create_table(
-            id("ach_replies")
-                .col(text("file_sha256"))
-                .col(big("trace_number"))
-                .col(text("code"))
-                .col(ts("received_at"))
-                .col(big_null("prenote_id"))
+            id(AchReplies::Table, AchReplies::Id)
+                .col(text(AchReplies::FileSha256))
+                .col(big(AchReplies::TraceNumber))
+                .col(text(AchReplies::Code))
+                .col(ts(AchReplies::ReceivedAt))
+                .col(big_null(AchReplies::PrenoteId))
                 // applied, unknown-trace, already-resolved, problem
-                .col(text("outcome"))
-                .col(text("detail"))
+                .col(text(AchReplies::Outcome))
+                .col(text(AchReplies::Detail))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ach_replies", &["file_sha256", "trace_number", "code"], true)).await?;
+        m.create_index(index(
+            AchReplies::Table,
+            &[AchReplies::FileSha256, AchReplies::TraceNumber, AchReplies::Code],
+            true,
+        ))
+        .await?;
 
         // Form 4811: importer `importer_id` names `party_importer_id` to receive its refunds.
         m.create_table(
-            id("notify_designations")
-                .col(big("importer_id"))
-                .col(big("party_importer_id"))
-                .col(text("effective_on"))
-                .col(text_null("revoked_on"))
-                .col(text("created_by_name"))
-                .col(ts("created_at"))
-                .col(text("revoked_by_name"))
-                .col(ts_null("revoked_at"))
-                .foreign_key(&mut fk("notify_designations", "importer_id", "importers"))
-                .foreign_key(&mut fk("notify_designations", "party_importer_id", "importers"))
+            id(NotifyParties::Table, NotifyParties::Id)
+                .col(big(NotifyParties::ImporterId))
+                .col(big(NotifyParties::PartyImporterId))
+                .col(text(NotifyParties::EffectiveOn))
+                .col(text_null(NotifyParties::RevokedOn))
+                .col(text(NotifyParties::CreatedByName))
+                .col(ts(NotifyParties::CreatedAt))
+                .col(text(NotifyParties::RevokedByName))
+                .col(ts_null(NotifyParties::RevokedAt))
+                .foreign_key(&mut fk(NotifyParties::Table, NotifyParties::ImporterId, Importers::Table, Importers::Id))
+                .foreign_key(&mut fk(
+                    NotifyParties::Table,
+                    NotifyParties::PartyImporterId,
+                    Importers::Table,
+                    Importers::Id,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("notify_designations", &["importer_id"], false)).await?;
-        m.create_index(index("notify_designations", &["party_importer_id"], false)).await?;
+        m.create_index(index(NotifyParties::Table, &[NotifyParties::ImporterId], false)).await?;
+        m.create_index(index(NotifyParties::Table, &[NotifyParties::PartyImporterId], false)).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "notify_designations",
-            "ach_replies",
-            "prenotes",
-            "ach_files",
-            "enrollment_events",
-            "enrollment_heads",
-            "bank_enrollments",
-            "routing_loads",
-            "routing_banks",
-        ] {
-            m.drop_table(Table::drop().table(a(t)).if_exists().to_owned()).await?;
+        let tables: [DynIden; 9] = [
+            NotifyParties::Table.into_iden(),
+            AchReplies::Table.into_iden(),
+            Prenotes::Table.into_iden(),
+            AchFiles::Table.into_iden(),
+            EnrollmentEvents::Table.into_iden(),
+            EnrollmentHeads::Table.into_iden(),
+            BankEnrollments::Table.into_iden(),
+            RoutingLoads::Table.into_iden(),
+            RoutingBanks::Table.into_iden(),
+        ];
+        for t in tables {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())
     }

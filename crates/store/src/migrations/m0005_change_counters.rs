@@ -13,6 +13,9 @@
 //! (each would otherwise hold its own rows while waiting for the counter); once, so a statement
 //! touching many rows adds one row version, not thousands.
 //!
+//! Since m0007 this counter moves only with `routing_loads` (the FedACH directory, which every
+//! tab shows); the other tables move a generation per sub-account instead.
+//!
 //! Readers must read the generation before the data (or in the same snapshot): data newer than
 //! its generation is only re-read once more, data older than its generation would be kept.
 
@@ -26,6 +29,9 @@ impl MigrationName for Migration {
         "m0005_change_counters"
     }
 }
+
+// The table, its row and the triggers are written as SQL: sea-query has no builder for triggers or
+// PL/pgSQL functions, and the trigger bodies name these tables and columns in their SQL anyway.
 
 /// Tables whose every insert, update and delete can change what the tab shows.
 const WATCHED: [&str; 5] =
@@ -75,7 +81,7 @@ const BUMP: &str = "UPDATE change_counters SET value = value + 1 WHERE name = 'a
 /// and bulk imports mostly insert).
 const IMPORTER_CHANGED: &str = "OLD.number IS DISTINCT FROM NEW.number OR OLD.name IS DISTINCT FROM NEW.name";
 
-fn sqlite_triggers() -> Vec<String> {
+pub(super) fn sqlite_triggers() -> Vec<String> {
     let mut out = Vec::new();
     for t in WATCHED {
         for (op, event) in [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")] {
@@ -92,7 +98,7 @@ fn sqlite_triggers() -> Vec<String> {
     out
 }
 
-fn postgres_triggers() -> Vec<String> {
+pub(super) fn postgres_triggers() -> Vec<String> {
     // `ace.ach_tab_bumped` is set for the transaction only (third argument true) and rolls back
     // with a savepoint together with the counter update it stands for.
     let mut out = vec![format!(

@@ -18,6 +18,8 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
+use crate::schema::Importers;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -26,6 +28,7 @@ impl MigrationName for Migration {
     }
 }
 
+// The triggers are SQL: sea-query has no builder for triggers or functions.
 const REFUSED: &str = "importers.created_import_id and created_line are set once, when the record is created";
 
 #[async_trait::async_trait]
@@ -38,12 +41,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for col in ["created_import_id", "created_line"] {
+        for col in [Importers::CreatedImportId, Importers::CreatedLine] {
             m.alter_table(
-                Table::alter()
-                    .table(Alias::new("importers"))
-                    .add_column(ColumnDef::new(Alias::new(col)).big_integer().null())
-                    .to_owned(),
+                Table::alter().table(Importers::Table).add_column(ColumnDef::new(col).big_integer().null()).to_owned(),
             )
             .await?;
         }
@@ -82,9 +82,8 @@ impl MigrationTrait for Migration {
         } else {
             conn.execute_unprepared("DROP TRIGGER IF EXISTS importers_provenance_fixed").await?;
         }
-        for col in ["created_line", "created_import_id"] {
-            m.alter_table(Table::alter().table(Alias::new("importers")).drop_column(Alias::new(col)).to_owned())
-                .await?;
+        for col in [Importers::CreatedLine, Importers::CreatedImportId] {
+            m.alter_table(Table::alter().table(Importers::Table).drop_column(col).to_owned()).await?;
         }
         Ok(())
     }

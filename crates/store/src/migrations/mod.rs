@@ -8,6 +8,7 @@ mod m0003_importer_keys_byte_order;
 mod m0004_enrollment;
 mod m0005_change_counters;
 mod m0006_import_provenance;
+mod m0007_ach_tab_per_sub_account;
 mod m0008_refunds;
 mod schema;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_enrollment::Migration),
             Box::new(m0005_change_counters::Migration),
             Box::new(m0006_import_provenance::Migration),
+            Box::new(m0007_ach_tab_per_sub_account::Migration),
             Box::new(m0008_refunds::Migration),
         ]
     }

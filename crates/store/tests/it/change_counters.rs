@@ -1,8 +1,10 @@
-//! The ACH tab's generation (migration m0005_change_counters): which writes move it, and that
-//! a rolled-back transaction does not. SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+//! The ACH tab's generations: the shared counter (migration m0005_change_counters, now the
+//! FedACH directory only) and each sub-account's own (m0007): which writes move them, whose they
+//! move, and that a rolled-back transaction does not. SQLite and, with TEST_DATABASE_URL,
+//! PostgreSQL.
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use store::change_counters::{ACH_TAB, generation};
+use store::change_counters::{ACH_TAB, AchTabGeneration, ach_tab_generation, generation};
 use store::testing::TestDb;
 
 const LOAD: &str = "INSERT INTO routing_loads (loaded_at, source, participants, bad_lines, sha256, loaded_by) \
@@ -48,4 +50,90 @@ async fn watched_writes_move_the_generation_once_per_commit_and_rollbacks_do_not
     .await
     .unwrap();
     assert_eq!(generation(c, ACH_TAB).await.unwrap(), g);
+}
+
+/// An Importer sub-account holding one importer number: (sub-account id, importer id).
+async fn company(c: &impl ConnectionTrait, number: &str) -> (i64, i64) {
+    let at = store::now();
+    let importer =
+        store::importers::insert(c, &crate::queries::row(number, &format!("Company {number}"))).await.unwrap();
+    let account = store::accounts::insert_account(c, &format!("Company {number}"), at).await.unwrap();
+    let sub = store::accounts::insert_sub_account(c, account, "importer", None, at).await.unwrap();
+    store::accounts::add_importer(c, sub, importer, "test", at).await.unwrap();
+    (sub, importer)
+}
+
+#[tokio::test]
+async fn a_companys_writes_move_its_own_generation_and_those_linked_by_a_notify_party() {
+    let t = TestDb::new().await.unwrap();
+    let c = &t.db.conn;
+    let (a, a_importer) = company(c, "12-345678900").await;
+    let (b, b_importer) = company(c, "23-456789000").await;
+    let (p, p_importer) = company(c, "34-567890100").await;
+    let own = async |sub| ach_tab_generation(c, sub).await.unwrap().sub_account;
+    let (a0, b0, p0) = (own(a).await, own(b).await, own(p).await);
+    assert!(a0 > 0 && b0 > 0 && p0 > 0, "adding a number moves its sub-account");
+    let shared = generation(c, ACH_TAB).await.unwrap();
+
+    // A's bank details: A only.
+    store::enrollments::bump_head(c, a_importer, 0, "Ann", store::now()).await.unwrap();
+    assert!(own(a).await > a0);
+    assert_eq!((own(b).await, own(p).await), (b0, p0), "another company's change leaves B and P");
+    assert_eq!(generation(c, ACH_TAB).await.unwrap(), shared, "and the shared counter");
+
+    // A names P its notify party: both (A shows P, P lists A).
+    let (a1, p1) = (own(a).await, own(p).await);
+    let d = store::notify_parties::NewNotifyParty {
+        importer_id: a_importer,
+        party_importer_id: p_importer,
+        effective_on: "2026-01-01",
+        created_by_name: "Ann",
+        at: store::now(),
+    };
+    store::notify_parties::insert(c, &d).await.unwrap();
+    assert!(own(a).await > a1 && own(p).await > p1);
+    assert_eq!(own(b).await, b0);
+
+    // P's bank details: P, and A, whose payee depends on them; not B.
+    let (a2, p2) = (own(a).await, own(p).await);
+    store::enrollments::bump_head(c, p_importer, 0, "Pat", store::now()).await.unwrap();
+    assert!(own(p).await > p2 && own(a).await > a2);
+    assert_eq!(own(b).await, b0);
+
+    // B's name on its 5106 record: B; its email, nothing.
+    c.execute_unprepared(&format!("UPDATE importers SET email = 'x@b.example' WHERE id = {b_importer}")).await.unwrap();
+    assert_eq!(own(b).await, b0, "the email is not on the tab");
+    c.execute_unprepared(&format!("UPDATE importers SET name = 'Renamed' WHERE id = {b_importer}")).await.unwrap();
+    let b1 = own(b).await;
+    assert!(b1 > b0);
+
+    // Once per transaction and sub-account on PostgreSQL (at commit); a rollback leaves all.
+    let tx = c.begin().await.unwrap();
+    store::enrollments::bump_head(&tx, b_importer, 0, "Bo", store::now()).await.unwrap();
+    tx.execute_unprepared(&format!("UPDATE importers SET name = 'Renamed again' WHERE id = {b_importer}"))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(own(b).await, b1, "a rolled-back transaction leaves it");
+    let tx = c.begin().await.unwrap();
+    store::enrollments::bump_head(&tx, b_importer, 0, "Bo", store::now()).await.unwrap();
+    tx.execute_unprepared(&format!("UPDATE importers SET name = 'Renamed again' WHERE id = {b_importer}"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let b2 = own(b).await;
+    assert!(b2 > b1);
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        assert_eq!(b2, b1 + 1, "two row changes of one sub-account, one new value");
+    }
+
+    // A number leaving its sub-account moves that sub-account.
+    c.execute_unprepared(&format!("DELETE FROM account_importers WHERE importer_id = {b_importer}")).await.unwrap();
+    assert!(own(b).await > b2);
+
+    // The FedACH directory moves the shared counter, which every tab reads.
+    c.execute_unprepared(LOAD).await.unwrap();
+    let g = ach_tab_generation(c, a).await.unwrap();
+    assert!(g.shared > shared);
+    assert_eq!(ach_tab_generation(c, 999_999).await.unwrap(), AchTabGeneration { shared: g.shared, sub_account: 0 });
 }

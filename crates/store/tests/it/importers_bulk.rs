@@ -376,10 +376,10 @@ async fn a_large_import_into_a_table_in_use_keeps_its_indexes() {
     w.rollback().await.unwrap();
 }
 
-/// `sqlite::memory:` cannot be reached from a second connection, so its imports go through the
-/// pool's connection (the sqlx writer); this keeps that path working.
+/// `sqlite::memory:` opens a private file (`Db::connect`), so its imports take the one SQLite
+/// writer too, and the file goes with the last handle.
 #[tokio::test]
-async fn an_in_memory_sqlite_database_imports_through_the_pool() {
+async fn an_in_memory_sqlite_database_imports_through_the_one_sqlite_writer() {
     let mut db = store::Db::connect("sqlite::memory:").await.unwrap();
     db.migrate().await.unwrap();
     let c = &db.conn;
@@ -387,7 +387,7 @@ async fn an_in_memory_sqlite_database_imports_through_the_pool() {
     let mut old = record("98-765432100", 2, "Existing").into_row(&s);
     old.id = importers::insert(c, &old).await.unwrap();
     let mut w = BulkWriter::begin(&db).await.unwrap();
-    assert_eq!(w.engine(), "sqlx-sqlite", "expected the sqlx writer for an in-memory database");
+    assert_eq!(w.engine(), "rusqlite", "an in-memory database imports through the one SQLite writer");
     assert_eq!(w.existing(&["98-765432100".to_string()]).await.unwrap(), vec![old.clone()]);
     let mut changed = old.clone();
     changed.name = "Renamed".into();
@@ -410,6 +410,20 @@ async fn an_in_memory_sqlite_database_imports_through_the_pool() {
     w.rollback().await.unwrap();
     assert_eq!(importers::count(c).await.unwrap(), 2);
     assert_eq!(import_entries(c).await, 1, "a rolled-back import leaves no entry");
+
+    let file: String = c
+        .query_one_raw(sea_orm::Statement::from_string(
+            c.get_database_backend(),
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "file")
+        .unwrap();
+    assert!(std::path::Path::new(&file).exists(), "{file}");
+    drop(db);
+    assert!(!std::path::Path::new(&file).exists(), "the private file goes with the last handle");
 }
 
 /// How many imports have an entry in the audit log.

@@ -5,7 +5,7 @@ use store::audit::{self, AuditRow};
 use store::importers::{self, ImporterRow, Search};
 use store::testing::TestDb;
 
-fn row(number: &str, name: &str) -> ImporterRow {
+pub(crate) fn row(number: &str, name: &str) -> ImporterRow {
     let now = store::now();
     ImporterRow {
         id: 0,

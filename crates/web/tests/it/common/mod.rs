@@ -41,7 +41,7 @@ async fn user(app: &App, email: &str, role: Role, filer: Option<&str>) {
     .unwrap();
     // Enrolled with email codes, so tests log in with password + the mailed code.
     let u = store::users::by_email(&app.db.conn, email).await.unwrap().unwrap();
-    store::users::set(&app.db.conn, u.id, vec![("second_factor", "email".into())]).await.unwrap();
+    store::users::set(&app.db.conn, u.id, vec![(store::schema::Users::SecondFactor, "email".into())]).await.unwrap();
 }
 
 pub async fn spawn() -> TestApp {
