@@ -7,7 +7,7 @@
 #
 #   bench/ach/contention.sh                                  # SQLite and PostgreSQL, 3 runs each
 #   DBS=postgres RUNS=5 SECONDS_=20 bench/ach/contention.sh
-#   TARGETS="/tmp/before-target /work/target-store" SKIP_BUILD=1 bench/ach/contention.sh
+#   TARGETS="/tmp/before-target target" SKIP_BUILD=1 bench/ach/contention.sh
 #
 # TARGETS compares builds (cargo target directories holding release/examples/ach_bench),
 # interleaved run by run so a noisy machine hurts each alike; default: this checkout's build.

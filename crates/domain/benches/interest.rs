@@ -1,6 +1,6 @@
 //! Interest computations per second (one core), on the shipped rate table:
 //!
-//!   CARGO_TARGET_DIR=/work/target-domain cargo bench -p domain --bench interest
+//!   cargo bench -p domain --bench interest
 //!
 //! - `interest/mixed-1000`: 1,000 refunds with deposit dates spread over 2020-01-01 to 2024-03-31
 //!   and periods of 0 to 2 years (all inside the table, so every one is computed), principals up
