@@ -74,10 +74,7 @@ pub async fn record(app: &App, actor: &Actor, items: Vec<(u64, BillFields)>, dry
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, f) in &items {
-        let bad = |s: &str| {
-            s.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        };
-        if [&f.bill_number, &f.importer_number, &f.amount, &f.bill_date].iter().any(|s| bad(s)) {
+        if [&f.bill_number, &f.importer_number, &f.amount, &f.bill_date].iter().any(|s| super::input::hostile_char(s)) {
             err(*line, "line", "contains a control or text-direction character; remove it and try again".into());
             continue;
         }

@@ -54,7 +54,7 @@ pub struct CheckedRefund {
 
 /// Control characters (NUL, BEL, ...) and the bidirectional overrides that can make a number
 /// read differently from what is stored.
-fn hostile_char(s: &str) -> bool {
+pub(crate) fn hostile_char(s: &str) -> bool {
     s.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
