@@ -483,7 +483,7 @@ async fn count_up_to(conn: &mut PoolConnection<Postgres>, limit: i64) -> Result<
 }
 
 /// Sends `data` as the data of one `COPY ... FROM STDIN`.
-async fn copy(conn: &mut PoolConnection<Postgres>, statement: &str, data: &[u8]) -> Result<(), DbErr> {
+pub(crate) async fn copy(conn: &mut PoolConnection<Postgres>, statement: &str, data: &[u8]) -> Result<(), DbErr> {
     let mut copy = conn.copy_in_raw(statement).await.map_err(sqlx_err)?;
     copy.send(data).await.map_err(sqlx_err)?;
     copy.finish().await.map_err(sqlx_err)?;
@@ -497,7 +497,7 @@ const BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 const PG_EPOCH_MICROS: i128 = 946_684_800_000_000;
 
 /// Starts a row of `fields` fields (and the data with its header, if this is the first row).
-fn start_tuple(buf: &mut Vec<u8>, fields: i16) {
+pub(crate) fn start_tuple(buf: &mut Vec<u8>, fields: i16) {
     if buf.is_empty() {
         buf.extend_from_slice(BINARY_HEADER);
     }
@@ -505,7 +505,7 @@ fn start_tuple(buf: &mut Vec<u8>, fields: i16) {
 }
 
 /// A `text`/`varchar` field: its UTF-8 bytes as they are (no escaping in binary format).
-fn put_text(buf: &mut Vec<u8>, s: &str) -> Result<(), DbErr> {
+pub(crate) fn put_text(buf: &mut Vec<u8>, s: &str) -> Result<(), DbErr> {
     let len = i32::try_from(s.len()).map_err(|_| DbErr::Custom("bulk import: a value is too long".into()))?;
     buf.extend_from_slice(&len.to_be_bytes());
     buf.extend_from_slice(s.as_bytes());
@@ -513,7 +513,7 @@ fn put_text(buf: &mut Vec<u8>, s: &str) -> Result<(), DbErr> {
 }
 
 /// A `bigint` field, or NULL.
-fn put_i64(buf: &mut Vec<u8>, v: Option<i64>) {
+pub(crate) fn put_i64(buf: &mut Vec<u8>, v: Option<i64>) {
     match v {
         Some(v) => {
             buf.extend_from_slice(&8i32.to_be_bytes());
@@ -524,14 +524,14 @@ fn put_i64(buf: &mut Vec<u8>, v: Option<i64>) {
 }
 
 /// A `timestamptz` field: microseconds since 2000-01-01 UTC (see `pg_micros`).
-fn put_micros(buf: &mut Vec<u8>, micros: i64) {
+pub(crate) fn put_micros(buf: &mut Vec<u8>, micros: i64) {
     buf.extend_from_slice(&8i32.to_be_bytes());
     buf.extend_from_slice(&micros.to_be_bytes());
 }
 
 /// A time as `timestamptz` stores it: microseconds since 2000-01-01 UTC, rounded to the
 /// nearest microsecond (ties to even) as the text input of a finer time would be.
-fn pg_micros(at: OffsetDateTime) -> i64 {
+pub(crate) fn pg_micros(at: OffsetDateTime) -> i64 {
     let nanos = at.unix_timestamp_nanos();
     let (mut micros, rest) = (nanos.div_euclid(1000), nanos.rem_euclid(1000));
     if rest > 500 || (rest == 500 && micros % 2 != 0) {

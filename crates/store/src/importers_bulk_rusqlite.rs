@@ -80,7 +80,7 @@ pub(crate) async fn pool_settings(pool: &SqlitePool) -> Result<PoolSettings, DbE
     })
 }
 
-fn err(e: rusqlite::Error) -> DbErr {
+pub(crate) fn err(e: rusqlite::Error) -> DbErr {
     DbErr::Query(RuntimeErr::Internal(format!("SQLite import: {e}")))
 }
 
@@ -168,9 +168,10 @@ impl RusqliteBulk {
     }
 }
 
-/// Opens the import connection with the pool's settings, begins the transaction and returns
-/// the first free importer id.
-fn open(s: &PoolSettings) -> Result<(Connection, i64), DbErr> {
+/// A connection of its own on the pool's database file, with the pool's settings and the
+/// bulk writers' page cache, its `BEGIN IMMEDIATE` transaction open (the write lock is held from
+/// the start). Also the refund import's (`refunds_bulk_sqlite`).
+pub(crate) fn open_writing(s: &PoolSettings) -> Result<Connection, DbErr> {
     // The file exists (the pool has it open): no CREATE. NO_MUTEX: only this thread uses it.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&s.file, flags).map_err(err)?;
@@ -181,6 +182,13 @@ fn open(s: &PoolSettings) -> Result<(Connection, i64), DbErr> {
         s.synchronous, s.foreign_keys
     ))
     .map_err(err)?;
+    Ok(conn)
+}
+
+/// Opens the import connection with the pool's settings, begins the transaction and returns
+/// the first free importer id.
+fn open(s: &PoolSettings) -> Result<(Connection, i64), DbErr> {
+    let conn = open_writing(s)?;
     // AUTOINCREMENT never reuses an id, even of a deleted row: start above both the largest id
     // and the one sqlite_sequence remembers. Explicit ids move sqlite_sequence on.
     let last: i64 = conn
@@ -415,7 +423,7 @@ impl<'c> Writer<'c> {
 
 /// Times as the rest of the application stores them on SQLite: sqlx binds `OffsetDateTime` as
 /// RFC 3339 text, and reads decode it from there.
-fn timestamp(t: OffsetDateTime) -> Result<String, DbErr> {
+pub(crate) fn timestamp(t: OffsetDateTime) -> Result<String, DbErr> {
     t.format(&Rfc3339).map_err(|e| DbErr::Custom(format!("SQLite import: cannot format {t}: {e}")))
 }
 

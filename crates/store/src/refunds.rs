@@ -65,7 +65,7 @@ pub fn from_row(r: &QueryResult) -> Result<RefundRow, DbErr> {
     })
 }
 
-/// A refund to record (status `recorded`).
+/// A refund to record (status `recorded`; written by `refunds_bulk`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefund {
     pub refund_number: String,
@@ -81,70 +81,8 @@ pub struct NewRefund {
     pub created_source: String,
 }
 
-/// Rows per multi-row `INSERT`: SQLite allows 32,766 bound values, PostgreSQL 65,535; 11
-/// columns of `NewRefund` plus 5 shared ones.
+/// Rows per multi-row statement: SQLite allows 32,766 bound values, PostgreSQL 65,535.
 pub const INSERT_CHUNK: usize = 1_000;
-
-/// Records refunds (status `recorded`); returns their ids in input order. The recording is not
-/// an event row: the refund's own `created_*` columns say who, when and from where, which halves
-/// what a million-row import writes. Callers pass at most [`INSERT_CHUNK`] rows and run it
-/// inside their transaction.
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    rows: &[NewRefund],
-    actor_label: &str,
-    at: OffsetDateTime,
-) -> Result<Vec<i64>, DbErr> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut stmt = Query::insert();
-    stmt.into_table(Refunds::Table).columns([
-        Refunds::RefundNumber,
-        Refunds::ImporterId,
-        Refunds::EntryNumber,
-        Refunds::FilerCode,
-        Refunds::Source,
-        Refunds::PrincipalCents,
-        Refunds::DepositDate,
-        Refunds::LiquidationDate,
-        Refunds::NotifyPartyId,
-        Refunds::InterestCents,
-        Refunds::Status,
-        Refunds::StatusAt,
-        Refunds::CreatedAt,
-        Refunds::CreatedBy,
-        Refunds::CreatedSource,
-    ]);
-    for r in rows {
-        stmt.values_panic([
-            r.refund_number.clone().into(),
-            r.importer_id.into(),
-            r.entry_number.clone().into(),
-            r.filer_code.clone().into(),
-            r.source.clone().into(),
-            r.principal_cents.into(),
-            r.deposit_date.clone().into(),
-            r.liquidation_date.clone().into(),
-            r.notify_party_id.into(),
-            r.interest_cents.into(),
-            "recorded".into(),
-            at.into(),
-            at.into(),
-            actor_label.into(),
-            r.created_source.clone().into(),
-        ]);
-    }
-    stmt.returning_col(Refunds::Id);
-    let ids: Vec<i64> =
-        conn.query_all(&stmt.to_owned()).await?.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?;
-    // RETURNING gives the rows in insertion order on both engines for a single VALUES list; the
-    // ids are also increasing, which the check below relies on to catch any other order.
-    if ids.len() != rows.len() || ids.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(DbErr::Custom("refund insert returned ids out of order".into()));
-    }
-    Ok(ids)
-}
 
 /// A status change to record.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use crate::App;
 use crate::error::{AppError, AppResult};
 
 /// Refunds decided per transaction.
-const BATCH: u64 = 500;
+const BATCH: u64 = 2_000;
 /// Attempts at a batch that lost a race before giving up (the next run takes it).
 const ATTEMPTS: usize = 3;
 

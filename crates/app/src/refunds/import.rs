@@ -10,7 +10,8 @@ use std::io::Read;
 use domain::Actor;
 use domain::refund::{RateTable, accrued_interest};
 use serde::Serialize;
-use store::refunds::{ImporterFacts, NewRefund, RefundRow};
+use store::refunds::{ImporterFacts, NewRefund};
+use store::refunds_bulk::RefundWriter;
 
 use super::input::{CSV_HEADER, CheckedRefund, RefundFields, check};
 use crate::App;
@@ -18,8 +19,6 @@ use crate::error::{AppError, AppResult};
 
 /// Bad lines listed in full; the rest are counted.
 const MAX_LISTED_ERRORS: usize = 1000;
-/// Rows checked against the database and written together.
-const CHUNK: usize = store::refunds::INSERT_CHUNK;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LineError {
@@ -80,7 +79,8 @@ pub async fn import_csv<R: Read>(
         ));
     }
     let mut run = Recorder::new(app, actor, dry_run).await?;
-    let mut chunk: Vec<(u64, RefundFields)> = Vec::with_capacity(CHUNK);
+    let size = run.writer.chunk_rows();
+    let mut chunk: Vec<(u64, RefundFields)> = Vec::with_capacity(size);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -110,7 +110,7 @@ pub async fn import_csv<R: Read>(
                         notify_party: get(7),
                     },
                 ));
-                if chunk.len() == CHUNK {
+                if chunk.len() == size {
                     run.chunk(std::mem::take(&mut chunk)).await?;
                     progress(record.position().map_or(0, |p| p.byte()));
                 }
@@ -138,11 +138,12 @@ pub async fn record(
 ) -> AppResult<RecordReport> {
     may_record(actor)?;
     let mut run = Recorder::new(app, actor, dry_run).await?;
-    let mut chunk = Vec::with_capacity(CHUNK);
+    let size = run.writer.chunk_rows();
+    let mut chunk = Vec::with_capacity(size);
     for (i, f) in items.into_iter().enumerate() {
         run.report.rows += 1;
         chunk.push((i as u64 + 1, f));
-        if chunk.len() == CHUNK {
+        if chunk.len() == size {
             run.chunk(std::mem::take(&mut chunk)).await?;
         }
     }
@@ -150,11 +151,12 @@ pub async fn record(
     run.finish(source).await
 }
 
-/// One recording run: its transaction, what it has seen, and its report.
+/// One recording run: its writer (one transaction), what it has seen, and its report. 5106
+/// records and rates are read through the pool: the run never changes them.
 struct Recorder<'a> {
     app: &'a App,
     actor: &'a Actor,
-    txn: store::DatabaseTransaction,
+    writer: RefundWriter,
     table: RateTable,
     today: time::Date,
     seen: HashSet<String>,
@@ -168,7 +170,7 @@ impl<'a> Recorder<'a> {
         Ok(Recorder {
             app,
             actor,
-            txn: store::begin_write(&app.db.conn).await?,
+            writer: RefundWriter::begin(&app.db).await?,
             table: super::rates::table(app).await?,
             today: crate::today(),
             seen: HashSet::new(),
@@ -206,8 +208,11 @@ impl<'a> Recorder<'a> {
         }
         self.lookup_importers(&checked).await?;
         let numbers: Vec<String> = checked.iter().map(|(_, c)| c.refund_number.clone()).collect();
-        let existing: HashMap<String, RefundRow> = store::refunds::by_numbers(&self.txn, &numbers)
-            .await?
+        let existing: HashMap<String, store::refunds_bulk::RecordedFacts> = self
+            .writer
+            .existing(numbers)
+            .await
+            .map_err(writer_error)?
             .into_iter()
             .map(|r| (r.refund_number.clone(), r))
             .collect();
@@ -215,7 +220,7 @@ impl<'a> Recorder<'a> {
         for (line, c) in checked {
             let Some(row) = self.new_refund(line, &c) else { continue };
             match existing.get(&c.refund_number) {
-                Some(old) if same_facts(old, &row) => self.report.unchanged += 1,
+                Some(old) if old.same_as(&row) => self.report.unchanged += 1,
                 Some(_) => self.report.error(
                     line,
                     "refund_number",
@@ -250,7 +255,7 @@ impl<'a> Recorder<'a> {
         if wanted.is_empty() {
             return Ok(());
         }
-        let found = store::refunds::importers_by_numbers(&self.txn, &wanted).await?;
+        let found = store::refunds::importers_by_numbers(&self.app.db.conn, &wanted).await?;
         for w in wanted {
             let f = found.iter().find(|f| f.number == w).cloned();
             self.importers.insert(w, f);
@@ -260,8 +265,12 @@ impl<'a> Recorder<'a> {
 
     /// The row to write, or `None` after reporting why it cannot be recorded.
     fn new_refund(&mut self, line: u64, c: &CheckedRefund) -> Option<NewRefund> {
-        let importer = self.importers.get(&c.importer.canonical()).cloned().flatten();
-        let Some(importer) = importer else {
+        let importer = self
+            .importers
+            .get(&c.importer.canonical())
+            .and_then(|f| f.as_ref())
+            .map(|f| (f.id, f.company_type == "corporation"));
+        let Some((importer_id, corporation)) = importer else {
             self.report.error(
                 line,
                 "importer_number",
@@ -271,8 +280,8 @@ impl<'a> Recorder<'a> {
         };
         let party = match &c.notify_party {
             None => None,
-            Some(p) => match self.importers.get(&p.canonical()).cloned().flatten() {
-                Some(f) => Some(f.id),
+            Some(p) => match self.importers.get(&p.canonical()).and_then(|f| f.as_ref()).map(|f| f.id) {
+                Some(id) => Some(id),
                 None => {
                     self.report.error(
                         line,
@@ -285,7 +294,7 @@ impl<'a> Recorder<'a> {
         };
         // Interest now when the rates cover the period; otherwise certification holds the refund
         // until the quarter's rate is loaded (never a guess).
-        let interest = match c.source.interest_basis(importer.company_type == "corporation") {
+        let interest = match c.source.interest_basis(corporation) {
             None => Some(0),
             Some(basis) => {
                 accrued_interest(&self.table, c.principal, c.deposit, c.liquidation, basis).ok().map(|i| i.cents.get())
@@ -293,7 +302,7 @@ impl<'a> Recorder<'a> {
         };
         Some(NewRefund {
             refund_number: c.refund_number.clone(),
-            importer_id: importer.id,
+            importer_id,
             entry_number: c.entry.to_string(),
             filer_code: c.entry.filer_code().to_string(),
             source: c.source.code().into(),
@@ -311,20 +320,19 @@ impl<'a> Recorder<'a> {
             return Ok(());
         }
         let rows: Vec<NewRefund> = self.pending.drain(..).map(|(_, r)| r).collect();
-        store::refunds::insert(&self.txn, &rows, &self.actor.label, store::now()).await?;
         self.report.created += rows.len() as u64;
         if self.report.numbers.len() < 1000 {
             self.report
                 .numbers
                 .extend(rows.iter().take(1000 - self.report.numbers.len()).map(|r| r.refund_number.clone()));
         }
-        Ok(())
+        self.writer.insert(rows, &self.actor.label, store::now()).await.map_err(writer_error)
     }
 
     async fn finish(mut self, source: &str) -> AppResult<RecordReport> {
         self.report.errors.sort_by_key(|e| e.line);
         if self.report.error_count == 0 && !self.report.dry_run {
-            self.txn.commit().await?;
+            self.writer.commit().await.map_err(writer_error)?;
             self.report.written = true;
             crate::audit::record(
                 &self.app.db.conn,
@@ -344,7 +352,7 @@ impl<'a> Recorder<'a> {
             )
             .await?;
         } else {
-            self.txn.rollback().await?;
+            self.writer.rollback().await?;
             self.report.created = 0;
             self.report.numbers.clear();
         }
@@ -352,13 +360,17 @@ impl<'a> Recorder<'a> {
     }
 }
 
-/// Whether a recorded refund holds the same facts as a row (the import is then "unchanged").
-fn same_facts(old: &RefundRow, new: &NewRefund) -> bool {
-    old.importer_id == new.importer_id
-        && old.entry_number == new.entry_number
-        && old.source == new.source
-        && old.principal_cents == new.principal_cents
-        && old.deposit_date == new.deposit_date
-        && old.liquidation_date == new.liquidation_date
-        && old.notify_party_id == new.notify_party_id
+/// The writer's errors: a refund number recorded by another import while this one ran is the
+/// user's to resolve (run it again); anything else is internal.
+fn writer_error(e: store::DbErr) -> AppError {
+    match store::refunds_bulk::taken_number(&e) {
+        Some(n) => AppError::field(
+            "refund_number",
+            format!(
+                "refund {n} was recorded by another import while this one ran; nothing of this import was \
+                 recorded: run it again (rows already recorded are then \"unchanged\")"
+            ),
+        ),
+        None => e.into(),
+    }
 }
