@@ -12,7 +12,9 @@ IMPORTERS=${IMPORTERS:-10000}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432}
 ENGINES=${ENGINES:-sqlite postgres}
 target=${CARGO_TARGET_DIR:-$root/target}
-[ -n "${SKIP_BUILD:-}" ] || (cd "$root" && cargo build -q --release -p ace-refunds -p app --example refund_data)
+# Two builds: `--example` given once selects only that target in every named package.
+[ -n "${SKIP_BUILD:-}" ] || (cd "$root" && cargo build -q --release -p ace-refunds --bin ace-refunds &&
+  cargo build -q --release -p app --example refund_data)
 bin="$target/release/ace-refunds"
 data=${DATA:-/tmp/ace-refunds-bench-$N}
 [ -s "$data/refunds.csv" ] || "$target/release/examples/refund_data" --importers "$IMPORTERS" --refunds "$N" --seed 1 --out "$data"

@@ -49,19 +49,19 @@ pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Cer
     let mut notices = Vec::new();
     let day = today.to_string();
     // Held refunds first, so those held by this run are not looked at twice.
-    let mut after = 0;
-    loop {
-        let rows = store::refunds::in_status(&app.db.conn, "held_ach_rejected", None, after, BATCH).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices).await?;
-    }
-    let mut after = 0;
-    loop {
-        let rows = store::refunds::in_status(&app.db.conn, "recorded", Some(&day), after, BATCH).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices).await?;
+    for (status, due_by) in [("held_ach_rejected", None), ("recorded", Some(day.as_str()))] {
+        let read = |after| store::refunds::in_status(&app.db.conn, status, due_by, after, BATCH);
+        let mut rows = read(0).await?;
+        while let Some(last) = rows.last() {
+            // The next batch is read (on another connection) while this one is decided and
+            // written: a batch's reading and its writing each take one core. The decisions'
+            // version check covers anything that moves in between.
+            let next = read(last.id);
+            let (decided, next) =
+                tokio::join!(decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices), next);
+            decided?;
+            rows = next?;
+        }
     }
     out.notices_failed = super::notices::send_grouped(app, notices).await;
     Ok(out)

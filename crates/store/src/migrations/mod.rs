@@ -10,7 +10,7 @@ mod m0005_change_counters;
 mod m0006_import_provenance;
 mod m0007_ach_tab_per_sub_account;
 mod m0008_refunds;
-mod m0009_refunds_by_status;
+mod m0009_refund_indexes;
 mod schema;
 
 pub struct Migrator;
@@ -27,7 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_import_provenance::Migration),
             Box::new(m0007_ach_tab_per_sub_account::Migration),
             Box::new(m0008_refunds::Migration),
-            Box::new(m0009_refunds_by_status::Migration),
+            Box::new(m0009_refund_indexes::Migration),
         ]
     }
 }

@@ -4,3 +4,4 @@
 mod change_counters;
 mod importers_bulk;
 mod queries;
+mod refunds_bulk;

@@ -5,6 +5,10 @@
 //! (status, id) hands each batch over in order from where the last one ended. Refunds due later
 //! than the run's date are rare (imports refuse future liquidation dates) and are skipped as
 //! they come.
+//!
+//! The Refunds tab reads an importer's refunds newest first from two indexes, the refunds of
+//! the importer ((importer_id, id), m0008) and those paid to it: this one becomes
+//! (payee_importer_id, id) for the same reason (`store::refunds::list`).
 
 use sea_orm_migration::prelude::*;
 
@@ -43,6 +47,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.drop_index(Index::drop().name("ix_refunds_status_id").table(Refunds::Table).if_exists().to_owned()).await
+        m.drop_index(Index::drop().name("ix_refunds_status_id").table(Refunds::Table).if_exists().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_refunds_payee_importer_id")
+                .table(Refunds::Table)
+                .col(Refunds::PayeeImporterId)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+        m.drop_index(Index::drop().name("ix_refunds_payee_importer_id_id").table(Refunds::Table).if_exists().to_owned())
+            .await
     }
 }
