@@ -423,3 +423,45 @@ pub async fn correct(
     let row = store::refunds::by_id(&app.db.conn, old.id).await?.ok_or_else(|| AppError::NotFound(number.clone()))?;
     Ok(views(app, vec![row]).await?.remove(0))
 }
+
+/// CBP staff run today's certification now instead of waiting for the daily run (the same
+/// `certify::certify`, idempotent: a second run finds nothing new). Audited with who ran it and
+/// what it decided.
+pub async fn certify_now(app: &App, actor: &domain::Actor) -> AppResult<certify::Certified> {
+    if actor.role != Role::CbpStaff {
+        return Err(AppError::Forbidden("only CBP staff may run certification".into()));
+    }
+    let today = crate::today();
+    let done = certify::certify(app, &actor.label, today).await?;
+    let counts = [
+        ("examined", done.examined),
+        ("payable", done.payable),
+        ("held_ach_rejected", done.held_ach_rejected),
+        ("funds_diverted", done.funds_diverted),
+        ("partially_diverted", done.partially_diverted),
+        ("released", done.released),
+        ("waiting_for_rate", done.waiting_for_rate),
+        ("notices_failed", done.notices_failed),
+    ];
+    crate::audit::record(
+        &app.db.conn,
+        &crate::audit::Event {
+            actor_user_id: actor.user_id,
+            actor_label: actor.label.clone(),
+            action: "refunds.certified".into(),
+            entity_type: "refunds",
+            entity_id: None,
+            entity_key: today.to_string(),
+            changes: counts
+                .into_iter()
+                .map(|(field, n)| crate::registry::history::Change {
+                    field: field.into(),
+                    old: None,
+                    new: Some(n.to_string()),
+                })
+                .collect(),
+        },
+    )
+    .await?;
+    Ok(done)
+}

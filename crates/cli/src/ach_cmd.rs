@@ -102,6 +102,11 @@ pub async fn prenotes(cfg: Config, cmd: PrenotesCommand) -> anyhow::Result<ExitC
             };
             let p = app::ach::prenotes::promote(&app, today).await.map_err(explain)?;
             println!("{} bank details became Active; {} prenotes still waiting", p.activated, p.still_waiting);
+            // As the hourly housekeeping does: refunds held for these payees are decided again now.
+            let r = app::refunds::certify::release_for(&app, &p.importer_ids, today).await.map_err(explain)?;
+            if r.examined > 0 {
+                println!("{} held refunds looked at again; {} released", r.examined, r.released);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

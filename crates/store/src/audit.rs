@@ -78,6 +78,16 @@ pub async fn for_entity(
     conn.query_all(&stmt).await?.iter().map(decode).collect()
 }
 
+/// Every row about one type of entity, newest first (for events about no single row, such as a
+/// certification run).
+pub async fn for_type(conn: &impl ConnectionTrait, entity_type: &str) -> Result<Vec<AuditRow>, DbErr> {
+    let stmt = select()
+        .and_where(Expr::col(AuditLog::EntityType).eq(entity_type))
+        .order_by(AuditLog::Id, Order::Desc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(decode).collect()
+}
+
 /// A 5106 record's history, newest first: its own entries and, for a record a CSV import
 /// created, that import's one entry told as "created by import of FILE line N" (the record
 /// keeps the entry's id and its line, migration m0006).

@@ -82,6 +82,18 @@ pub async fn by_numbers(conn: &impl ConnectionTrait, numbers: &[String]) -> Resu
     Ok(out)
 }
 
+/// Every bill of one importer (open or paid), oldest bill first.
+pub async fn of_importer(conn: &impl ConnectionTrait, importer_id: i64) -> Result<Vec<BillRow>, DbErr> {
+    let stmt = Query::select()
+        .column(Asterisk)
+        .from(Bills::Table)
+        .and_where(Expr::col(Bills::ImporterId).eq(importer_id))
+        .order_by(Bills::BillDate, Order::Asc)
+        .order_by(Bills::Id, Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(from_row).collect()
+}
+
 /// Open bills (something still owed) of these importers, oldest bill first.
 pub async fn open_of(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Result<Vec<BillRow>, DbErr> {
     if importer_ids.is_empty() {

@@ -74,8 +74,18 @@ pub async fn record(app: &App, actor: &Actor, items: Vec<(u64, BillFields)>, dry
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, f) in &items {
-        if [&f.bill_number, &f.importer_number, &f.amount, &f.bill_date].iter().any(|s| super::input::hostile_char(s)) {
-            err(*line, "line", "contains a control or text-direction character; remove it and try again".into());
+        let fields = [
+            ("bill_number", &f.bill_number),
+            ("importer_number", &f.importer_number),
+            ("amount", &f.amount),
+            ("bill_date", &f.bill_date),
+        ];
+        let hostile: Vec<&str> =
+            fields.iter().filter(|(_, v)| super::input::hostile_char(v)).map(|(name, _)| *name).collect();
+        if !hostile.is_empty() {
+            for name in hostile {
+                err(*line, name, "contains a control or text-direction character; remove it and try again".into());
+            }
             continue;
         }
         let number = f.bill_number.trim().to_ascii_uppercase();
@@ -157,4 +167,51 @@ pub async fn record(app: &App, actor: &Actor, items: Vec<(u64, BillFields)>, dry
     report.created = new.len() as u64;
     report.written = true;
     Ok(report)
+}
+
+/// A recorded bill, as CBP staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BillView {
+    pub bill_number: String,
+    /// Masked when SSN-based.
+    pub importer_number: String,
+    pub amount_cents: i64,
+    /// What is still owed after the refunds applied to it.
+    pub open_cents: i64,
+    pub bill_date: String,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+/// The bills of one importer, oldest first (CBP staff).
+pub async fn of_importer(app: &App, actor: &Actor, importer_number: &str) -> AppResult<Vec<BillView>> {
+    if actor.role != domain::Role::CbpStaff {
+        return Err(AppError::Forbidden("only CBP staff may read bills".into()));
+    }
+    if super::input::hostile_char(importer_number) {
+        return Err(AppError::field(
+            "importer_number",
+            "contains a control or text-direction character; remove it and try again",
+        ));
+    }
+    let number =
+        ImporterNumber::parse(importer_number.trim()).map_err(|e| AppError::field("importer_number", e.to_string()))?;
+    let Some(importer) =
+        store::refunds::importers_by_numbers(&app.db.conn, &[number.canonical()]).await?.into_iter().next()
+    else {
+        return Err(AppError::NotFound(format!("{} has no Form 5106 record", number.masked())));
+    };
+    Ok(store::bills::of_importer(&app.db.conn, importer.id)
+        .await?
+        .into_iter()
+        .map(|b| BillView {
+            bill_number: b.bill_number,
+            importer_number: number.masked(),
+            amount_cents: b.amount_cents,
+            open_cents: b.open_cents,
+            bill_date: b.bill_date,
+            recorded_at: crate::audit::when(&b.created_at),
+            recorded_by: b.created_by,
+        })
+        .collect())
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod ach;
+mod bills;
 mod console;
 pub mod extract;
 mod importers;
@@ -52,7 +53,8 @@ fn routes() -> OpenApiRouter<AppState> {
             .merge(accounts::routes())
             .merge(ach::routes())
             .merge(console::routes())
-            .merge(refunds::routes()),
+            .merge(refunds::routes())
+            .merge(bills::routes()),
     )
 }
 
@@ -117,7 +119,9 @@ impl Modify for BearerAuth {
                                       notify parties"),
         (name = "console", description = "CBP staff: portal accounts and users"),
         (name = "refunds", description = "The refund ledger: record refunds, follow each one (status, why it waits, \
-                                          what to do, its timeline)")
+                                          what to do, its timeline)"),
+        (name = "bills", description = "CBP bills: debts of an importer that its refunds pay first, oldest bill \
+                                        first, at certification (CBP staff)")
     )
 )]
 pub struct ApiDoc;

@@ -22,6 +22,7 @@ pub fn routes() -> PageRouter {
         .get("/refunds", all)
         .get("/refunds/upload", upload_form)
         .post("/refunds/upload", upload)
+        .post("/refunds/certify", certify_now)
         .get("/refunds/{number}", show_all)
         .get("/account/sub/{id}/refunds", tab)
         .get("/account/sub/{id}/refunds/{number}", show_in_tab)
@@ -95,6 +96,8 @@ struct ListPage {
     next: Option<String>,
     staff: bool,
     statuses: Vec<(&'static str, &'static str)>,
+    /// What a certification run just decided (after "Run certification now").
+    certified: Option<app::refunds::certify::Certified>,
 }
 
 fn statuses() -> Vec<(&'static str, &'static str)> {
@@ -108,6 +111,7 @@ async fn list_page(
     scope: Scope,
     sub: Option<app::portal::accounts::SubAccountView>,
     p: ListParams,
+    certified: Option<app::refunds::certify::Certified>,
 ) -> PageResult {
     let page_data = app::refunds::list(&state.app, &scope, &p.query()).await?;
     let base = match &sub {
@@ -128,6 +132,7 @@ async fn list_page(
             next,
             staff: user.actor.role == domain::Role::CbpStaff,
             statuses: statuses(),
+            certified,
         },
     ))
 }
@@ -137,7 +142,15 @@ async fn all(State(state): State<AppState>, user: CurrentUser, csrf: Csrf, Query
         return Err(PageError::forbidden("your refunds are on the Refunds tab of your Importer sub-account"));
     }
     let scope = app::refunds::scope(&state.app, &user.user).await?;
-    list_page(&state, &user, csrf.0, scope, None, p).await
+    list_page(&state, &user, csrf.0, scope, None, p, None).await
+}
+
+/// "Run certification now" (CBP staff): today's certification at once, then the list with what
+/// it decided. The role is checked here and again in `app`; the run is audited.
+async fn certify_now(State(state): State<AppState>, Staff(user): Staff, csrf: Csrf) -> PageResult {
+    let done = app::refunds::certify_now(&state.app, &user.actor).await?;
+    let scope = app::refunds::scope(&state.app, &user.user).await?;
+    list_page(&state, &user, csrf.0, scope, None, ListParams::default(), Some(done)).await
 }
 
 async fn tab(
@@ -148,7 +161,7 @@ async fn tab(
     Query(p): Query<ListParams>,
 ) -> PageResult {
     let (sub, scope) = app::refunds::sub_account_scope(&state.app, &user.user, id).await?;
-    list_page(&state, &user, csrf.0, scope, Some(sub), p).await
+    list_page(&state, &user, csrf.0, scope, Some(sub), p, None).await
 }
 
 #[derive(Template)]

@@ -1196,3 +1196,349 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The refund ledger: upload, certification, holds, release, offsets
+// ---------------------------------------------------------------------------------------------
+
+/// The text of every row of the (refunds or problems) table on the page: its cells' text,
+/// whitespace folded, joined by a space.
+async fn refund_rows(c: &Client) -> Vec<String> {
+    let rows = js(
+        c,
+        "return Array.from(document.querySelectorAll('main table tbody tr')).map(r => Array.from(r.cells)
+             .map(c => c.textContent.replace(/\\s+/g, ' ').trim()).join(' '));",
+    )
+    .await;
+    serde_json::from_value(rows).unwrap()
+}
+
+/// The row of refund `number` in the refunds table.
+async fn refund_row(c: &Client, number: &str) -> String {
+    let rows = refund_rows(c).await;
+    rows.iter()
+        .find(|r| r.starts_with(&format!("{number} ")))
+        .unwrap_or_else(|| panic!("no row for refund {number}: {rows:?}"))
+        .clone()
+}
+
+/// The heading of a refund's page as written (`text` gives the rendered text, and USWDS tags
+/// are rendered in capitals).
+async fn refund_heading(c: &Client) -> String {
+    js(c, "return document.querySelector('main h2').textContent.replace(/\\s+/g, ' ').trim();")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Chooses `path` in the upload form's file input, sets "Check only" as asked, and submits.
+async fn upload_refunds(c: &Client, path: &str, check_only: bool) {
+    find(c, "#file").await.send_keys(path).await.unwrap();
+    let check = find(c, "#check_only").await;
+    if check.is_selected().await.unwrap() != check_only {
+        find(c, "label[for='check_only']").await.click().await.unwrap();
+    }
+    assert_eq!(check.is_selected().await.unwrap(), check_only, "Check only");
+    click_to_new_page(c, find(c, "form[action='/refunds/upload'] button[type=submit]").await).await;
+}
+
+/// Issue 16 "Done when", as a new user would: CBP staff upload a refunds CSV on the staff page
+/// (a bad file first: every problem in the preview, nothing recorded; then check only; then for
+/// real) and run certification from the refunds page. The importer's TAO, on the Refunds tab of
+/// its Importer sub-account, sees one refund payable to its notify party (designated on Form 4811
+/// by the TAO, named in the refund's box 28, with Active bank details of its own) and one held
+/// "ACH Rejected", whose notice is in the mail outbox; a third refund, of another importer, went
+/// to a CBP bill the operator loaded with `bills import`. The TAO enrolls bank details and, once
+/// the prenote's waiting period ends (`prenotes promote` as the hourly housekeeping does), the
+/// held refund is payable without anyone asking. axe-core checks every page on the way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_recorded_certified_held_released_and_diverted() {
+    if !enabled() {
+        return;
+    }
+    const NUMBER: &str = "12-345678900";
+    const COMPANY: &str = "Acme Imports Inc";
+    const CONTACT: &str = "treasury@acme.example";
+    const OWNER: &str = "ana@acme.example";
+    const PARTY: &str = "33-333333300";
+    const PARTY_NAME: &str = "Harbor Finance LLC";
+    const PARTY_CONTACT: &str = "ap@harbor.example";
+    const PARTY_OWNER: &str = "hank@harbor.example";
+    const DEBTOR: &str = "44-444444400";
+    const DEBTOR_NAME: &str = "Owing Traders Corp";
+    const DEBTOR_CONTACT: &str = "books@owing.example";
+    /// An entry summary number with a good check digit (filer 614).
+    const ENTRY: &str = "614-0000275-6";
+    const ROUTING: &str = "021000021";
+    const ACCOUNT: &str = "987654321012";
+    const PARTY_ROUTING: &str = "091000019";
+    const PARTY_ACCOUNT: &str = "55501234567";
+    const HEADER: &str =
+        "refund_number,importer_number,entry_number,source,principal,deposit_date,liquidation_date,notify_party";
+    let axe = axe_source();
+    let t = common::spawn().await;
+    let op = Operator::new(&t);
+    let http = reqwest::Client::new();
+
+    // CBP staff keep the 5106 records; the operator loads the FedACH directory.
+    let staff = t.token(common::STAFF).await;
+    for (number, name, contact) in [(NUMBER, COMPANY, CONTACT), (DEBTOR, DEBTOR_NAME, DEBTOR_CONTACT)] {
+        let mut record = common::importer_json(number, contact);
+        record["name"] = json!(name);
+        let res =
+            http.post(format!("{}/api/v1/importers", t.base)).bearer_auth(&staff).json(&record).send().await.unwrap();
+        assert_eq!(res.status(), 201, "{number}");
+    }
+    let directory = op.path("FedACHdir.txt");
+    let lines = [
+        common::fedach_line(ROUTING, "JPMORGAN CHASE BANK, NA"),
+        common::fedach_line(PARTY_ROUTING, "WELLS FARGO BANK NA"),
+    ];
+    std::fs::write(&directory, lines.join("\r\n") + "\r\n").unwrap();
+    op.ok(&["routing", "load", &directory]).await;
+
+    // The notify party has its own account and verified bank details (its own road through the
+    // portal is the ACH test's; here it goes through the API).
+    let party_tao = common::company(&t, PARTY, PARTY_NAME, PARTY_CONTACT, PARTY_OWNER, "10.16.0.1").await;
+    let party_sub = &app::portal::accounts::overview(&t.app, &party_tao).await.unwrap().sub_accounts[0];
+    let party_token = t.token(PARTY_OWNER).await;
+    let res = http
+        .put(format!("{}/api/v1/sub-accounts/{}/ach", t.base, party_sub.id))
+        .bearer_auth(&party_token)
+        .json(&json!({
+            "targets": [{"importer_id": party_sub.numbers[0].importer_id, "revision": 0}],
+            "routing": PARTY_ROUTING,
+            "account": PARTY_ACCOUNT,
+            "account_confirm": PARTY_ACCOUNT,
+            "account_type": "checking",
+            "holder_name": PARTY_NAME,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let prenotes = op.path("prenotes-party.ach");
+    let out = op.ok(&["prenotes", "export", "--out", &prenotes]).await;
+    assert!(out.contains("wrote 1 prenotes"), "{out}");
+    let promote_day = |t: &TestApp| {
+        let conn = t.app.db.conn.clone();
+        async move {
+            let sent = store::prenotes::with_versions(&conn, store::prenotes::SENT).await.unwrap();
+            let sent_on = sent.iter().find_map(|(p, _)| p.sent_on.clone()).expect("a prenote was sent");
+            let sent_on = app::ach::parse_iso_date(&sent_on).unwrap();
+            app::ach::iso_date(domain::calendar::add_banking_days(sent_on, 3))
+        }
+    };
+    let later = promote_day(&t).await;
+    let out = op.ok(&["prenotes", "promote", "--today", &later]).await;
+    assert!(out.contains("1 bank details became Active"), "{out}");
+
+    // The operator loads a CBP bill the other importer owes, larger than its refund.
+    let bills = op.path("bills.csv");
+    std::fs::write(&bills, format!("bill_number,importer_number,amount,bill_date\nB-1,{DEBTOR},20000.00,2025-06-30\n"))
+        .unwrap();
+    let out = op.ok(&["bills", "import", &bills]).await;
+    assert!(out.contains("1 rows: 1 new"), "{out}");
+
+    // The refunds files CBP staff will upload.
+    let bad = op.path("refunds-bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{HEADER}\nR-1,{NUMBER},614-0000275-5,liquidation,10000.00,2025-03-03,2025-12-01,{PARTY}\n\
+             R-2,{NUMBER},{ENTRY},gift,2500.00,2025-03-03,2025-12-01,\n\
+             R-3,{DEBTOR},{ENTRY},liquidation,5000.00,2025-03-03,2025-12-01,55-555555500\n"
+        ),
+    )
+    .unwrap();
+    let good = op.path("refunds.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{HEADER}\nR-1,{NUMBER},{ENTRY},liquidation,10000.00,2025-03-03,2025-12-01,{PARTY}\n\
+             R-2,{NUMBER},{ENTRY},reliquidation,2500.00,2025-03-03,2025-12-01,\n\
+             R-3,{DEBTOR},{ENTRY},liquidation,5000.00,2025-03-03,2025-12-01,\n"
+        ),
+    )
+    .unwrap();
+
+    with_browser(move |c| async move {
+        let base = t.base.as_str();
+        let mails = |to: &str, subject: &str| {
+            t.app
+                .mailer
+                .memory_sent()
+                .into_iter()
+                .filter(|m| m.to == to && m.rendered.subject.contains(subject))
+                .map(|m| m.rendered.text)
+                .collect::<Vec<_>>()
+        };
+
+        // The importer applies for its account and designates its notify party (Form 4811).
+        apply_as_new_importer(&c, &t, &axe, NUMBER, COMPANY, ("Ana Lopez", OWNER), CONTACT).await;
+        click_to_new_page(&c, find(&c, "main a[href^='/account/sub/']").await).await;
+        let url = c.current_url().await.unwrap();
+        let sub: i64 = url
+            .path()
+            .strip_prefix("/account/sub/")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("sub-account page expected, got {url}"));
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/notify']")).await).await;
+        fill(&c, "party_number", PARTY).await;
+        click_to_new_page(&c, find(&c, "form[action$='/notify'] button[type=submit]").await).await;
+        assert_eq!(text(&c, "main .usa-alert--success").await, "The notify party was designated.");
+        assert_accessible(&c, &axe, "the notify parties tab with a designation").await;
+        // The Refunds tab is there, empty.
+        click_to_new_page(&c, find(&c, &format!("nav a[href='/account/sub/{sub}/refunds']")).await).await;
+        assert_eq!(refund_rows(&c).await, vec!["No refunds match.".to_string()]);
+        assert_accessible(&c, &axe, "the empty Refunds tab").await;
+        log_out(&c).await;
+
+        // CBP staff upload the refunds: a bad file first, every problem listed, nothing recorded.
+        log_in(&c, &t, &axe, common::STAFF).await;
+        click_to_new_page(&c, find(&c, "nav a[href='/refunds']").await).await;
+        assert_eq!(text(&c, "h1").await, "Refunds");
+        assert_accessible(&c, &axe, "the staff refunds list, empty").await;
+        click_to_new_page(&c, find(&c, "main a[href='/refunds/upload']").await).await;
+        assert_eq!(text(&c, "h1").await, "Upload refunds");
+        assert_accessible(&c, &axe, "the upload form").await;
+        upload_refunds(&c, &bad, true).await;
+        assert!(text(&c, "main .usa-alert--error").await.contains("refunds-bad.csv: 3 problems, nothing recorded"));
+        let problems = refund_rows(&c).await;
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("2 entry_number"), "{problems:?}");
+        assert!(problems[1].starts_with("3 source"), "{problems:?}");
+        assert!(problems[2].starts_with("4 notify_party") && problems[2].contains("no Form 5106 record"), "{problems:?}");
+        assert_accessible(&c, &axe, "the upload preview with problems").await;
+        // The good file, checked only, then recorded.
+        upload_refunds(&c, &good, true).await;
+        assert!(text(&c, "main .usa-alert--info").await.contains("refunds.csv: every line is good"));
+        assert!(store::refunds::by_number(&t.app.db.conn, "R-1").await.unwrap().is_none(), "checked only");
+        assert_accessible(&c, &axe, "the upload preview of a good file").await;
+        upload_refunds(&c, &good, false).await;
+        assert!(text(&c, "main .usa-alert--success").await.contains("refunds.csv: 3 refunds recorded"));
+        assert_accessible(&c, &axe, "the upload result").await;
+        click_to_new_page(&c, find(&c, "main a[href='/refunds?status=recorded']").await).await;
+        for number in ["R-1", "R-2", "R-3"] {
+            let row = refund_row(&c, number).await;
+            assert!(row.contains("Recorded") && row.contains("not yet certified"), "{row}");
+        }
+        assert_accessible(&c, &axe, "the recorded refunds").await;
+
+        // Certification, run now from the refunds page.
+        click_to_new_page(&c, find(&c, "form[action='/refunds/certify'] button[type=submit]").await).await;
+        let ran = text(&c, "main .usa-alert--success").await;
+        assert!(ran.contains("Certification ran: 3 refunds examined"), "{ran}");
+        assert!(ran.contains("1 payable, 1 put on hold (ACH Rejected), 1 diverted in full to bills"), "{ran}");
+        let row = refund_row(&c, "R-1").await;
+        assert!(row.contains("Payable") && row.contains(&format!("{PARTY} (notify party)")), "{row}");
+        assert!(row.contains("$10,458.95"), "principal and interest: {row}");
+        assert!(refund_row(&c, "R-2").await.contains("Held: ACH Rejected"));
+        assert!(refund_row(&c, "R-3").await.contains("Funds Diverted"));
+        assert_accessible(&c, &axe, "the refunds list after certification").await;
+        // The diverted refund paid the bill.
+        click_to_new_page(&c, find(&c, "main a[href='/refunds/R-3']").await).await;
+        assert_eq!(refund_heading(&c).await, "Refund R-3 Funds Diverted");
+        let facts = text(&c, "main dl").await.replace('\n', " ");
+        assert!(facts.contains("Bill B-1: $5,229.48") && facts.contains("Amount to be paid $0.00"), "{facts}");
+        assert_accessible(&c, &axe, "a diverted refund").await;
+        let bill = store::bills::by_numbers(&t.app.db.conn, &["B-1".into()]).await.unwrap();
+        assert_eq!(bill[0].open_cents, 2_000_000 - 522_948, "the rest of the bill stays open");
+        assert_eq!(mails(DEBTOR_CONTACT, "Refund applied to CBP bills").len(), 1, "the debtor is told");
+        log_out(&c).await;
+
+        // The held notice is in the outbox, for the 5106 contact and the TAO, with what to do.
+        for to in [CONTACT, OWNER] {
+            let held = mails(to, &format!("Refund held: no bank account to pay into for importer number {NUMBER}"));
+            assert_eq!(held.len(), 1, "{to}");
+            assert!(held[0].contains("R-2") && held[0].contains("enroll bank details"), "{}", held[0]);
+        }
+        assert!(mails(PARTY_CONTACT, "held").is_empty(), "the notify party is paid; nothing held for it");
+
+        // The TAO's Refunds tab: one payable to the notify party, one held.
+        log_in_to(&c, &t, &axe, OWNER, "/account", "Ana Lopez").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}']")).await).await;
+        click_to_new_page(&c, find(&c, &format!("nav a[href='/account/sub/{sub}/refunds']")).await).await;
+        let rows = refund_rows(&c).await;
+        assert_eq!(rows.len(), 2, "only the importer's refunds: {rows:?}");
+        let row = refund_row(&c, "R-1").await;
+        assert!(row.contains("Payable") && row.contains(&format!("{PARTY} (notify party)")), "{row}");
+        let row = refund_row(&c, "R-2").await;
+        assert!(row.contains("Held: ACH Rejected"), "{row}");
+        assert_accessible(&c, &axe, "the Refunds tab").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/refunds/R-1']")).await).await;
+        let facts = text(&c, "main dl").await.replace('\n', " ");
+        assert!(facts.contains("Amount to be paid $10,458.95"), "{facts}");
+        assert!(facts.contains(&format!("{PARTY} {PARTY_NAME} (notify party, Form 4811)")), "{facts}");
+        assert!(facts.contains(&format!("Entry's notify party (box 28) {PARTY}")), "{facts}");
+        assert_accessible(&c, &axe, "a refund paid to the notify party").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/refunds']")).await).await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/refunds/R-2']")).await).await;
+        assert_eq!(refund_heading(&c).await, "Refund R-2 Held: ACH Rejected");
+        let why = text(&c, "main .usa-alert--warning").await;
+        assert!(why.contains("Why it is waiting") && why.contains("no bank details are on file"), "{why}");
+        assert_accessible(&c, &axe, "a held refund").await;
+
+        // What to do leads to the ACH tab, where the TAO enrolls.
+        click_to_new_page(&c, find(&c, &format!("main .usa-summary-box a[href='/account/sub/{sub}/ach']")).await)
+            .await;
+        assert_eq!(text(&c, "main h2").await, "ACH Refund Authorization");
+        let (_, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains("No bank details"), "{row}");
+        click_to_new_page(&c, find(&c, "main a.usa-button[href*='/ach/edit']").await).await;
+        assert_eq!(text(&c, "h1").await, "Bank details for refunds");
+        fill(&c, "routing", ROUTING).await;
+        fill(&c, "account", ACCOUNT).await;
+        fill(&c, "account_confirm", ACCOUNT).await;
+        find(&c, "label[for='type-checking']").await.click().await.unwrap();
+        fill(&c, "holder_name", COMPANY).await;
+        assert_accessible(&c, &axe, "the bank details form").await;
+        click_to_new_page(&c, find(&c, "form[method=post][action$='/ach/edit'] button[type=submit]").await).await;
+        let (_, row) = ach_row(&c, NUMBER).await;
+        assert!(row.contains("Pending verification"), "{row}");
+        assert_accessible(&c, &axe, "the ACH tab with pending details").await;
+        // Still held while the prenote waits.
+        goto(&c, base, &format!("/account/sub/{sub}/refunds")).await;
+        assert!(refund_row(&c, "R-2").await.contains("Held: ACH Rejected"));
+
+        // The prenote goes out; with no return in three banking days the details are Active, and
+        // the held refund is payable by itself.
+        let prenotes = op.path("prenotes-acme.ach");
+        let out = op.ok(&["prenotes", "export", "--out", &prenotes]).await;
+        assert!(out.contains("wrote 1 prenotes"), "{out}");
+        let later = promote_day(&t).await;
+        let out = op.ok(&["prenotes", "promote", "--today", &later]).await;
+        assert!(out.contains("1 bank details became Active"), "{out}");
+        assert!(out.contains("1 held refunds looked at again; 1 released"), "{out}");
+        c.refresh().await.unwrap();
+        let row = refund_row(&c, "R-2").await;
+        assert!(row.contains("Payable") && row.contains(NUMBER) && !row.contains("notify party"), "{row}");
+        assert!(refund_row(&c, "R-1").await.contains("Payable"), "the notify party's refund is unchanged");
+        assert_accessible(&c, &axe, "the Refunds tab after enrolment").await;
+        click_to_new_page(&c, find(&c, &format!("main a[href='/account/sub/{sub}/refunds/R-2']")).await).await;
+        assert_eq!(refund_heading(&c).await, "Refund R-2 Payable");
+        let timeline: Vec<String> = serde_json::from_value(
+            js(&c, "return Array.from(document.querySelectorAll('main .usa-process-list__heading')).map(h => h.textContent.trim());")
+                .await,
+        )
+        .unwrap();
+        assert_eq!(timeline, ["Recorded", "Held: ACH Rejected", "Payable"], "the timeline");
+        assert!(c.find_all(Locator::Css("main .usa-alert--warning")).await.unwrap().is_empty(), "no longer waiting");
+        assert_accessible(&c, &axe, "the released refund").await;
+        assert!(
+            op.outbox().iter().any(|(to, s, _)| to == CONTACT && s.contains("Bank details verified")),
+            "the contact is told the details are verified"
+        );
+        // No second held notice, and no account number in any mail.
+        assert_eq!(mails(CONTACT, "Refund held").len(), 1);
+        for secret in [ACCOUNT, PARTY_ACCOUNT] {
+            assert!(op.outbox().iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
+            assert!(
+                t.app.mailer.memory_sent().iter().all(|m| !m.rendered.text.contains(secret)),
+                "{secret} in a mail"
+            );
+        }
+    })
+    .await;
+}

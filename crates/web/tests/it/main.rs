@@ -4,6 +4,7 @@
 mod ach_pages;
 mod api;
 mod api_ach;
+mod bills;
 mod browser;
 mod common;
 mod pages;

@@ -145,3 +145,55 @@ async fn the_api_records_lists_and_scopes() {
     let (s, v) = get(staff, "/refunds/summary".into()).await;
     assert_eq!((s, v["by_status"]["recorded"]["count"].as_i64()), (200, Some(1)));
 }
+
+#[tokio::test]
+async fn staff_run_certification_from_the_refunds_page() {
+    let t = spawn().await;
+    company(&t, NUMBER, "Acme Imports Inc", CONTACT, OWNER, "10.9.0.2").await;
+    let staff = t.browser_client(STAFF).await;
+    let good = format!("{HEADER}R-1,{NUMBER},{ENTRY},liquidation,10000.00,2025-03-03,2025-12-01,\n");
+    assert_eq!(upload(&staff, &t, good, false).await.0, 200);
+
+    // The button is on the staff list, not for brokers.
+    let list = staff.get(format!("{}/refunds", t.base)).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("action=\"/refunds/certify\"") && list.contains("Run certification now"), "{list}");
+    let broker = t.browser_client(BROKER_A).await;
+    let theirs = broker.get(format!("{}/refunds", t.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!theirs.contains("/refunds/certify"), "{theirs}");
+    // A broker posting anyway (with a valid CSRF token) is refused; nothing is decided.
+    let res =
+        broker.post(format!("{}/refunds/certify", t.base)).form(&[("csrf", csrf_of(&theirs))]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let tao = t.browser_client(OWNER).await;
+    let page = tao.get(format!("{}/account", t.base)).send().await.unwrap().text().await.unwrap();
+    let res = tao.post(format!("{}/refunds/certify", t.base)).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let r = store::refunds::by_number(&t.app.db.conn, "R-1").await.unwrap().unwrap();
+    assert_eq!(r.status, "recorded");
+
+    // Staff run it: the refund is decided (held: no bank details), the page says what happened,
+    // and the run is audited with who ran it and what it decided.
+    let res = staff.post(format!("{}/refunds/certify", t.base)).form(&[("csrf", csrf_of(&list))]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Certification ran: 1 refunds examined"), "{html}");
+    assert!(html.contains("0 payable, 1 put on hold (ACH Rejected)"), "{html}");
+    assert!(html.contains("Held: ACH Rejected"), "the list shows the decision: {html}");
+    let r = store::refunds::by_number(&t.app.db.conn, "R-1").await.unwrap().unwrap();
+    assert_eq!(r.status, "held_ach_rejected");
+    let audit = store::audit::for_type(&t.app.db.conn, "refunds").await.unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!((audit[0].action.as_str(), audit[0].actor_label.as_str()), ("refunds.certified", STAFF));
+    assert_eq!(audit[0].entity_key, app::today().to_string());
+    assert!(audit[0].changes.contains("held_ach_rejected") && audit[0].changes.contains("\"1\""), "{audit:?}");
+    assert!(t.last_mail(CONTACT).rendered.subject.contains("Refund held"));
+
+    // Again: nothing new to decide (the held refund is looked at and stays held).
+    let res = staff.post(format!("{}/refunds/certify", t.base)).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Certification ran: 1 refunds examined"), "{html}");
+    assert!(html.contains("0 payable, 0 put on hold (ACH Rejected)"), "{html}");
+    let r = store::refunds::by_number(&t.app.db.conn, "R-1").await.unwrap().unwrap();
+    assert_eq!(r.status, "held_ach_rejected");
+    assert_eq!(store::audit::for_type(&t.app.db.conn, "refunds").await.unwrap().len(), 2);
+}
