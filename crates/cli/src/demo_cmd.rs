@@ -46,7 +46,10 @@ pub async fn demo(cfg: Config, cmd: DemoCommand) -> anyhow::Result<ExitCode> {
     let app = open(&cfg).await?;
     let mut progress = |line: &str| eprintln!("{line}");
     let done = app::demo::seed::seed(&app, &o, &mut progress).await.map_err(explain)?;
-    println!("Log in as the Trade Account Owner of the first importer ({}, {} refunds):", done.focus_number, done.focus_refunds);
+    println!(
+        "Log in as the Trade Account Owner of the first importer ({}, {} refunds):",
+        done.focus_number, done.focus_refunds
+    );
     println!("  Email:     {}", done.focus_tao_email);
     println!("  Password:  {}", app::demo::DEMO_PASSWORD);
     println!("  Every seeded TAO (owner@impNNNNNNN.example, NNNNNNN = the importer's index) has this password;");

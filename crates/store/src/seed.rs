@@ -43,10 +43,7 @@ impl IdTable {
 /// The first free id of `table` (`max(id) + 1`).
 pub async fn next_id(conn: &impl ConnectionTrait, table: IdTable) -> Result<i64, DbErr> {
     let stmt = Query::select()
-        .expr_as(
-            Func::coalesce([Func::max(Expr::col(Alias::new("id"))).into(), Expr::val(0i64)]),
-            Alias::new("n"),
-        )
+        .expr_as(Func::coalesce([Func::max(Expr::col(Alias::new("id"))).into(), Expr::val(0i64)]), Alias::new("n"))
         .from(Alias::new(table.name()))
         .to_owned();
     let r = conn.query_one(&stmt).await?.ok_or_else(|| DbErr::Custom("max returned no row".into()))?;
@@ -141,12 +138,7 @@ pub async fn insert_portal_accounts(
         for a in chunk {
             accounts.values_panic([a.account_id.into(), a.name.as_str().into(), "active".into(), at.into()]);
             subs.values_panic([a.sub_account_id.into(), a.account_id.into(), "importer".into(), at.into()]);
-            held.values_panic([
-                a.sub_account_id.into(),
-                a.importer_id.into(),
-                at.into(),
-                a.tao_email.as_str().into(),
-            ]);
+            held.values_panic([a.sub_account_id.into(), a.importer_id.into(), at.into(), a.tao_email.as_str().into()]);
             users.values_panic([
                 a.user_id.into(),
                 a.tao_email.as_str().into(),
@@ -285,15 +277,8 @@ fn event(
     reason: &str,
     at: OffsetDateTime,
 ) {
-    let values: [SimpleExpr; 7] = [
-        e.id.into(),
-        e.importer_id.into(),
-        at.into(),
-        from.into(),
-        to.into(),
-        actor.into(),
-        reason.into(),
-    ];
+    let values: [SimpleExpr; 7] =
+        [e.id.into(), e.importer_id.into(), at.into(), from.into(), to.into(), actor.into(), reason.into()];
     stmt.values_panic(values);
 }
 

@@ -1,11 +1,11 @@
 //! `ace-refunds demo seed`: the synthetic data set of [`super::synthetic`] written into the
 //! database, fast enough for ten million refunds, for benchmarks and demos.
 //!
-//! Three transactions, each through a bulk path: the Form 5106 records (the CSV import's
-//! `BulkWriter`: one history entry for the run), then portal accounts, Trade Account Owners,
+//! Each part through a bulk path: the Form 5106 records (the CSV import's `BulkWriter`: one
+//! transaction, one history entry for the run), then portal accounts, Trade Account Owners,
 //! bank details (sealed with the app's key ring, as the ACH tab saves them), notify parties and
-//! bills (multi-row inserts, `store::seed`), then the refunds (`RefundWriter`: rusqlite on
-//! SQLite, binary `COPY` on PostgreSQL), generated on a thread of their own in chunks while the
+//! bills (multi-row inserts, `store::seed`, a transaction per 1,000 importers), then the refunds
+//! (`RefundWriter`, one transaction: rusqlite on SQLite, binary `COPY` on PostgreSQL), generated on a thread of their own in chunks while the
 //! previous chunk is written: memory stays flat whatever their number. Every refund is
 //! Recorded with its interest computed as `refunds import` computes it; certification decides
 //! them like any other.
@@ -141,7 +141,8 @@ async fn importers(
     let mut writer = BulkWriter::begin(&app.db).await?;
     let mut chunk: Vec<NewImporter> = Vec::with_capacity(chunk_rows);
     for i in 0..s.importers() {
-        let valid = s.draft(i).validate().map_err(|e| internal("a generated 5106 record is invalid", format!("{e:?}")))?;
+        let valid =
+            s.draft(i).validate().map_err(|e| internal("a generated 5106 record is invalid", format!("{e:?}")))?;
         chunk.push(crate::registry::import_csv::parse::new_importer(valid, i + 1));
         if chunk.len() == chunk_rows {
             writer.create(&stamp, std::mem::take(&mut chunk)).await?;
@@ -173,7 +174,8 @@ async fn importer_ids(app: &App, s: &Synthetic, progress: &mut (dyn FnMut(&str) 
     Ok(ids)
 }
 
-/// Portal accounts with their TAOs, bank details, notify parties and bills: one transaction.
+/// Portal accounts with their TAOs, bank details, notify parties and bills, a transaction per
+/// 1,000 importers.
 async fn accounts(
     app: &App,
     s: &Synthetic,
@@ -184,11 +186,11 @@ async fn accounts(
     // One Argon2 hash for every seeded user: hashing per user would take hours.
     let hash = crate::portal::users::hash_password_off_thread(super::DEMO_PASSWORD).await?;
     let at = store::now();
-    let txn = store::begin_write(&app.db.conn).await?;
-    let mut account_id = store::seed::next_id(&txn, IdTable::TopAccounts).await?;
-    let mut sub_id = store::seed::next_id(&txn, IdTable::SubAccounts).await?;
-    let mut user_id = store::seed::next_id(&txn, IdTable::Users).await?;
-    let mut enrollment_id = store::seed::next_id(&txn, IdTable::BankEnrollments).await?;
+    let conn = &app.db.conn;
+    let mut account_id = store::seed::next_id(conn, IdTable::TopAccounts).await?;
+    let mut sub_id = store::seed::next_id(conn, IdTable::SubAccounts).await?;
+    let mut user_id = store::seed::next_id(conn, IdTable::Users).await?;
+    let mut enrollment_id = store::seed::next_id(conn, IdTable::BankEnrollments).await?;
     let effective = s.designations_effective().to_string();
     let step = 1_000u64;
     let mut i = 0;
@@ -259,10 +261,16 @@ async fn accounts(
                 });
             }
         }
+        // One transaction per 1,000 importers: PostgreSQL's ACH-tab triggers (m0007) run at commit
+        // and remember the numbers and sub-accounts a transaction has bumped in a text list they
+        // search for each row, so one transaction for 100,000 importers spent four minutes in
+        // its commit (docs/performance.md, "demo seed").
+        let txn = store::begin_write(conn).await?;
         store::seed::insert_portal_accounts(&txn, &portal, &hash, "email", at).await?;
         store::seed::insert_enrollments(&txn, &banks, at).await?;
         store::seed::insert_designations(&txn, &designations, at).await?;
         store::bills::insert(&txn, &bills, SEED_ACTOR, at).await?;
+        txn.commit().await?;
         out.accounts += portal.len() as u64;
         out.enrollments_active += banks.iter().filter(|b| b.status == "active").count() as u64;
         out.enrollments_pending += banks.iter().filter(|b| b.status == "pending").count() as u64;
@@ -273,8 +281,7 @@ async fn accounts(
             progress(&format!("accounts, bank details, notify parties, bills: {i} of {} importers", s.importers()));
         }
     }
-    store::seed::after_explicit_ids(&txn, app.db.kind).await?;
-    txn.commit().await?;
+    store::seed::after_explicit_ids(conn, app.db.kind).await?;
     Ok(())
 }
 
@@ -329,8 +336,7 @@ async fn refunds(
             naming += u64::from(r.notify_party.is_some());
             chunk.push(new_refund(&table, &gen_s, &gen_ids, r));
             if chunk.len() == chunk_rows {
-                if tx.blocking_send((std::mem::replace(&mut chunk, Vec::with_capacity(chunk_rows)), naming)).is_err()
-                {
+                if tx.blocking_send((std::mem::replace(&mut chunk, Vec::with_capacity(chunk_rows)), naming)).is_err() {
                     return;
                 }
                 naming = 0;

@@ -130,8 +130,22 @@ const BANKS: [(&str, &str); 10] = [
 const LETTER_FILERS: [&str; 6] = ["HB7", "A2K", "BX9", "MZ4", "C3P", "TQ8"];
 
 const FIRST: [&str; 16] = [
-    "Atlantic", "Harbor", "Summit", "Prairie", "Coastal", "Lumen", "Granite", "Cascade", "Pioneer", "Meridian",
-    "Keystone", "Redwood", "Bayview", "Northstar", "Silverline", "Ironbridge",
+    "Atlantic",
+    "Harbor",
+    "Summit",
+    "Prairie",
+    "Coastal",
+    "Lumen",
+    "Granite",
+    "Cascade",
+    "Pioneer",
+    "Meridian",
+    "Keystone",
+    "Redwood",
+    "Bayview",
+    "Northstar",
+    "Silverline",
+    "Ironbridge",
 ];
 const SECOND: [&str; 16] = [
     "Outdoor Goods",
@@ -153,9 +167,8 @@ const SECOND: [&str; 16] = [
 ];
 const GIVEN: [&str; 12] =
     ["Maria", "James", "Aisha", "Wei", "Carlos", "Emily", "Tunde", "Priya", "Luca", "Sofia", "Daniel", "Hana"];
-const FAMILY: [&str; 12] = [
-    "Alvarez", "Okafor", "Chen", "Smith", "Novak", "Haddad", "Kim", "Rossi", "Patel", "Johnson", "Nguyen", "Brennan",
-];
+const FAMILY: [&str; 12] =
+    ["Alvarez", "Okafor", "Chen", "Smith", "Novak", "Haddad", "Kim", "Rossi", "Patel", "Johnson", "Nguyen", "Brennan"];
 const CITIES: [(&str, &str, &str); 8] = [
     ("Baltimore", "MD", "21230"),
     ("Long Beach", "CA", "90802"),
@@ -357,7 +370,7 @@ impl Synthetic {
             routing,
             bank_name,
             account: account.to_string(),
-            account_type: if h / 16 % 5 == 0 { "savings" } else { "checking" },
+            account_type: if (h / 16).is_multiple_of(5) { "savings" } else { "checking" },
         }
     }
 
@@ -382,7 +395,7 @@ impl Synthetic {
     /// `total` refunds, `focus` of them (at most `total`) for importer 0, spread evenly through
     /// the stream; the others over importers 1.. (all of them to importer 0 when it is alone).
     pub fn refunds(&self, total: u64, focus: u64) -> RefundStream<'_> {
-        RefundStream { s: self, n: 0, total, focus: focus.min(total), rng: mix(self.seed ^ 0x5eed_0f_4ef0_2d5) | 1 }
+        RefundStream { s: self, n: 0, total, focus: focus.min(total), rng: mix(self.seed ^ 0x0005_eed0_f4ef_02d5) | 1 }
     }
 }
 
@@ -509,7 +522,7 @@ mod tests {
         for r in &a {
             assert!(r.deposit <= r.liquidation && r.liquidation <= today() && r.deposit >= earliest, "{r:?}");
             assert!(r.importer < 50 && r.principal_cents > 0);
-            assert_eq!(r.notify_party.is_some_and(|p| Some(p) != s.traits(r.importer).party), false);
+            assert!(r.notify_party.is_none_or(|p| Some(p) == s.traits(r.importer).party), "{r:?}");
         }
         let sources: HashSet<_> = a.iter().map(|r| r.source).collect();
         assert_eq!(sources.len(), 8, "every source");

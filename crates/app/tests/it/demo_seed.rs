@@ -105,7 +105,8 @@ async fn a_small_seed_has_the_promised_mix_and_certifies_to_payable_held_and_div
         domain::refund::EntryNumber::parse(&e).unwrap();
     }
     let today = o.today.to_string();
-    let future = format!("SELECT COUNT(*) FROM refunds WHERE liquidation_date > '{today}' OR deposit_date > liquidation_date");
+    let future =
+        format!("SELECT COUNT(*) FROM refunds WHERE liquidation_date > '{today}' OR deposit_date > liquidation_date");
     assert_eq!(count(app, &future).await, 0);
     let sources = lines(app, "SELECT DISTINCT source FROM refunds").await;
     assert_eq!(sources.len(), 8, "every source: {sources:?}");
