@@ -222,6 +222,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Refunds(c) => crate::refunds_cmd::refunds(cfg, c).await,
         Command::Rates(c) => crate::refunds_cmd::rates(cfg, c).await,
         Command::Bills(c) => crate::refunds_cmd::bills(cfg, c).await,
+        Command::Demo(c) => crate::demo_cmd::demo(cfg, c).await,
         Command::Nacha(_) | Command::Interest { .. } => unreachable!("handled before configuration is loaded"),
     }
 }

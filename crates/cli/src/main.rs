@@ -3,6 +3,7 @@
 mod ach_cmd;
 mod commands;
 mod config;
+mod demo_cmd;
 mod nacha_cmd;
 mod refunds_cmd;
 
@@ -80,6 +81,9 @@ enum Command {
     /// CBP bills that refunds pay first (offsets).
     #[command(subcommand)]
     Bills(refunds_cmd::BillsCommand),
+    /// Synthetic data for benchmarks and demos.
+    #[command(subcommand)]
+    Demo(demo_cmd::DemoCommand),
     /// Interest under 19 U.S.C. 1505(c) on a principal from deposit to liquidation (shipped rates).
     Interest {
         /// Dollars, e.g. 10000.00.

@@ -27,6 +27,7 @@ mod refunds_bulk_pg;
 mod refunds_bulk_sqlite;
 pub mod routing;
 pub mod schema;
+pub mod seed;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;

@@ -8,7 +8,7 @@
 //! writer (`store::importers_bulk`).
 
 mod columns;
-mod parse;
+pub(crate) mod parse;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;

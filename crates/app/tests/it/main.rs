@@ -4,6 +4,7 @@
 mod ach;
 mod apply_over_smtp;
 mod common;
+mod demo_seed;
 mod import_csv;
 mod importers;
 mod portal;

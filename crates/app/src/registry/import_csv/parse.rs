@@ -95,7 +95,7 @@ fn address_columns(a: Address) -> [String; 6] {
 
 /// The record a valid line creates, its values moved rather than copied. Same columns as
 /// `importers::to_row` writes for a form.
-fn new_importer(v: ValidImporter, line: u64) -> NewImporter {
+pub(crate) fn new_importer(v: ValidImporter, line: u64) -> NewImporter {
     NewImporter {
         line,
         entity_key: v.number.masked(),
