@@ -49,7 +49,7 @@ fn refund(number: &str, importer_id: i64, party: Option<i64>, interest: Option<i
         entry_number: "ABC-1234567-8".into(),
         filer_code: "ABC".into(),
         source: "liquidation".into(),
-        principal_cents: 1_234_567_890_12,
+        principal_cents: 123_456_789_012,
         deposit_date: "2025-01-02".into(),
         liquidation_date: "2025-06-30".into(),
         notify_party_id: party,
