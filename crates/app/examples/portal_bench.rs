@@ -4,7 +4,7 @@
 //!   cargo build --release -p app --examples
 //!   portal_bench setup    --db URL [--accounts 64] [--tokens FILE] [--emails FILE]
 //!   portal_bench logins   --db URL [--logins 400] [--concurrency 4]
-//!   portal_bench sessions --db URL [--count 10000] [--tokens FILE]
+//!   portal_bench sessions --db URL [--count 10000] [--tokens FILE] [--user EMAIL]
 //!   portal_bench stats    --db URL
 //!
 //! `--db` defaults to DATABASE_URL (`sqlite://PATH?mode=rwc` or `postgres://...`); migrations
@@ -79,7 +79,7 @@ impl Args {
 fn usage() -> ! {
     eprintln!(
         "usage: portal_bench setup|logins|sessions|stats --db URL [--accounts N] [--tokens FILE] [--logins N] \
-         [--concurrency N] [--count N]"
+         [--concurrency N] [--count N] [--user EMAIL]"
     );
     std::process::exit(2)
 }
@@ -328,7 +328,14 @@ async fn session_bytes(app: &App) -> anyhow::Result<(i64, i64)> {
 
 async fn sessions(app: &App, args: &Args) -> anyhow::Result<()> {
     let count = args.num("count", 10_000)?;
-    let users = trade_users(app).await?;
+    let mut users = trade_users(app).await?;
+    // --user EMAIL: every session is that user's (e.g. the Refunds tab of one importer).
+    if let Some(email) = args.str("user") {
+        users.retain(|(_, e)| e == email);
+        if users.is_empty() {
+            bail!("no trade user with the email {email}");
+        }
+    }
     if users.is_empty() {
         bail!("no trade users: run `portal_bench setup` first");
     }

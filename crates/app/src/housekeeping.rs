@@ -17,6 +17,8 @@ pub struct Swept {
     pub refunds_released: u64,
     /// Today's certification, when this instance ran it.
     pub certified: Option<crate::refunds::certify::Certified>,
+    /// Groups of refund notices that could not be mailed (left for the next tick).
+    pub notices_failed: u64,
 }
 
 pub async fn run(app: &App) -> AppResult<Swept> {
@@ -28,6 +30,8 @@ pub async fn run(app: &App) -> AppResult<Swept> {
     let promoted = crate::ach::prenotes::promote(app, now.date()).await?;
     let released = crate::refunds::certify::release_for(app, &promoted.importer_ids, now.date()).await?;
     let certified = crate::refunds::certify::daily(app, now.date()).await?;
+    // Notices a killed run or a mail outage left behind (both calls above send their own).
+    let notices_failed = crate::refunds::notices::send_pending(app).await;
     Ok(Swept {
         sessions,
         rate_windows,
@@ -35,5 +39,6 @@ pub async fn run(app: &App) -> AppResult<Swept> {
         enrollments_activated: promoted.activated as u64,
         refunds_released: released.released,
         certified,
+        notices_failed,
     })
 }

@@ -1,7 +1,7 @@
 //! The refund ledger's queries: refunds, their status events, and the decisions certification
 //! writes. Money is integer cents, dates `YYYY-MM-DD` text (they sort as dates).
 
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use time::OffsetDateTime;
 
@@ -335,18 +335,6 @@ pub async fn correct(
         .and_where(Expr::col(Refunds::Id).eq(id))
         .and_where(Expr::col(Refunds::Version).eq(version))
         .and_where(Expr::col(Refunds::Status).eq("recorded"))
-        .to_owned();
-    Ok(conn.execute(&stmt).await?.rows_affected() == 1)
-}
-
-/// Claims `(job, day)` for this instance: true for the first caller, false for every later one.
-pub async fn claim_job(conn: &impl ConnectionTrait, job: &str, day: &str, at: OffsetDateTime) -> Result<bool, DbErr> {
-    use crate::schema::refunds::JobRuns;
-    let stmt = Query::insert()
-        .into_table(JobRuns::Table)
-        .columns([JobRuns::Job, JobRuns::RunOn, JobRuns::StartedAt])
-        .values_panic([job.into(), day.into(), at.into()])
-        .on_conflict(OnConflict::columns([JobRuns::Job, JobRuns::RunOn]).do_nothing().to_owned())
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected() == 1)
 }

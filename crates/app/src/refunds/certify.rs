@@ -44,9 +44,19 @@ pub struct Certified {
 /// Looks again at every held refund, then decides every refund recorded and due (liquidation
 /// date on or before `today`). Idempotent: a second run the same day finds nothing new.
 pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Certified> {
+    run(app, actor_label, today, None).await
+}
+
+/// The daily job's name in `job_runs`.
+const JOB: &str = "certify";
+/// A daily claim whose holder has not beaten for this long was left by an instance that died;
+/// the next housekeeping tick of any instance takes the run over (a batch takes about a second).
+const STALE: time::Duration = time::Duration::minutes(10);
+
+/// `certify`, beating the daily claim of `day` after each batch when given.
+async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> AppResult<Certified> {
     let table = super::rates::table(app).await?;
     let mut out = Certified::default();
-    let mut notices = Vec::new();
     let day = today.to_string();
     // Held refunds first, so those held by this run are not looked at twice.
     for (status, due_by) in [("held_ach_rejected", None), ("recorded", Some(day.as_str()))] {
@@ -57,23 +67,32 @@ pub async fn certify(app: &App, actor_label: &str, today: Date) -> AppResult<Cer
             // written: a batch's reading and its writing each take one core. The decisions'
             // version check covers anything that moves in between.
             let next = read(last.id);
-            let (decided, next) =
-                tokio::join!(decide_batch(app, actor_label, today, &table, rows, &mut out, &mut notices), next);
+            let (decided, next) = tokio::join!(decide_batch(app, actor_label, today, &table, rows, &mut out), next);
             decided?;
+            if let Some(day) = claim {
+                store::job_runs::beat(&app.db.conn, JOB, day, store::now()).await?;
+            }
             rows = next?;
         }
     }
-    out.notices_failed = super::notices::send_grouped(app, notices).await;
+    // This run's notices, and any an earlier run left unsent (killed, or mail down).
+    out.notices_failed = super::notices::send_pending(app).await;
     Ok(out)
 }
 
 /// The daily run inside `serve`: the first instance to claim the day certifies; the others (and
-/// later ticks of the same day) do nothing. `None` when this instance did not run it.
+/// later ticks of the same day) do nothing, unless the claim's holder died before finishing, in
+/// which case the first tick after its heartbeat went stale finishes the run. `None` when this
+/// instance did not run it.
 pub async fn daily(app: &App, today: Date) -> AppResult<Option<Certified>> {
-    if !store::refunds::claim_job(&app.db.conn, "certify", &today.to_string(), store::now()).await? {
+    let day = today.to_string();
+    let now = store::now();
+    if !store::job_runs::claim(&app.db.conn, JOB, &day, now, now - STALE).await? {
         return Ok(None);
     }
-    certify(app, "ACE Refunds (daily certification)", today).await.map(Some)
+    let out = run(app, "ACE Refunds (daily certification)", today, Some(&day)).await?;
+    store::job_runs::finish(&app.db.conn, JOB, &day, store::now()).await?;
+    Ok(Some(out))
 }
 
 /// Looks again at the held refunds of these importers (as importer or named notify party):
@@ -85,11 +104,10 @@ pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppRes
         return Ok(out);
     }
     let table = super::rates::table(app).await?;
-    let mut notices = Vec::new();
     for chunk in rows.chunks(BATCH as usize) {
-        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out, &mut notices).await?;
+        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out).await?;
     }
-    out.notices_failed = super::notices::send_grouped(app, notices).await;
+    out.notices_failed = super::notices::send_pending(app).await;
     Ok(out)
 }
 
@@ -140,19 +158,15 @@ async fn decide_batch(
     table: &RateTable,
     rows: Vec<RefundRow>,
     out: &mut Certified,
-    notices: &mut Vec<super::notices::Notice>,
 ) -> AppResult<()> {
     for attempt in 1..=ATTEMPTS {
         // After a lost race, read the rows again: some may be decided already.
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
         let txn = store::begin_write(&app.db.conn).await?;
         let mut tally = Certified::default();
-        let mut batch_notices = Vec::new();
-        match decide_rows(&txn, actor, today, table, &rows, &mut tally, &mut batch_notices).await? {
+        match decide_rows(&txn, actor, today, table, &rows, &mut tally).await? {
             true => {
                 txn.commit().await?;
-                // Sent once the run is over, one mail per payee (see `notices`).
-                notices.extend(batch_notices);
                 add(out, &tally);
                 return Ok(());
             }
@@ -190,7 +204,6 @@ async fn decide_rows(
     table: &RateTable,
     rows: &[RefundRow],
     tally: &mut Certified,
-    notices: &mut Vec<super::notices::Notice>,
 ) -> AppResult<bool> {
     let day = today.to_string();
     let f = facts(txn, rows, &day).await?;
@@ -201,6 +214,9 @@ async fn decide_rows(
     }
     let now = store::now();
     let mut events = Vec::new();
+    // Mailed after the commit, one mail per payee (see `notices`); written with the decisions so
+    // a run killed after its commit still owes them.
+    let mut notices = Vec::new();
     // Written together at the end of the batch, one statement per chunk.
     let mut decisions = Vec::with_capacity(rows.len());
     for r in rows {
@@ -316,10 +332,10 @@ async fn decide_rows(
         }
         let notice_to = d.payee_importer_id.unwrap_or(r.importer_id);
         if to == RefundStatus::HeldAchRejected && to != from {
-            notices.push(super::notices::Notice::held(r, notice_to, remaining, &reason));
+            notices.push(super::notices::held(r, notice_to, remaining, &reason));
         }
         if !diverted_now.is_empty() {
-            notices.push(super::notices::Notice::diverted(r, r.importer_id, offset - r.offset_cents, &diverted_now));
+            notices.push(super::notices::diverted(r, r.importer_id, offset - r.offset_cents, &diverted_now));
         }
     }
     for chunk in decisions.chunks(store::refunds::INSERT_CHUNK) {
@@ -328,6 +344,7 @@ async fn decide_rows(
         }
     }
     store::refunds::insert_events(txn, &events, actor, now).await?;
+    store::refund_notices::insert(txn, &notices, now).await?;
     Ok(true)
 }
 

@@ -1,125 +1,150 @@
-//! Mail about a certification's decisions: refunds held because nobody can be paid (and what
-//! to do), or set off against CBP bills. One mail per payee and kind per run, however many
-//! refunds it covers (a run may decide thousands for one importer), sent after the decisions are
-//! committed, best effort: a mail outage must not undo a decision, so failures are logged and
-//! counted, and the refunds' pages say the same as the mail.
-
-use std::collections::BTreeMap;
+//! Mail about certification's decisions: refunds held because nobody can be paid (and what to
+//! do), or set off against CBP bills.
+//!
+//! Each decision's notice is written as a row in the decision's own transaction
+//! (`store::refund_notices`), so a run killed after a commit still owes that mail; the sender
+//! runs at the start and end of every certification and release, and on the housekeeping tick.
+//! It sends one mail per payee and kind for everything unsent (a run may decide thousands of
+//! refunds for one importer), at least once: a failure leaves the notices for the next try, and a
+//! mail outage never undoes a decision (the refunds' pages say the same as the mail).
 
 use domain::refund::Cents;
+use store::refund_notices::NewNotice;
 use store::refunds::RefundRow;
+use time::Duration;
 
 use crate::App;
 
 /// Refund lines listed in one mail; the rest are counted.
-const LISTED: usize = 20;
+const LISTED: u64 = 20;
+/// A claim older than this is taken to belong to a sender that died.
+const STALE: Duration = Duration::minutes(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Kind {
-    Held,
-    Diverted,
+const HELD: &str = "held";
+const DIVERTED: &str = "diverted";
+
+pub(crate) fn held(r: &RefundRow, to: i64, amount: i64, reason: &str) -> NewNotice {
+    NewNotice {
+        importer_id: to,
+        kind: HELD,
+        refund_id: r.id,
+        cents: amount,
+        line: format!(
+            "Refund {}: {} waiting (entry {}, {})",
+            r.refund_number,
+            Cents::new(amount),
+            r.entry_number,
+            r.source.replace('_', " ")
+        ),
+        reason: reason.to_string(),
+    }
 }
 
-pub(crate) struct Notice {
-    /// Who is told (its 5106 contact and TAO).
-    importer_id: i64,
-    kind: Kind,
-    cents: i64,
-    line: String,
-    /// Why it is held (held notices).
-    reason: String,
+pub(crate) fn diverted(r: &RefundRow, to: i64, amount: i64, bills: &[(String, i64)]) -> NewNotice {
+    let bills = bills.iter().map(|(n, c)| format!("bill {n} {}", Cents::new(*c))).collect::<Vec<_>>().join(", ");
+    NewNotice {
+        importer_id: to,
+        kind: DIVERTED,
+        refund_id: r.id,
+        cents: amount,
+        line: format!(
+            "Refund {}: {} applied to CBP {bills} (entry {})",
+            r.refund_number,
+            Cents::new(amount),
+            r.entry_number
+        ),
+        reason: String::new(),
+    }
 }
 
-impl Notice {
-    pub(crate) fn held(r: &RefundRow, to: i64, amount: i64, reason: &str) -> Notice {
-        Notice {
-            importer_id: to,
-            kind: Kind::Held,
-            cents: amount,
-            line: format!(
-                "Refund {}: {} waiting (entry {}, {})",
-                r.refund_number,
-                Cents::new(amount),
-                r.entry_number,
-                r.source.replace('_', " ")
-            ),
-            reason: reason.to_string(),
+/// Sends every unsent notice, one mail per payee and kind; returns how many groups could not be
+/// sent (they stay unsent for the next try). Errors of the database are counted, not returned:
+/// the decisions are committed whatever happens to their mail.
+pub(crate) async fn send_pending(app: &App) -> u64 {
+    let stale_before = store::now() - STALE;
+    let groups = match store::refund_notices::pending_groups(&app.db.conn, stale_before).await {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!(error = %e, "refund notices: the unsent ones could not be read");
+            return 1;
         }
-    }
-
-    pub(crate) fn diverted(r: &RefundRow, to: i64, amount: i64, bills: &[(String, i64)]) -> Notice {
-        let bills = bills.iter().map(|(n, c)| format!("bill {n} {}", Cents::new(*c))).collect::<Vec<_>>().join(", ");
-        Notice {
-            importer_id: to,
-            kind: Kind::Diverted,
-            cents: amount,
-            line: format!(
-                "Refund {}: {} applied to CBP {bills} (entry {})",
-                r.refund_number,
-                Cents::new(amount),
-                r.entry_number
-            ),
-            reason: String::new(),
-        }
-    }
-}
-
-/// Sends one mail per payee and kind; returns how many mails could not be sent.
-pub(crate) async fn send_grouped(app: &App, notices: Vec<Notice>) -> u64 {
-    let mut groups: BTreeMap<(i64, Kind), Vec<Notice>> = BTreeMap::new();
-    for n in notices {
-        groups.entry((n.importer_id, n.kind)).or_default().push(n);
-    }
+    };
     let mut failed = 0;
-    for ((importer_id, kind), list) in groups {
-        let recipients = match crate::ach::notices::recipients(app, importer_id).await {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
+    for (importer_id, kind) in groups {
+        match send_group(app, importer_id, &kind, stale_before).await {
+            Ok(true) => {}
+            Ok(false) => failed += 1,
             Err(e) => {
-                tracing::error!(error = %e, "refund notice: recipients not found");
-                failed += 1;
-                continue;
-            }
-        };
-        let (importer, to) = recipients;
-        let total = Cents::new(list.iter().map(|n| n.cents).sum());
-        let count = list.len();
-        let plural = if count == 1 { "Refund" } else { "Refunds" };
-        let (what, mut lines) = match kind {
-            Kind::Held => (
-                format!("{plural} held: no bank account to pay into"),
-                vec![
-                    format!("{count} refund(s), {total} in all, are waiting."),
-                    list[0].reason.clone(),
-                    "What to do: enroll bank details for this importer number on the ACH Refund Authorization tab. \
-                     Once they are verified, the refunds are paid without any further request."
-                        .into(),
-                ],
-            ),
-            Kind::Diverted => (
-                format!("{plural} applied to CBP bills"),
-                vec![format!("{count} refund(s): {total} in all paid debts to CBP.")],
-            ),
-        };
-        lines.extend(list.iter().take(LISTED).map(|n| n.line.clone()));
-        if count > LISTED {
-            lines.push(format!("... and {} more: see the Refunds tab", count - LISTED));
-        }
-        let number =
-            domain::ImporterNumber::parse(&importer.number).map(|n| n.masked()).unwrap_or_else(|_| "***".into());
-        let mail = mail::Mail::RefundNotice {
-            importer_number: number,
-            importer_name: importer.name.clone(),
-            what,
-            summary: lines.join("\n"),
-            link: app.link("/account"),
-        };
-        for address in to {
-            if app.mailer.send(&address, &mail).await.is_err() {
-                tracing::error!(to = %domain::mask::email(&address), "refund notice not sent");
+                tracing::error!(error = %e, "refund notice: not sent");
                 failed += 1;
             }
         }
     }
     failed
+}
+
+/// Claims, mails and marks one group; false when the mail failed (the claim is given back).
+async fn send_group(
+    app: &App,
+    importer_id: i64,
+    kind: &str,
+    stale_before: time::OffsetDateTime,
+) -> anyhow::Result<bool> {
+    let conn = &app.db.conn;
+    let token = crate::secrets::random_token();
+    if store::refund_notices::claim(conn, importer_id, kind, &token, store::now(), stale_before).await? == 0 {
+        return Ok(true); // another sender has them
+    }
+    let Some((importer, to)) = crate::ach::notices::recipients(app, importer_id).await? else {
+        // Nobody to tell (no contact on file): nothing will ever be sent; done.
+        store::refund_notices::mark_sent(conn, importer_id, kind, &token, store::now()).await?;
+        return Ok(true);
+    };
+    let group = store::refund_notices::claimed(conn, importer_id, kind, &token, LISTED).await?;
+    let count = group.count;
+    let total = Cents::new(group.cents);
+    let plural = if count == 1 { "Refund" } else { "Refunds" };
+    let (what, mut lines) = if kind == HELD {
+        (
+            format!("{plural} held: no bank account to pay into"),
+            vec![
+                format!("{count} refund(s), {total} in all, are waiting."),
+                group.lines.first().map(|(_, reason)| reason.clone()).unwrap_or_default(),
+                "What to do: enroll bank details for this importer number on the ACH Refund Authorization tab. \
+                 Once they are verified, the refunds are paid without any further request."
+                    .into(),
+            ],
+        )
+    } else {
+        (
+            format!("{plural} applied to CBP bills"),
+            vec![format!("{count} refund(s): {total} in all paid debts to CBP.")],
+        )
+    };
+    lines.extend(group.lines.iter().map(|(line, _)| line.clone()));
+    if count > LISTED as i64 {
+        lines.push(format!("... and {} more: see the Refunds tab", count - LISTED as i64));
+    }
+    let number = domain::ImporterNumber::parse(&importer.number).map(|n| n.masked()).unwrap_or_else(|_| "***".into());
+    let mail = mail::Mail::RefundNotice {
+        importer_number: number,
+        importer_name: importer.name.clone(),
+        what,
+        summary: lines.join("\n"),
+        link: app.link("/account"),
+    };
+    let mut all_sent = true;
+    for address in to {
+        if app.mailer.send(&address, &mail).await.is_err() {
+            tracing::error!(to = %domain::mask::email(&address), "refund notice not sent");
+            all_sent = false;
+        }
+    }
+    // One recipient failing sends the group again later to all of them: duplicates over loss.
+    if all_sent {
+        store::refund_notices::mark_sent(conn, importer_id, kind, &token, store::now()).await?;
+    } else {
+        store::refund_notices::unclaim(conn, importer_id, kind, &token).await?;
+    }
+    Ok(all_sent)
 }

@@ -258,6 +258,89 @@ async fn racing_certifications_never_over_apply_a_bill() {
     assert_eq!(s["held_ach_rejected"].count, 27);
 }
 
+/// A held notice outlives a mail outage and a killed sender: it is a row written with the
+/// decision, sent by the next run, once.
+#[tokio::test]
+async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
+    let w = world().await;
+    app::registry::importers::create(&w.app, &w.staff, &draft("55-555555500", "c@third.example")).await.unwrap();
+    let e = entry("614", 275);
+    let rows: Vec<String> =
+        (0..3).map(|i| format!("N{i},55-555555500,{e},drawback,30.00,2025-03-03,2025-12-01,")).collect();
+    import(&w, &csv(&rows), false).await.unwrap();
+    let day = time::macros::date!(2025 - 12 - 05);
+
+    // Mail is down (nothing listens on port 9): the refunds are decided all the same.
+    let down =
+        mail::Mailer::new(mail::Transport::Smtp("smtp://127.0.0.1:9?timeout=2".into()), "ace <n@ace.test>").unwrap();
+    let outage = app::App::new(w.app.db.clone(), app::Settings::default(), down).with_keys(w.app.keys.clone());
+    let first = app::refunds::certify::certify(&outage, "test", day).await.unwrap();
+    assert_eq!((first.held_ach_rejected, first.notices_failed), (3, 1));
+    assert_eq!(store::refund_notices::unsent(&w.app.db.conn).await.unwrap(), 3, "owed, not lost");
+
+    // A sender that claimed them a moment ago is still at work: the next run leaves them alone.
+    let conn = &w.app.db.conn;
+    let now = store::now();
+    let stale = now - time::Duration::minutes(10);
+    let importer = store::refunds::importers_by_numbers(
+        conn,
+        &[domain::ImporterNumber::parse("55-555555500").unwrap().canonical()],
+    )
+    .await
+    .unwrap();
+    let id = importer.first().map(|i| i.id).expect("the importer");
+    assert_eq!(store::refund_notices::claim(conn, id, "held", "busy", now, stale).await.unwrap(), 3);
+    let again = app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
+    assert_eq!((again.examined, again.notices_failed), (3, 0), "held refunds looked at again, nothing new");
+    assert!(w.app.mailer.memory_sent().is_empty());
+
+    // That sender died: once its claim is stale, the next run sends one mail for the three.
+    store::refund_notices::unclaim(conn, id, "held", "busy").await.unwrap();
+    assert_eq!(
+        store::refund_notices::claim(conn, id, "held", "dead", now - time::Duration::hours(1), stale).await.unwrap(),
+        3
+    );
+    app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
+    let sent = w.app.mailer.memory_sent();
+    assert_eq!(sent.len(), 1, "one mail to the contact (no portal account, no TAO)");
+    assert_eq!(sent[0].to, "c@third.example");
+    assert!(sent[0].rendered.text.contains("3 refund(s), $90.00 in all"), "{}", sent[0].rendered.text);
+    assert_eq!(store::refund_notices::unsent(conn).await.unwrap(), 0);
+
+    // Sent once: later runs send nothing more.
+    app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
+    assert_eq!(w.app.mailer.memory_sent().len(), 1);
+}
+
+/// The daily run is one instance's, unless that instance dies: once its heartbeat is stale, the
+/// next tick of any instance finishes the day; a finished day is never run again.
+#[tokio::test]
+async fn a_daily_run_left_by_a_dead_instance_is_taken_over() {
+    let w = world().await;
+    app::registry::importers::create(&w.app, &w.staff, &draft("55-555555500", "c@third.example")).await.unwrap();
+    let e = entry("614", 275);
+    import(&w, &csv(&[format!("D1,55-555555500,{e},drawback,30.00,2025-03-03,2025-12-01,")]), false).await.unwrap();
+    let day = time::macros::date!(2025 - 12 - 05);
+    let conn = &w.app.db.conn;
+    let now = store::now();
+    let stale = now - time::Duration::minutes(10);
+
+    // Another instance holds the day and is alive: this one does nothing.
+    assert!(store::job_runs::claim(conn, "certify", "2025-12-05", now, stale).await.unwrap());
+    assert_eq!(app::refunds::certify::daily(&w.app, day).await.unwrap(), None);
+    assert_eq!(status(&w, "D1").await.status, "recorded");
+
+    // It died an hour ago (its last heartbeat): the day is taken over and finished.
+    store::job_runs::beat(conn, "certify", "2025-12-05", now - time::Duration::hours(1)).await.unwrap();
+    let done = app::refunds::certify::daily(&w.app, day).await.unwrap().expect("taken over");
+    assert_eq!(done.held_ach_rejected, 1);
+    assert_eq!(status(&w, "D1").await.status, "held_ach_rejected");
+
+    // Finished: however stale it looks later, nobody runs the day again.
+    store::job_runs::beat(conn, "certify", "2025-12-05", now - time::Duration::hours(2)).await.unwrap();
+    assert_eq!(app::refunds::certify::daily(&w.app, day).await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn a_missing_rate_waits_instead_of_guessing() {
     let w = world().await;

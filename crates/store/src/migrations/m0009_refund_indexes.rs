@@ -6,9 +6,7 @@
 //! than the run's date are rare (imports refuse future liquidation dates) and are skipped as
 //! they come.
 //!
-//! The Refunds tab reads an importer's refunds newest first from two indexes, the refunds of
-//! the importer ((importer_id, id), m0008) and those paid to it: this one becomes
-//! (payee_importer_id, id) for the same reason (`store::refunds::list`).
+//! (The payee index meant to come with it, for the Refunds tab, was left out by a merge: m0012.)
 
 use sea_orm_migration::prelude::*;
 
@@ -47,17 +45,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.drop_index(Index::drop().name("ix_refunds_status_id").table(Refunds::Table).if_exists().to_owned()).await?;
-        m.create_index(
-            Index::create()
-                .name("ix_refunds_payee_importer_id")
-                .table(Refunds::Table)
-                .col(Refunds::PayeeImporterId)
-                .if_not_exists()
-                .to_owned(),
-        )
-        .await?;
-        m.drop_index(Index::drop().name("ix_refunds_payee_importer_id_id").table(Refunds::Table).if_exists().to_owned())
-            .await
+        m.drop_index(Index::drop().name("ix_refunds_status_id").table(Refunds::Table).if_exists().to_owned()).await
     }
 }

@@ -11,6 +11,9 @@ mod m0006_import_provenance;
 mod m0007_ach_tab_per_sub_account;
 mod m0008_refunds;
 mod m0009_refund_indexes;
+mod m0010_refund_notices;
+mod m0011_job_heartbeats;
+mod m0012_refund_payee_index;
 mod schema;
 
 pub struct Migrator;
@@ -28,6 +31,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_ach_tab_per_sub_account::Migration),
             Box::new(m0008_refunds::Migration),
             Box::new(m0009_refund_indexes::Migration),
+            Box::new(m0010_refund_notices::Migration),
+            Box::new(m0011_job_heartbeats::Migration),
+            Box::new(m0012_refund_payee_index::Migration),
         ]
     }
 }

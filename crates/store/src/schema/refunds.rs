@@ -109,4 +109,36 @@ pub enum JobRuns {
     Job,
     RunOn,
     StartedAt,
+    /// Refreshed by the running instance as it goes (m0011); a claim whose heartbeat stopped
+    /// belongs to an instance that died, and another takes the job over.
+    HeartbeatAt,
+    /// Null while the job runs (m0011).
+    FinishedAt,
+}
+
+/// A notice owed to a payee about one refund's decision (held, or set off against a bill),
+/// written in the same transaction as the decision (migration m0010), so a run killed after its
+/// commit still owes the mail. The sender groups a payee's unsent notices into one mail.
+#[derive(DeriveIden, Clone, Copy)]
+pub enum RefundNotices {
+    Table,
+    Id,
+    /// Who is told (its 5106 contact and TAO).
+    ImporterId,
+    /// `held` or `diverted`.
+    Kind,
+    RefundId,
+    /// The amount waiting (held) or taken by bills (diverted).
+    Cents,
+    /// The refund's line in the mail.
+    Line,
+    /// Why it is held (held notices); empty otherwise.
+    Reason,
+    CreatedAt,
+    /// The sender that took it (a random token) and when: another sender leaves it alone until
+    /// the claim is stale.
+    Claim,
+    ClaimedAt,
+    /// Null until the mail went out.
+    SentAt,
 }

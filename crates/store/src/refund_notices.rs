@@ -1,0 +1,188 @@
+//! Notices owed to payees about certification's decisions, kept as rows until mailed.
+//!
+//! Written inside the transaction of the decision they announce (so a decision never exists
+//! without its notice), grouped per payee and kind when sent. Sending is at least once: a
+//! sender claims a group with a random token, mails it, then marks it sent; a sender killed in
+//! between leaves a claim that goes stale and is taken again by a later run (the payee may then
+//! get the same mail twice, never none). Two senders never take the same rows: the claim is one
+//! `UPDATE` that only takes unclaimed or stale rows.
+
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr};
+use time::OffsetDateTime;
+
+use crate::refunds::INSERT_CHUNK;
+use crate::schema::refunds::RefundNotices as N;
+
+/// A notice to write with its decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice {
+    pub importer_id: i64,
+    /// `held` or `diverted`.
+    pub kind: &'static str,
+    pub refund_id: i64,
+    pub cents: i64,
+    pub line: String,
+    pub reason: String,
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, notices: &[NewNotice], at: OffsetDateTime) -> Result<(), DbErr> {
+    for chunk in notices.chunks(INSERT_CHUNK) {
+        let mut stmt = Query::insert();
+        stmt.into_table(N::Table).columns([
+            N::ImporterId,
+            N::Kind,
+            N::RefundId,
+            N::Cents,
+            N::Line,
+            N::Reason,
+            N::CreatedAt,
+        ]);
+        for n in chunk {
+            stmt.values_panic([
+                n.importer_id.into(),
+                n.kind.into(),
+                n.refund_id.into(),
+                n.cents.into(),
+                n.line.clone().into(),
+                n.reason.clone().into(),
+                at.into(),
+            ]);
+        }
+        conn.execute(&stmt.to_owned()).await?;
+    }
+    Ok(())
+}
+
+fn unsent_free(stale_before: OffsetDateTime) -> Cond {
+    Cond::all()
+        .add(Expr::col(N::SentAt).is_null())
+        .add(Cond::any().add(Expr::col(N::ClaimedAt).is_null()).add(Expr::col(N::ClaimedAt).lt(stale_before)))
+}
+
+/// `(importer_id, kind)` of every group with notices to send (unsent, and unclaimed or claimed
+/// before `stale_before`), in a stable order.
+pub async fn pending_groups(
+    conn: &impl ConnectionTrait,
+    stale_before: OffsetDateTime,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    let stmt = Query::select()
+        .columns([N::ImporterId, N::Kind])
+        .distinct()
+        .from(N::Table)
+        .cond_where(unsent_free(stale_before))
+        .order_by(N::ImporterId, Order::Asc)
+        .order_by(N::Kind, Order::Asc)
+        .to_owned();
+    conn.query_all(&stmt).await?.iter().map(|r| Ok((r.try_get("", "importer_id")?, r.try_get("", "kind")?))).collect()
+}
+
+/// Takes a group's free notices under `token`; returns how many were taken (0: another sender
+/// has them, or they were sent meanwhile).
+pub async fn claim(
+    conn: &impl ConnectionTrait,
+    importer_id: i64,
+    kind: &str,
+    token: &str,
+    at: OffsetDateTime,
+    stale_before: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let stmt = Query::update()
+        .table(N::Table)
+        .values([(N::Claim, token.into()), (N::ClaimedAt, at.into())])
+        .and_where(Expr::col(N::ImporterId).eq(importer_id))
+        .and_where(Expr::col(N::Kind).eq(kind))
+        .cond_where(unsent_free(stale_before))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected())
+}
+
+/// What a claimed group holds: how many notices, their total, and the first `listed` lines with
+/// their reasons, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub count: i64,
+    pub cents: i64,
+    pub lines: Vec<(String, String)>,
+}
+
+fn claimed_by(importer_id: i64, kind: &str, token: &str) -> Cond {
+    Cond::all()
+        .add(Expr::col(N::ImporterId).eq(importer_id))
+        .add(Expr::col(N::Kind).eq(kind))
+        .add(Expr::col(N::SentAt).is_null())
+        .add(Expr::col(N::Claim).eq(token))
+}
+
+pub async fn claimed(
+    conn: &impl ConnectionTrait,
+    importer_id: i64,
+    kind: &str,
+    token: &str,
+    listed: u64,
+) -> Result<Claimed, DbErr> {
+    let totals = Query::select()
+        .expr_as(Func::count(Expr::col(N::Id)), Alias::new("n"))
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both engines return an integer.
+        .expr_as(Expr::cust("CAST(COALESCE(SUM(cents), 0) AS BIGINT)"), Alias::new("total"))
+        .from(N::Table)
+        .cond_where(claimed_by(importer_id, kind, token))
+        .to_owned();
+    let (count, cents) = match conn.query_one(&totals).await? {
+        Some(r) => (r.try_get::<i64>("", "n")?, r.try_get::<i64>("", "total")?),
+        None => (0, 0),
+    };
+    let first = Query::select()
+        .columns([N::Line, N::Reason])
+        .from(N::Table)
+        .cond_where(claimed_by(importer_id, kind, token))
+        .order_by(N::Id, Order::Asc)
+        .limit(listed)
+        .to_owned();
+    let lines = conn
+        .query_all(&first)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("", "line")?, r.try_get("", "reason")?)))
+        .collect::<Result<_, DbErr>>()?;
+    Ok(Claimed { count, cents, lines })
+}
+
+/// Marks a claimed group sent.
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    importer_id: i64,
+    kind: &str,
+    token: &str,
+    at: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let stmt = Query::update()
+        .table(N::Table)
+        .value(N::SentAt, at)
+        .cond_where(claimed_by(importer_id, kind, token))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected())
+}
+
+/// Gives a claimed group back (its mail could not be sent): the next run tries again.
+pub async fn unclaim(conn: &impl ConnectionTrait, importer_id: i64, kind: &str, token: &str) -> Result<u64, DbErr> {
+    let stmt = Query::update()
+        .table(N::Table)
+        .values([(N::Claim, Option::<String>::None.into()), (N::ClaimedAt, Option::<OffsetDateTime>::None.into())])
+        .cond_where(claimed_by(importer_id, kind, token))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected())
+}
+
+/// How many notices are not sent yet (operators' and tests' view of the backlog).
+pub async fn unsent(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let stmt = Query::select()
+        .expr_as(Func::count(Expr::col(N::Id)), Alias::new("n"))
+        .from(N::Table)
+        .and_where(Expr::col(N::SentAt).is_null())
+        .to_owned();
+    Ok(match conn.query_one(&stmt).await? {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    })
+}
