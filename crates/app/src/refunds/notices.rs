@@ -17,6 +17,8 @@ use crate::App;
 
 /// Refund lines listed in one mail; the rest are counted.
 const LISTED: u64 = 20;
+/// Groups mailed at once.
+const SENDERS: usize = 8;
 /// A claim older than this is taken to belong to a sender that died.
 const STALE: Duration = Duration::minutes(10);
 
@@ -70,15 +72,32 @@ pub(crate) async fn send_pending(app: &App) -> u64 {
         }
     };
     let mut failed = 0;
+    let mut count = |done: Result<anyhow::Result<bool>, tokio::task::JoinError>| match done {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => failed += 1,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "refund notice: not sent");
+            failed += 1;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "refund notice: the sender failed");
+            failed += 1;
+        }
+    };
+    // Several groups at a time: each is a few queries and a mail or two whose delivery (an
+    // SMTP exchange, or a file flushed to disk) is mostly waiting.
+    let mut senders = tokio::task::JoinSet::new();
     for (importer_id, kind) in groups {
-        match send_group(app, importer_id, &kind, stale_before).await {
-            Ok(true) => {}
-            Ok(false) => failed += 1,
-            Err(e) => {
-                tracing::error!(error = %e, "refund notice: not sent");
-                failed += 1;
+        if senders.len() >= SENDERS {
+            if let Some(done) = senders.join_next().await {
+                count(done);
             }
         }
+        let app = app.clone();
+        senders.spawn(async move { send_group(&app, importer_id, &kind, stale_before).await });
+    }
+    while let Some(done) = senders.join_next().await {
+        count(done);
     }
     failed
 }
