@@ -56,3 +56,13 @@ pub async fn begin_write(conn: &sea_orm::DatabaseConnection) -> Result<DatabaseT
     })
     .await
 }
+
+/// Whether a statement failed only because another transaction got in its way (PostgreSQL's
+/// deadlock or serialization failure): the transaction is rolled back and may simply be tried
+/// again. Other errors are real.
+pub fn is_conflict(e: &DbErr) -> bool {
+    let (DbErr::Exec(sea_orm::RuntimeErr::SqlxError(s)) | DbErr::Query(sea_orm::RuntimeErr::SqlxError(s))) = e else {
+        return false;
+    };
+    matches!(s.as_database_error().and_then(|d| d.code()).as_deref(), Some("40P01" | "40001"))
+}

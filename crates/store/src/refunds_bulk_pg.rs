@@ -10,7 +10,7 @@
 
 use sea_orm::DbErr;
 use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, PgPool, Postgres, Row};
+use sea_orm::sqlx::{self, AssertSqlSafe, PgPool, Postgres, Row};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
@@ -37,6 +37,8 @@ pub struct PgRefunds {
     spare: Vec<u8>,
     /// False when the table was empty at the start and other writers are kept out.
     lookups: bool,
+    /// A first load's dropped indexes, as `CREATE INDEX` statements run before `COMMIT`.
+    deferred: Vec<String>,
 }
 
 impl PgRefunds {
@@ -53,6 +55,7 @@ impl PgRefunds {
             // Another import may have committed before the lock was granted.
             lookups = any_refund(&mut conn).await?;
         }
+        let deferred = if lookups { Vec::new() } else { defer_indexes(&mut conn).await? };
         Ok(PgRefunds {
             conn: Some(conn),
             flight: None,
@@ -61,6 +64,7 @@ impl PgRefunds {
             rows: 0,
             spare: Vec::new(),
             lookups,
+            deferred,
         })
     }
 
@@ -159,8 +163,20 @@ impl PgRefunds {
     pub(crate) async fn finish(mut self, end: &'static str) -> Result<(), DbErr> {
         let written = if end == "COMMIT" { self.flush().await } else { Ok(()) };
         let settled = self.conn().await.map(|_| ());
-        let end = if written.is_ok() && settled.is_ok() { end } else { "ROLLBACK" };
         let conn = self.conn.as_mut().ok_or_else(|| DbErr::Custom("refund import: the connection was lost".into()))?;
+        let mut rebuilt = Ok(());
+        if end == "COMMIT" && written.is_ok() && settled.is_ok() {
+            for sql in &self.deferred {
+                // The server's own index definitions, read by `defer_indexes`.
+                rebuilt =
+                    sqlx::query(AssertSqlSafe(sql.clone())).execute(&mut **conn).await.map(|_| ()).map_err(sqlx_err);
+                if rebuilt.is_err() {
+                    break;
+                }
+            }
+        }
+        let written = written.and(rebuilt);
+        let end = if written.is_ok() && settled.is_ok() { end } else { "ROLLBACK" };
         let ended = sqlx::query(end).execute(&mut **conn).await.map_err(sqlx_err);
         let closed = match self.conn.take() {
             Some(c) => c.close().await.map_err(sqlx_err),
@@ -168,6 +184,30 @@ impl PgRefunds {
         };
         written.and(settled).and(ended).and(closed)
     }
+}
+
+/// A first load (the table was empty when it was locked): drops the refunds table's indexes,
+/// but the primary key's, inside the transaction, and returns their definitions for `finish` to
+/// build again before `COMMIT`: one sort per index instead of an index insert per row and index
+/// (docs/performance.md). Dropping an index locks the table against readers too until the
+/// commit: pages listing refunds wait for the first load (seconds) instead of seeing an empty
+/// ledger. A rollback puts the indexes back.
+async fn defer_indexes(conn: &mut PoolConnection<Postgres>) -> Result<Vec<String>, DbErr> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'refunds' \
+         AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'refunds'::regclass)",
+    )
+    .fetch_all(&mut **conn)
+    .await
+    .map_err(sqlx_err)?;
+    for (name, _) in &indexes {
+        // A name the server listed, quoted as an identifier.
+        sqlx::query(AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
+            .execute(&mut **conn)
+            .await
+            .map_err(sqlx_err)?;
+    }
+    Ok(indexes.into_iter().map(|(_, def)| def).collect())
 }
 
 async fn any_refund(conn: &mut PoolConnection<Postgres>) -> Result<bool, DbErr> {

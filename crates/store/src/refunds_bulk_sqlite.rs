@@ -41,7 +41,8 @@ impl SqliteRefunds {
         let (jobs, queue) = mpsc::channel(1);
         let (ready, started) = oneshot::channel();
         drop(tokio::task::spawn_blocking(move || {
-            let conn = match open_writing(&settings) {
+            let opened = open_writing(&settings).and_then(|c| first_load(&c).map(|d| (c, d)));
+            let (conn, deferred) = match opened {
                 Ok(c) => {
                     let _sent = ready.send(Ok(()));
                     c
@@ -51,7 +52,7 @@ impl SqliteRefunds {
                     return;
                 }
             };
-            serve(conn, queue);
+            serve(conn, deferred, queue);
         }));
         started.await.map_err(|_| stopped())??;
         Ok(SqliteRefunds { jobs, writing: None })
@@ -93,13 +94,47 @@ impl SqliteRefunds {
     }
 }
 
-fn serve(conn: Connection, mut queue: mpsc::Receiver<Job>) {
+/// A first load (the table empty when the write lock was taken): the refunds table's indexes
+/// are dropped inside the transaction and built again before it commits, one sort each instead
+/// of a B-tree insert per row and index (docs/performance.md). Returns their `CREATE`
+/// statements; empty when the table has rows, and the indexes are then left alone.
+///
+/// Safe because the transaction holds SQLite's write lock from `BEGIN IMMEDIATE` to its end: no
+/// other writer can add a refund (a duplicate number the unique index would have refused) in
+/// between, and readers keep seeing the committed table, indexes included. A rollback (errors,
+/// a dry run, a dropped writer) puts the indexes back with everything else.
+fn first_load(conn: &Connection) -> Result<Vec<String>, DbErr> {
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM refunds)", [], |r| r.get(0)).map_err(err)?;
+    if any {
+        return Ok(Vec::new());
+    }
+    let mut st = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'refunds' AND sql IS NOT NULL",
+        )
+        .map_err(err)?;
+    let indexes: Vec<(String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))).map_err(err)?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+fn serve(conn: Connection, deferred: Vec<String>, mut queue: mpsc::Receiver<Job>) {
     while let Some(job) = queue.blocking_recv() {
         match job {
+            // A first load has nothing recorded before it to look up.
+            Job::Existing(_, r) if !deferred.is_empty() => drop(r.send(Ok(Vec::new()))),
             Job::Existing(numbers, r) => drop(r.send(existing(&conn, &numbers))),
             Job::Insert(rows, actor, at, r) => drop(r.send(insert(&conn, &rows, &actor, &at).map(|()| rows))),
             Job::Finish(end, r) => {
-                let ended = conn.execute_batch(end).map_err(err);
+                let rebuilt = match end {
+                    "COMMIT" => deferred.iter().try_for_each(|sql| conn.execute_batch(sql)).map_err(err),
+                    _ => Ok(()),
+                };
+                let end = if rebuilt.is_ok() { end } else { "ROLLBACK" };
+                let ended = rebuilt.and(conn.execute_batch(end).map_err(err));
                 let closed = conn.close().map_err(|(_, e)| err(e));
                 drop(r.send(ended.and(closed)));
                 return;

@@ -54,26 +54,65 @@ const JOB: &str = "certify";
 const STALE: time::Duration = time::Duration::minutes(10);
 
 /// `certify`, beating the daily claim of `day` after each batch when given.
+///
+/// One task reads refunds in id order and hands them to the deciders. On PostgreSQL two deciders
+/// write at once, each in its own transaction: a batch's time is mostly the server updating rows
+/// and indexes, which a second backend process does on the other core. Each decider takes the
+/// refunds of its own importers (by id parity), so the two never wait for each other's locks on
+/// the same CBP bills. On SQLite, which has one writer, one decider (the reading of the next
+/// batch still overlaps the writing).
 async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> AppResult<Certified> {
-    let table = super::rates::table(app).await?;
+    let table = &super::rates::table(app).await?;
+    let deciders: usize = if app.db.kind == store::DbKind::Postgres { 2 } else { 1 };
     let mut out = Certified::default();
     let day = today.to_string();
     // Held refunds first, so those held by this run are not looked at twice.
     for (status, due_by) in [("held_ach_rejected", None), ("recorded", Some(day.as_str()))] {
-        let read = |after| store::refunds::in_status(&app.db.conn, status, due_by, after, BATCH);
-        let mut rows = read(0).await?;
-        while let Some(last) = rows.last() {
-            // The next batch is read (on another connection) while this one is decided and
-            // written: a batch's reading and its writing each take one core. The decisions'
-            // version check covers anything that moves in between.
-            let next = read(last.id);
-            let (decided, next) = tokio::join!(decide_batch(app, actor_label, today, &table, rows, &mut out), next);
-            decided?;
-            if let Some(day) = claim {
-                store::job_runs::beat(&app.db.conn, JOB, day, store::now()).await?;
+        let (senders, receivers): (Vec<_>, Vec<_>) =
+            (0..deciders).map(|_| tokio::sync::mpsc::channel::<Vec<RefundRow>>(1)).unzip();
+        let read = async move {
+            let mut after = 0;
+            loop {
+                let rows =
+                    store::refunds::in_status(&app.db.conn, status, due_by, after, BATCH * deciders as u64).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.id;
+                let mut parts: Vec<Vec<RefundRow>> = vec![Vec::new(); deciders];
+                for r in rows {
+                    parts[r.importer_id.rem_euclid(deciders as i64) as usize].push(r);
+                }
+                for (tx, part) in senders.iter().zip(parts) {
+                    if !part.is_empty() && tx.send(part).await.is_err() {
+                        return Ok(()); // a decider stopped on an error, which it reports
+                    }
+                }
             }
-            rows = next?;
-        }
+            Ok::<(), AppError>(())
+        };
+        let decide = |mut rx: tokio::sync::mpsc::Receiver<Vec<RefundRow>>| async move {
+            let mut tally = Certified::default();
+            while let Some(rows) = rx.recv().await {
+                decide_batch(app, actor_label, today, table, rows, &mut tally).await?;
+                if let Some(day) = claim {
+                    store::job_runs::beat(&app.db.conn, JOB, day, store::now()).await?;
+                }
+            }
+            Ok::<Certified, AppError>(tally)
+        };
+        let mut receivers = receivers.into_iter();
+        let maybe = |rx: Option<_>| async move {
+            match rx {
+                Some(rx) => decide(rx).await,
+                None => Ok(Certified::default()),
+            }
+        };
+        let (first, second) = (maybe(receivers.next()), maybe(receivers.next()));
+        // A decider that fails drops its receiver: the reader's next send to it fails and the
+        // reader stops, which ends the other decider's channel too.
+        let (read, one, two) = tokio::join!(read, first, second);
+        add(&mut out, &one?);
+        add(&mut out, &two?);
+        read?;
     }
     // This run's notices, and any an earlier run left unsent (killed, or mail down).
     out.notices_failed = super::notices::send_pending(app).await;
@@ -164,13 +203,19 @@ async fn decide_batch(
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
         let txn = store::begin_write(&app.db.conn).await?;
         let mut tally = Certified::default();
-        match decide_rows(&txn, actor, today, table, &rows, &mut tally).await? {
-            true => {
+        match decide_rows(&txn, actor, today, table, &rows, &mut tally).await {
+            Ok(true) => {
                 txn.commit().await?;
                 add(out, &tally);
                 return Ok(());
             }
-            false => txn.rollback().await?,
+            Ok(false) => txn.rollback().await?,
+            // Two deciders (or two instances) reaching the same bills in opposite orders: the
+            // server picks one to fail; it starts over like any batch that lost a race.
+            Err(AppError::Internal(e)) if e.downcast_ref::<store::DbErr>().is_some_and(store::is_conflict) => {
+                txn.rollback().await?
+            }
+            Err(e) => return Err(e),
         }
     }
     tracing::warn!("certification: a batch kept losing races to another writer; the next run takes it");

@@ -88,10 +88,10 @@ pub(crate) async fn send_pending(app: &App) -> u64 {
     // SMTP exchange, or a file flushed to disk) is mostly waiting.
     let mut senders = tokio::task::JoinSet::new();
     for (importer_id, kind) in groups {
-        if senders.len() >= SENDERS {
-            if let Some(done) = senders.join_next().await {
-                count(done);
-            }
+        if senders.len() >= SENDERS
+            && let Some(done) = senders.join_next().await
+        {
+            count(done);
         }
         let app = app.clone();
         senders.spawn(async move { send_group(&app, importer_id, &kind, stale_before).await });

@@ -139,3 +139,48 @@ async fn a_number_recorded_meanwhile_is_refused_in_words() {
     assert_eq!(taken_number(&e), Some("R-1"), "{e}");
     assert!(refunds::by_number(&t.db.conn, "R-2").await.unwrap().is_none());
 }
+
+/// The refunds table's index names, sorted.
+async fn refund_indexes(t: &TestDb) -> Vec<String> {
+    use store::sea_orm::{ConnectionTrait, Statement};
+    let sql = match t.db.kind {
+        store::DbKind::Sqlite => {
+            "SELECT name AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'refunds' ORDER BY 1"
+        }
+        store::DbKind::Postgres => {
+            "SELECT indexname::text AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'refunds' ORDER BY 1"
+        }
+    };
+    let rows = t.db.conn.query_all_raw(Statement::from_string(t.db.backend(), sql)).await.unwrap();
+    rows.iter().map(|r| r.try_get::<String>("", "n").unwrap()).collect()
+}
+
+/// A first load builds the indexes after the rows (see `refunds_bulk_*`): committed or rolled
+/// back, the table ends with every index it had, and the unique number still refuses a twin.
+#[tokio::test]
+async fn a_first_load_keeps_every_index() {
+    let t = TestDb::new().await.unwrap();
+    let a = importer(&t, "12-345678900").await;
+    let before = refund_indexes(&t).await;
+    assert!(before.iter().any(|n| n == "ix_refunds_refund_number"), "{before:?}");
+
+    let mut w = RefundWriter::begin(&t.db).await.unwrap();
+    w.insert(vec![refund("R-1", a, None, None)], "test", store::now()).await.unwrap();
+    w.rollback().await.unwrap();
+    assert_eq!(refund_indexes(&t).await, before, "a rolled-back first load");
+
+    let mut w = RefundWriter::begin(&t.db).await.unwrap();
+    let rows: Vec<NewRefund> = (0..500).map(|i| refund(&format!("R-{i}"), a, None, Some(i))).collect();
+    w.insert(rows, "test", store::now()).await.unwrap();
+    w.commit().await.unwrap();
+    assert_eq!(refund_indexes(&t).await, before, "a committed first load");
+    assert_eq!(refunds::by_number(&t.db.conn, "R-499").await.unwrap().unwrap().interest_cents, Some(499));
+
+    // Not a first load any more: the unique index is there to refuse a number twice.
+    let mut w = RefundWriter::begin(&t.db).await.unwrap();
+    assert_eq!(w.existing(vec!["R-7".into()]).await.unwrap().len(), 1, "lookups see the first load");
+    w.insert(vec![refund("R-7", a, None, None)], "test", store::now()).await.unwrap();
+    let refused = w.commit().await.expect_err("R-7 twice");
+    assert_eq!(taken_number(&refused), Some("R-7"), "{refused}");
+    assert_eq!(refund_indexes(&t).await, before);
+}
