@@ -18,21 +18,8 @@ target=${CARGO_TARGET_DIR:-$root/target}
 bin="$target/release/ace-refunds"
 data=${DATA:-/tmp/ace-refunds-bench-$N}
 [ -s "$data/refunds.csv" ] || "$target/release/examples/refund_data" --importers "$IMPORTERS" --refunds "$N" --seed 1 --out "$data"
+source "$root/bench/refunds/lib.sh"
 echo "input: $data/refunds.csv ($(wc -c < "$data/refunds.csv") bytes, $N rows, $IMPORTERS importers)"
-
-measure() { # label rows url args...
-  local label=$1 rows=$2 url=$3; shift 3
-  local out; out=$(mktemp)
-  ACE_LOG=warn ACE_DATA_DIR="$data/state" /usr/bin/time -v "$bin" --database-url "$url" "$@" > "$out.stdout" 2> "$out" \
-    || { cat "$out" "$out.stdout"; exit 1; }
-  local secs rss
-  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out")
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
-  python3 -c "import sys; s=float(sys.argv[2]); print(f'{sys.argv[1]}: {s:.2f} s, {int(sys.argv[3])/s:,.0f} rows/s, peak RSS {int(sys.argv[4])/1024:.0f} MiB')" \
-    "$label" "$secs" "$rows" "$rss"
-  tail -n 2 "$out.stdout" | sed 's/^/    /'
-  rm -f "$out" "$out.stdout"
-}
 
 run() { # engine url
   ACE_LOG=warn ACE_DATA_DIR="$data/state" "$bin" --database-url "$2" importer import "$data/importers.csv" > /dev/null

@@ -32,11 +32,12 @@ for engine in $DBS; do
   start_server
   cookie="ace_session=$(head -n 1 "$work/tokens.txt")"
   base="http://127.0.0.1:$PORT"
-  tab=$(curl -sf -b "$cookie" "$base/account" | grep -o '/account/sub/[0-9]*/refunds' | head -n 1)
-  [ -n "$tab" ] || { echo "no Refunds tab on /account of $email" >&2; exit 1; }
+  sub=$(curl -sf -b "$cookie" "$base/account" | grep -o '/account/sub/[0-9]*' | head -n 1 || true)
+  [ -n "$sub" ] || { echo "no Importer sub-account on /account of $email" >&2; exit 1; }
+  tab="$sub/refunds"
   first=$(curl -sf -b "$cookie" "$base$tab")
   rows=$(grep -c 'href="/account/sub/[0-9]*/refunds/' <<< "$first" || true)
-  next=$(grep -o "$tab?[^\"]*before=[0-9]*" <<< "$first" | head -n 1 | sed 's/&amp;/\&/g')
+  next=$(grep -o "$tab?[^\"]*before=[0-9]*" <<< "$first" | head -n 1 | sed 's/&amp;/\&/g' || true)
   [ "$rows" -gt 0 ] && [ -n "$next" ] || { echo "the tab shows $rows refunds and no next page" >&2; exit 1; }
   echo "tab $tab: $rows refunds on the first page; next page $next"
   for rate in $RATES; do
