@@ -172,13 +172,22 @@ impl RusqliteBulk {
 /// bulk writers' page cache, its `BEGIN IMMEDIATE` transaction open (the write lock is held from
 /// the start). Also the refund import's (`refunds_bulk_sqlite`).
 pub(crate) fn open_writing(s: &PoolSettings) -> Result<Connection, DbErr> {
+    let conn = open_bulk(s)?;
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    Ok(conn)
+}
+
+/// A connection of its own on the pool's database file, with the pool's settings and the bulk
+/// writers' page cache, no transaction open (certification's, `refunds_decide_sqlite`, begins
+/// one per batch).
+pub(crate) fn open_bulk(s: &PoolSettings) -> Result<Connection, DbErr> {
     // The file exists (the pool has it open): no CREATE. NO_MUTEX: only this thread uses it.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&s.file, flags).map_err(err)?;
     conn.busy_timeout(Duration::from_millis(s.busy_timeout_ms.max(0) as u64)).map_err(err)?;
     conn.execute_batch(&format!(
         "PRAGMA synchronous = {}; PRAGMA foreign_keys = {}; PRAGMA cache_size = -{IMPORT_CACHE_KIB}; \
-         PRAGMA temp_store = FILE; BEGIN IMMEDIATE",
+         PRAGMA temp_store = FILE",
         s.synchronous, s.foreign_keys
     ))
     .map_err(err)?;
@@ -430,7 +439,7 @@ pub(crate) fn timestamp(t: OffsetDateTime) -> Result<String, DbErr> {
 /// Reads a stored time the way sqlx does for `OffsetDateTime`: RFC 3339 text (what this
 /// application writes), SQLite's own `YYYY-MM-DD HH:MM:SS[.SSS]` text taken as UTC, or Unix
 /// seconds.
-fn stored_time(v: ValueRef<'_>) -> Result<OffsetDateTime, String> {
+pub(crate) fn stored_time(v: ValueRef<'_>) -> Result<OffsetDateTime, String> {
     use time::macros::format_description;
     match v {
         ValueRef::Text(t) => {

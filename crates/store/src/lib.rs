@@ -27,6 +27,7 @@ pub mod refunds;
 pub mod refunds_bulk;
 mod refunds_bulk_pg;
 mod refunds_bulk_sqlite;
+pub mod refunds_decide_sqlite;
 pub mod routing;
 pub mod schema;
 pub mod seed;

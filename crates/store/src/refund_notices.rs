@@ -5,7 +5,7 @@
 //! sender claims a group with a random token, mails it, then marks it sent; a sender killed in
 //! between leaves a claim that goes stale and is taken again by a later run (the payee may then
 //! get the same mail twice, never none). Two senders never take the same rows: the claim is one
-//! `UPDATE` that only takes unclaimed or stale rows.
+//! `UPDATE` that only takes unclaimed or stale rows (for a chunk of payees at a time).
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -77,12 +77,13 @@ pub async fn pending_groups(
     conn.query_all(&stmt).await?.iter().map(|r| Ok((r.try_get("", "importer_id")?, r.try_get("", "kind")?))).collect()
 }
 
-/// Takes a group's free notices under `token`; returns how many were taken (0: another sender
-/// has them, or they were sent meanwhile).
-pub async fn claim(
+/// Takes the free notices (unsent, and unclaimed or claimed before `stale_before`) of these
+/// payees, of every kind, under `token`, in one statement; returns how many were taken. The
+/// sender claims payees a chunk at a time so that its writes do not grow with the number of
+/// mails (on SQLite, writers from several tasks queue for the one write lock).
+pub async fn claim_payees(
     conn: &impl ConnectionTrait,
-    importer_id: i64,
-    kind: &str,
+    importer_ids: &[i64],
     token: &str,
     at: OffsetDateTime,
     stale_before: OffsetDateTime,
@@ -90,9 +91,26 @@ pub async fn claim(
     let stmt = Query::update()
         .table(N::Table)
         .values([(N::Claim, token.into()), (N::ClaimedAt, at.into())])
-        .and_where(Expr::col(N::ImporterId).eq(importer_id))
-        .and_where(Expr::col(N::Kind).eq(kind))
+        .and_where(Expr::col(N::ImporterId).is_in(importer_ids.iter().copied()))
         .cond_where(unsent_free(stale_before))
+        .to_owned();
+    Ok(conn.execute(&stmt).await?.rows_affected())
+}
+
+/// Marks sent everything still claimed under `token` for these payees (what `claim_payees`
+/// took, less the groups given back with `unclaim`).
+pub async fn mark_all_sent(
+    conn: &impl ConnectionTrait,
+    importer_ids: &[i64],
+    token: &str,
+    at: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let stmt = Query::update()
+        .table(N::Table)
+        .value(N::SentAt, at)
+        .and_where(Expr::col(N::ImporterId).is_in(importer_ids.iter().copied()))
+        .and_where(Expr::col(N::SentAt).is_null())
+        .and_where(Expr::col(N::Claim).eq(token))
         .to_owned();
     Ok(conn.execute(&stmt).await?.rows_affected())
 }
@@ -146,22 +164,6 @@ pub async fn claimed(
         .map(|r| Ok((r.try_get("", "line")?, r.try_get("", "reason")?)))
         .collect::<Result<_, DbErr>>()?;
     Ok(Claimed { count, cents, lines })
-}
-
-/// Marks a claimed group sent.
-pub async fn mark_sent(
-    conn: &impl ConnectionTrait,
-    importer_id: i64,
-    kind: &str,
-    token: &str,
-    at: OffsetDateTime,
-) -> Result<u64, DbErr> {
-    let stmt = Query::update()
-        .table(N::Table)
-        .value(N::SentAt, at)
-        .cond_where(claimed_by(importer_id, kind, token))
-        .to_owned();
-    Ok(conn.execute(&stmt).await?.rows_affected())
 }
 
 /// Gives a claimed group back (its mail could not be sent): the next run tries again.

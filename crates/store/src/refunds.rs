@@ -258,56 +258,92 @@ pub struct ListFilter {
 
 /// Refunds for a list, newest first.
 ///
-/// For importers (a sub-account's tab) each importer is two arms, its own refunds and those paid
-/// to it, each read newest first from its own index ((importer_id, id), (payee_importer_id, id))
-/// and cut at the page size, then merged: a page of an importer with 100,000 refunds reads some
-/// fifty index entries per arm instead of every refund of the importer (which one `OR` over the
-/// two columns did, to sort them).
+/// For importers (a sub-account's tab) each importer is read in arms, its own refunds (one arm
+/// per status, from (importer_id, status, id)) and those paid to it as a notify party (the
+/// partial payee index of m0013), each newest first and cut at the page size, then merged: a page of an importer with 100,000 refunds reads some fifty index
+/// entries per arm instead of every refund of the importer (which one `OR` over the two columns
+/// did, to sort them).
 pub async fn list(conn: &impl ConnectionTrait, f: &ListFilter) -> Result<Vec<RefundRow>, DbErr> {
-    let narrow = |stmt: &mut SelectStatement| {
+    let narrow = |stmt: &mut SelectStatement, status: Option<&str>| {
         if let Some(fc) = &f.filer_code {
             stmt.and_where(Expr::col(Refunds::FilerCode).eq(fc.as_str()));
         }
-        if let Some(s) = &f.status {
-            stmt.and_where(Expr::col(Refunds::Status).eq(s.as_str()));
+        if let Some(s) = status {
+            stmt.and_where(Expr::col(Refunds::Status).eq(s));
         }
         if let Some(b) = f.before_id {
             stmt.and_where(Expr::col(Refunds::Id).lt(b));
         }
     };
     let mut stmt = select().order_by(Refunds::Id, Order::Desc).limit(f.limit).to_owned();
+    // The importer arm, once per status asked for (every status when unfiltered): the importer
+    // index is (importer_id, status, id), so each arm reads its page newest first.
+    let statuses: Vec<&str> = match &f.status {
+        Some(s) => vec![s.as_str()],
+        None => STATUSES.to_vec(),
+    };
     let mut arms: Option<SelectStatement> = None;
-    for (k, (column, id)) in
-        f.importer_ids.iter().flat_map(|id| [(Refunds::ImporterId, *id), (Refunds::PayeeImporterId, *id)]).enumerate()
-    {
-        let mut arm = Query::select()
-            .column(Refunds::Id)
-            .from(Refunds::Table)
-            .and_where(Expr::col(column).eq(id))
-            .order_by(Refunds::Id, Order::Desc)
-            .limit(f.limit)
-            .to_owned();
-        narrow(&mut arm);
-        // Wrapped: SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION.
-        let wrapped = Query::select()
-            .column(Asterisk)
-            .from_subquery(arm, sea_orm::sea_query::Alias::new(format!("a{k}")))
-            .to_owned();
-        match &mut arms {
-            None => arms = Some(wrapped),
-            Some(u) => {
-                u.union(sea_orm::sea_query::UnionType::All, wrapped);
+    let mut k = 0;
+    for id in &f.importer_ids {
+        let own = statuses.iter().map(|s| (Refunds::ImporterId, Some(*s)));
+        let paid = std::iter::once((Refunds::PayeeImporterId, f.status.as_deref()));
+        for (column, status) in own.chain(paid) {
+            let mut arm = Query::select()
+                .column(Refunds::Id)
+                .from(Refunds::Table)
+                .and_where(Expr::col(column).eq(*id))
+                .order_by(Refunds::Id, Order::Desc)
+                .limit(f.limit)
+                .to_owned();
+            if matches!(column, Refunds::PayeeImporterId) {
+                // Paid to it but not its own (those are in the importer arms): the predicate of
+                // the partial payee index (m0013), written out so that both engines use it.
+                arm.and_where(Expr::col(Refunds::PayeeImporterId).ne(Expr::col(Refunds::ImporterId)));
+            }
+            narrow(&mut arm, status);
+            // Wrapped: SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION.
+            let wrapped = Query::select()
+                .column(Asterisk)
+                .from_subquery(arm, sea_orm::sea_query::Alias::new(format!("a{k}")))
+                .to_owned();
+            k += 1;
+            match &mut arms {
+                None => arms = Some(wrapped),
+                Some(u) => {
+                    u.union(sea_orm::sea_query::UnionType::All, wrapped);
+                }
             }
         }
     }
     match arms {
-        Some(ids) => {
-            stmt.and_where(Expr::col(Refunds::Id).in_subquery(ids));
+        Some(union) => {
+            // The page's ids first (index entries only), then only their rows.
+            let page = Query::select()
+                .column(Refunds::Id)
+                .from_subquery(union, sea_orm::sea_query::Alias::new("arms"))
+                .order_by(Refunds::Id, Order::Desc)
+                .limit(f.limit)
+                .to_owned();
+            stmt.and_where(Expr::col(Refunds::Id).in_subquery(page));
         }
-        None => narrow(&mut stmt),
+        None => narrow(&mut stmt, f.status.as_deref()),
     }
     conn.query_all(&stmt).await?.iter().map(from_row).collect()
 }
+
+/// Every status code a refund can have (the domain's `RefundStatus`; a test in `app` keeps the
+/// two the same).
+pub const STATUSES: &[&str] = &[
+    "recorded",
+    "held_ach_rejected",
+    "funds_diverted",
+    "payable",
+    "transmitted",
+    "sent_to_treasury",
+    "treasury_issued",
+    "ach_returned",
+    "reissued",
+];
 
 /// Staff correction before certification: replaces the recorded facts of a `recorded` refund at
 /// `version`; false when it is no longer recorded or moved meanwhile.
@@ -460,6 +496,48 @@ pub async fn held_for(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resu
         }
     }
     Ok(out)
+}
+
+/// A part of a refund set off against a CBP bill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub bill_id: i64,
+    pub refund_id: i64,
+    pub amount_cents: i64,
+}
+
+/// Everything one certification batch writes, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct DecidedBatch {
+    pub applications: Vec<Application>,
+    pub decisions: Vec<Decision>,
+    pub events: Vec<NewEvent>,
+    pub notices: Vec<crate::refund_notices::NewNotice>,
+}
+
+/// Writes a batch inside the caller's transaction: bills first (each reduced only if that much
+/// is still open), then the decisions (each only at the version read), events and notices.
+/// False when a bill or a refund moved since it was read: the caller rolls back and reads
+/// again. (SQLite's certification writes the same through rusqlite, `refunds_decide_sqlite`.)
+pub async fn write_decided(
+    conn: &impl ConnectionTrait,
+    b: &DecidedBatch,
+    actor: &str,
+    at: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    for a in &b.applications {
+        if !crate::bills::apply(conn, a.bill_id, a.refund_id, a.amount_cents, at).await? {
+            return Ok(false);
+        }
+    }
+    for chunk in b.decisions.chunks(INSERT_CHUNK) {
+        if !decide_many(conn, chunk, at).await? {
+            return Ok(false);
+        }
+    }
+    insert_events(conn, &b.events, actor, at).await?;
+    crate::refund_notices::insert(conn, &b.notices, at).await?;
+    Ok(true)
 }
 
 /// Writes many decisions in one statement (`UPDATE ... FROM (VALUES ...)`, which both engines

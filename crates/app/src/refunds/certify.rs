@@ -13,14 +13,22 @@ use domain::ImporterNumber;
 use domain::payee::{NotifyPartyOnFile, Payee, PayeeFacts, payee_for_refund};
 use domain::refund::{Cents, InterestError, RateTable, RefundSource, RefundStatus, accrued_interest};
 use serde::Serialize;
-use store::refunds::{Decision, ImporterFacts, NewEvent, RefundRow};
+use store::refunds::{Application, DecidedBatch, Decision, ImporterFacts, NewEvent, RefundRow};
+use store::refunds_decide_sqlite::SqliteDecider;
 use time::Date;
 
 use crate::App;
 use crate::error::{AppError, AppResult};
 
-/// Refunds decided per transaction.
+/// Refunds decided per transaction, per decider. PostgreSQL: two deciders write at once (see
+/// `run`), and a batch's cost is the server's, per row, whatever its size. SQLite: one writer,
+/// and each commit writes every page the batch dirtied; a decision moves the refund's entry in
+/// the importer index, a page apart from the last one, so a batch of 2,000 wrote some 2,000
+/// pages and one of 20,000 about as many pages more: 1,000,000 refunds took 83 s in batches of
+/// 2,000 and 49 s in batches of 20,000 (docs/performance.md, "Session 16").
+/// (Releases, on either engine, go through the pool in batches of `BATCH`.)
 const BATCH: u64 = 2_000;
+const BATCH_SQLITE: u64 = 20_000;
 /// Attempts at a batch that lost a race before giving up (the next run takes it).
 const ATTEMPTS: usize = 3;
 
@@ -64,6 +72,16 @@ const STALE: time::Duration = time::Duration::minutes(10);
 async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> AppResult<Certified> {
     let table = &super::rates::table(app).await?;
     let deciders: usize = if app.db.kind == store::DbKind::Postgres { 2 } else { 1 };
+    // SQLite: one connection of its own reads, another writes (see `refunds_decide_sqlite`).
+    let sqlite = match app.db.kind {
+        store::DbKind::Sqlite => Some((SqliteDecider::open(&app.db).await?, SqliteDecider::open(&app.db).await?)),
+        store::DbKind::Postgres => None,
+    };
+    let (reader, writer) = match &sqlite {
+        Some((r, w)) => (Some(r), Some(w)),
+        None => (None, None),
+    };
+    let batch = if sqlite.is_some() { BATCH_SQLITE } else { BATCH * deciders as u64 };
     let mut out = Certified::default();
     let day = today.to_string();
     // Held refunds first, so those held by this run are not looked at twice.
@@ -73,8 +91,10 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
         let read = async move {
             let mut after = 0;
             loop {
-                let rows =
-                    store::refunds::in_status(&app.db.conn, status, due_by, after, BATCH * deciders as u64).await?;
+                let rows = match reader {
+                    Some(r) => r.read(status, due_by, after, batch).await?,
+                    None => store::refunds::in_status(&app.db.conn, status, due_by, after, batch).await?,
+                };
                 let Some(last) = rows.last() else { break };
                 after = last.id;
                 let mut parts: Vec<Vec<RefundRow>> = vec![Vec::new(); deciders];
@@ -92,7 +112,7 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
         let decide = |mut rx: tokio::sync::mpsc::Receiver<Vec<RefundRow>>| async move {
             let mut tally = Certified::default();
             while let Some(rows) = rx.recv().await {
-                decide_batch(app, actor_label, today, table, rows, &mut tally).await?;
+                decide_batch(app, actor_label, today, table, rows, &mut tally, writer).await?;
                 if let Some(day) = claim {
                     store::job_runs::beat(&app.db.conn, JOB, day, store::now()).await?;
                 }
@@ -144,7 +164,7 @@ pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppRes
     }
     let table = super::rates::table(app).await?;
     for chunk in rows.chunks(BATCH as usize) {
-        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out).await?;
+        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out, None).await?;
     }
     out.notices_failed = super::notices::send_pending(app).await;
     Ok(out)
@@ -197,29 +217,81 @@ async fn decide_batch(
     table: &RateTable,
     rows: Vec<RefundRow>,
     out: &mut Certified,
+    sqlite: Option<&SqliteDecider>,
 ) -> AppResult<()> {
+    let day = today.to_string();
     for attempt in 1..=ATTEMPTS {
         // After a lost race, read the rows again: some may be decided already.
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
-        let txn = store::begin_write(&app.db.conn).await?;
         let mut tally = Certified::default();
-        match decide_rows(&txn, actor, today, table, &rows, &mut tally).await {
-            Ok(true) => {
-                txn.commit().await?;
-                add(out, &tally);
-                return Ok(());
+        let written = match sqlite {
+            // SQLite: the facts are read through the pool (WAL: the last committed state), the
+            // batch written on certification's own connection; its conditional writes refuse
+            // the batch if anything it relied on moved in between.
+            Some(w) => {
+                let f = facts(&app.db.conn, &rows, &day).await?;
+                let mut bills = open_bills(&app.db.conn, &f).await?;
+                let batch = plan(&f, &mut bills, today, table, &rows, &mut tally)?;
+                w.write(batch, actor, store::now()).await?
             }
-            Ok(false) => txn.rollback().await?,
-            // Two deciders (or two instances) reaching the same bills in opposite orders: the
-            // server picks one to fail; it starts over like any batch that lost a race.
-            Err(AppError::Internal(e)) if e.downcast_ref::<store::DbErr>().is_some_and(store::is_conflict) => {
-                txn.rollback().await?
+            None => {
+                let txn = store::begin_write(&app.db.conn).await?;
+                match decide_in(&txn, today, table, &rows, &mut tally, actor).await {
+                    Ok(true) => {
+                        txn.commit().await?;
+                        true
+                    }
+                    Ok(false) => {
+                        txn.rollback().await?;
+                        false
+                    }
+                    // Two deciders (or two instances) reaching the same bills in opposite
+                    // orders: the server picks one to fail; it starts over like any batch that
+                    // lost a race.
+                    Err(AppError::Internal(e)) if e.downcast_ref::<store::DbErr>().is_some_and(store::is_conflict) => {
+                        txn.rollback().await?;
+                        false
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            Err(e) => return Err(e),
+        };
+        if written {
+            add(out, &tally);
+            return Ok(());
         }
     }
     tracing::warn!("certification: a batch kept losing races to another writer; the next run takes it");
     Ok(())
+}
+
+/// Reads, decides and writes `rows` inside `txn`; false when another writer got to a refund or
+/// a bill first.
+async fn decide_in(
+    txn: &store::DatabaseTransaction,
+    today: Date,
+    table: &RateTable,
+    rows: &[RefundRow],
+    tally: &mut Certified,
+    actor: &str,
+) -> AppResult<bool> {
+    let f = facts(txn, rows, &today.to_string()).await?;
+    let mut bills = open_bills(txn, &f).await?;
+    let batch = plan(&f, &mut bills, today, table, rows, tally)?;
+    Ok(store::refunds::write_decided(txn, &batch, actor, store::now()).await?)
+}
+
+/// The open bills of the batch's importers, oldest first per importer.
+async fn open_bills(
+    conn: &impl store::sea_orm::ConnectionTrait,
+    f: &Facts,
+) -> AppResult<HashMap<i64, Vec<store::bills::BillRow>>> {
+    let importer_ids: Vec<i64> = f.importers.keys().copied().collect();
+    let mut bills: HashMap<i64, Vec<store::bills::BillRow>> = HashMap::new();
+    for b in store::bills::open_of(conn, &importer_ids).await? {
+        bills.entry(b.importer_id).or_default().push(b);
+    }
+    Ok(bills)
 }
 
 async fn reread(app: &App, rows: &[RefundRow]) -> AppResult<Vec<RefundRow>> {
@@ -240,24 +312,19 @@ fn add(out: &mut Certified, t: &Certified) {
     out.waiting_for_rate += t.waiting_for_rate;
 }
 
-/// Decides `rows` inside `txn`; false when another writer got to a refund or a bill first (the
-/// caller rolls back and tries again).
-async fn decide_rows(
-    txn: &store::DatabaseTransaction,
-    actor: &str,
+/// What to write for `rows`, given what was read about their importers and the open bills
+/// (reduced here as they are applied, so the next refund of the batch sees what is left). Pure:
+/// the caller writes it in one transaction, which refuses it if a refund or a bill moved since.
+fn plan(
+    f: &Facts,
+    bills: &mut HashMap<i64, Vec<store::bills::BillRow>>,
     today: Date,
     table: &RateTable,
     rows: &[RefundRow],
     tally: &mut Certified,
-) -> AppResult<bool> {
+) -> AppResult<DecidedBatch> {
     let day = today.to_string();
-    let f = facts(txn, rows, &day).await?;
-    let importer_ids: Vec<i64> = f.importers.keys().copied().collect();
-    let mut bills: HashMap<i64, Vec<store::bills::BillRow>> = HashMap::new();
-    for b in store::bills::open_of(txn, &importer_ids).await? {
-        bills.entry(b.importer_id).or_default().push(b);
-    }
-    let now = store::now();
+    let mut applications = Vec::new();
     let mut events = Vec::new();
     // Mailed after the commit, one mail per payee (see `notices`); written with the decisions so
     // a run killed after its commit still owes them.
@@ -298,9 +365,7 @@ async fn decide_rows(
                     break;
                 }
                 let take = remaining.min(b.open_cents);
-                if !store::bills::apply(txn, b.id, r.id, take, now).await? {
-                    return Ok(false);
-                }
+                applications.push(Application { bill_id: b.id, refund_id: r.id, amount_cents: take });
                 b.open_cents -= take;
                 remaining -= take;
                 offset += take;
@@ -324,7 +389,7 @@ async fn decide_rows(
             d.payee_kind = String::new();
             (RefundStatus::FundsDiverted, format!("applied in full to CBP bill(s) {}", bill_list(&diverted_now)))
         } else {
-            match payee(&f, r, importer) {
+            match payee(f, r, importer) {
                 Ok((payee_id, kind, why)) => {
                     d.status = RefundStatus::Payable.code().into();
                     d.held_reason = String::new();
@@ -383,14 +448,7 @@ async fn decide_rows(
             notices.push(super::notices::diverted(r, r.importer_id, offset - r.offset_cents, &diverted_now));
         }
     }
-    for chunk in decisions.chunks(store::refunds::INSERT_CHUNK) {
-        if !store::refunds::decide_many(txn, chunk, now).await? {
-            return Ok(false);
-        }
-    }
-    store::refunds::insert_events(txn, &events, actor, now).await?;
-    store::refund_notices::insert(txn, &notices, now).await?;
-    Ok(true)
+    Ok(DecidedBatch { applications, decisions, events, notices })
 }
 
 fn overflow(r: &RefundRow) -> AppError {
@@ -460,5 +518,18 @@ fn payee(f: &Facts, r: &RefundRow, importer: &ImporterFacts) -> Result<(i64, &'s
             enrollment_state(f, r.importer_id),
             n.party_not_used.explain()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::refund::RefundStatus;
+
+    /// The Refunds tab reads one arm per status from the store's list of codes: a status added to
+    /// the domain and not there would never be listed.
+    #[test]
+    fn the_store_lists_every_status() {
+        let domain: Vec<&str> = RefundStatus::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(domain, store::refunds::STATUSES);
     }
 }

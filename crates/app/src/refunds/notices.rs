@@ -19,6 +19,10 @@ use crate::App;
 const LISTED: u64 = 20;
 /// Groups mailed at once.
 const SENDERS: usize = 8;
+/// Payees claimed per statement. A sender killed half way leaves at most this many payees'
+/// claims, whose mails go again once the claims are stale (duplicates, never losses); a larger
+/// chunk means fewer writes, which on SQLite queue for the one write lock.
+const CHUNK: usize = 64;
 /// A claim older than this is taken to belong to a sender that died.
 const STALE: Duration = Duration::minutes(10);
 
@@ -62,6 +66,11 @@ pub(crate) fn diverted(r: &RefundRow, to: i64, amount: i64, bills: &[(String, i6
 /// Sends every unsent notice, one mail per payee and kind; returns how many groups could not be
 /// sent (they stay unsent for the next try). Errors of the database are counted, not returned:
 /// the decisions are committed whatever happens to their mail.
+///
+/// Payees are taken a chunk at a time: one statement claims all their free notices, their mails
+/// go out several at a time, then one statement marks the chunk sent (a group whose mail failed
+/// is given back first). A mail per group used to cost two writes of its own; with thousands of
+/// payees those writes, queued for SQLite's write lock, took longer than the mails.
 pub(crate) async fn send_pending(app: &App) -> u64 {
     let stale_before = store::now() - STALE;
     let groups = match store::refund_notices::pending_groups(&app.db.conn, stale_before).await {
@@ -72,54 +81,81 @@ pub(crate) async fn send_pending(app: &App) -> u64 {
         }
     };
     let mut failed = 0;
-    let mut count = |done: Result<anyhow::Result<bool>, tokio::task::JoinError>| match done {
-        Ok(Ok(true)) => {}
-        Ok(Ok(false)) => failed += 1,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "refund notice: not sent");
-            failed += 1;
+    let mut payees: Vec<i64> = groups.iter().map(|(id, _)| *id).collect();
+    payees.dedup(); // in importer order
+    for chunk in payees.chunks(CHUNK) {
+        match send_chunk(app, chunk, stale_before).await {
+            Ok(n) => failed += n,
+            Err(e) => {
+                tracing::error!(error = %e, "refund notices: a chunk of payees could not be sent");
+                failed += 1;
+            }
         }
-        Err(e) => {
-            tracing::error!(error = %e, "refund notice: the sender failed");
-            failed += 1;
-        }
-    };
-    // Several groups at a time: each is a few queries and a mail or two whose delivery (an
-    // SMTP exchange, or a file flushed to disk) is mostly waiting.
-    let mut senders = tokio::task::JoinSet::new();
-    for (importer_id, kind) in groups {
-        if senders.len() >= SENDERS
-            && let Some(done) = senders.join_next().await
-        {
-            count(done);
-        }
-        let app = app.clone();
-        senders.spawn(async move { send_group(&app, importer_id, &kind, stale_before).await });
-    }
-    while let Some(done) = senders.join_next().await {
-        count(done);
     }
     failed
 }
 
-/// Claims, mails and marks one group; false when the mail failed (the claim is given back).
-async fn send_group(
-    app: &App,
-    importer_id: i64,
-    kind: &str,
-    stale_before: time::OffsetDateTime,
-) -> anyhow::Result<bool> {
+/// Claims, mails and marks the notices of these payees; returns how many groups failed.
+async fn send_chunk(app: &App, payees: &[i64], stale_before: time::OffsetDateTime) -> anyhow::Result<u64> {
     let conn = &app.db.conn;
     let token = crate::secrets::random_token();
-    if store::refund_notices::claim(conn, importer_id, kind, &token, store::now(), stale_before).await? == 0 {
-        return Ok(true); // another sender has them
+    if store::refund_notices::claim_payees(conn, payees, &token, store::now(), stale_before).await? == 0 {
+        return Ok(0); // another sender has them, or they were sent meanwhile
+    }
+    let mut failed = Vec::new();
+    // Several groups at a time: each is a few reads and a mail or two whose delivery (an SMTP
+    // exchange, or a file flushed to disk) is mostly waiting.
+    let mut senders = tokio::task::JoinSet::new();
+    // Which group each task mails, for a task that panics (its group is given back too).
+    let mut groups = std::collections::HashMap::new();
+    let mut settle =
+        |done: Result<(i64, &'static str, anyhow::Result<bool>), tokio::task::JoinError>,
+         groups: &std::collections::HashMap<tokio::task::Id, (i64, &'static str)>| match done {
+            Ok((_, _, Ok(true))) => {}
+            Ok((id, kind, Ok(false))) => failed.push((id, kind)),
+            Ok((id, kind, Err(e))) => {
+                tracing::error!(error = %e, "refund notice: not sent");
+                failed.push((id, kind));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "refund notice: the sender failed");
+                failed.extend(groups.get(&e.id()).copied());
+            }
+        };
+    for &importer_id in payees {
+        for kind in [HELD, DIVERTED] {
+            if senders.len() >= SENDERS
+                && let Some(done) = senders.join_next().await
+            {
+                settle(done, &groups);
+            }
+            let (app, token) = (app.clone(), token.clone());
+            let task =
+                senders.spawn(async move { (importer_id, kind, send_group(&app, importer_id, kind, &token).await) });
+            groups.insert(task.id(), (importer_id, kind));
+        }
+    }
+    while let Some(done) = senders.join_next().await {
+        settle(done, &groups);
+    }
+    for (importer_id, kind) in &failed {
+        store::refund_notices::unclaim(conn, *importer_id, kind, &token).await?;
+    }
+    store::refund_notices::mark_all_sent(conn, payees, &token, store::now()).await?;
+    Ok(failed.len() as u64)
+}
+
+/// Mails one claimed group; false when the mail failed (the caller gives the claim back).
+async fn send_group(app: &App, importer_id: i64, kind: &str, token: &str) -> anyhow::Result<bool> {
+    let conn = &app.db.conn;
+    let group = store::refund_notices::claimed(conn, importer_id, kind, token, LISTED).await?;
+    if group.count == 0 {
+        return Ok(true); // nothing of this kind for this payee
     }
     let Some((importer, to)) = crate::ach::notices::recipients(app, importer_id).await? else {
         // Nobody to tell (no contact on file): nothing will ever be sent; done.
-        store::refund_notices::mark_sent(conn, importer_id, kind, &token, store::now()).await?;
         return Ok(true);
     };
-    let group = store::refund_notices::claimed(conn, importer_id, kind, &token, LISTED).await?;
     let count = group.count;
     let total = Cents::new(group.cents);
     let plural = if count == 1 { "Refund" } else { "Refunds" };
@@ -160,10 +196,5 @@ async fn send_group(
         }
     }
     // One recipient failing sends the group again later to all of them: duplicates over loss.
-    if all_sent {
-        store::refund_notices::mark_sent(conn, importer_id, kind, &token, store::now()).await?;
-    } else {
-        store::refund_notices::unclaim(conn, importer_id, kind, &token).await?;
-    }
     Ok(all_sent)
 }

@@ -14,6 +14,7 @@ mod m0009_refund_indexes;
 mod m0010_refund_notices;
 mod m0011_job_heartbeats;
 mod m0012_refund_payee_index;
+mod m0013_refund_partial_indexes;
 mod schema;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_refund_notices::Migration),
             Box::new(m0011_job_heartbeats::Migration),
             Box::new(m0012_refund_payee_index::Migration),
+            Box::new(m0013_refund_partial_indexes::Migration),
         ]
     }
 }
