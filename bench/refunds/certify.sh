@@ -28,6 +28,9 @@ run() { # engine url
     --today "$TODAY" 2>&1 > /dev/null | tail -n 1
   measure "$1 refunds certify" "$N" "$2" refunds certify --today "$TODAY"
   echo "    mails written to the outbox: $(find "$data/state/outbox" -name '*.eml' 2> /dev/null | wc -l)"
+  # The mails go out after the last batch: first to last file is the run's mailing time.
+  find "$data/state/outbox" -name '*.eml' -printf '%T@\n' 2> /dev/null | sort -n |
+    awk 'NR == 1 {a = $1} {b = $1} END {if (NR) printf "    first to last mail: %.1f s\n", b - a}'
   rm -rf "$data/state/outbox"
 }
 

@@ -289,7 +289,7 @@ async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
     .await
     .unwrap();
     let id = importer.first().map(|i| i.id).expect("the importer");
-    assert_eq!(store::refund_notices::claim(conn, id, "held", "busy", now, stale).await.unwrap(), 3);
+    assert_eq!(store::refund_notices::claim_payees(conn, &[id], "busy", now, stale).await.unwrap(), 3);
     let again = app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
     assert_eq!((again.examined, again.notices_failed), (3, 0), "held refunds looked at again, nothing new");
     assert!(w.app.mailer.memory_sent().is_empty());
@@ -297,7 +297,7 @@ async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
     // That sender died: once its claim is stale, the next run sends one mail for the three.
     store::refund_notices::unclaim(conn, id, "held", "busy").await.unwrap();
     assert_eq!(
-        store::refund_notices::claim(conn, id, "held", "dead", now - time::Duration::hours(1), stale).await.unwrap(),
+        store::refund_notices::claim_payees(conn, &[id], "dead", now - time::Duration::hours(1), stale).await.unwrap(),
         3
     );
     app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
