@@ -184,6 +184,13 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Refund
     conn.query_one(&stmt).await?.map(|r| from_row(&r)).transpose()
 }
 
+/// The term that lets a query use the certification queue index (m0013), always true:
+/// `version > 0`. The index's predicate carries it so that only the queries that say it (the
+/// queue's) can use that index; the Refunds tab's status filter used it by mistake otherwise.
+fn queue() -> Expr {
+    Expr::col(Refunds::Version).gt(0)
+}
+
 /// Up to `limit` refunds in `status` after id `after` (keyset), oldest first; with `due_by`,
 /// only those whose liquidation date is on or before it.
 pub async fn in_status(
@@ -195,6 +202,7 @@ pub async fn in_status(
 ) -> Result<Vec<RefundRow>, DbErr> {
     let mut stmt = select()
         .and_where(Expr::col(Refunds::Status).eq(status))
+        .and_where(queue())
         .and_where(Expr::col(Refunds::Id).gt(after))
         .order_by(Refunds::Id, Order::Asc)
         .limit(limit)
@@ -484,6 +492,7 @@ pub async fn held_for(conn: &impl ConnectionTrait, importer_ids: &[i64]) -> Resu
     for chunk in importer_ids.chunks(INSERT_CHUNK) {
         let stmt = select()
             .and_where(Expr::col(Refunds::Status).eq("held_ach_rejected"))
+            .and_where(queue())
             .cond_where(
                 sea_orm::sea_query::Cond::any()
                     .add(Expr::col(Refunds::ImporterId).is_in(chunk.iter().copied()))

@@ -125,11 +125,11 @@ fn read(
     after: i64,
     limit: u64,
 ) -> Result<Vec<RefundRow>, DbErr> {
-    // The queue index (m0013) is partial on the open statuses: `status = ?` matches a term of
-    // its predicate.
+    // The queue index (m0013) is partial: `status = ?` matches a term of its predicate, and
+    // `version > 0` is its other term (see `refunds::queue`).
     let sql = format!(
-        "SELECT {ROW} FROM refunds WHERE status = ?1 AND id > ?2 AND (?3 IS NULL OR liquidation_date <= ?3) \
-         ORDER BY id LIMIT ?4"
+        "SELECT {ROW} FROM refunds WHERE status = ?1 AND version > 0 AND id > ?2 \
+         AND (?3 IS NULL OR liquidation_date <= ?3) ORDER BY id LIMIT ?4"
     );
     let mut st = conn.prepare(&sql).map_err(err)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

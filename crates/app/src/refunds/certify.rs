@@ -20,14 +20,16 @@ use time::Date;
 use crate::App;
 use crate::error::{AppError, AppResult};
 
-/// Refunds decided per transaction, per decider. PostgreSQL: two deciders write at once (see
-/// `run`), and a batch's cost is the server's, per row, whatever its size. SQLite: one writer,
-/// and each commit writes every page the batch dirtied; a decision moves the refund's entry in
-/// the importer index, a page apart from the last one, so a batch of 2,000 wrote some 2,000
-/// pages and one of 20,000 about as many pages more: 1,000,000 refunds took 83 s in batches of
-/// 2,000 and 49 s in batches of 20,000 (docs/performance.md, "Session 16").
-/// (Releases, on either engine, go through the pool in batches of `BATCH`.)
+/// Refunds decided per transaction through the pool: per decider on PostgreSQL (two write at
+/// once, see `run`; a batch's cost there is the server's, per row, whatever its size), and for
+/// releases on either engine.
 const BATCH: u64 = 2_000;
+/// Refunds decided per transaction on SQLite (one writer). Each commit writes every page the
+/// batch dirtied, and a decision moves the refund's entry in the importer index to a page far
+/// from the previous refund's: a batch of 2,000 dirtied nearly as many pages as it had refunds,
+/// one of 20,000 shares most of them. 1,000,000 refunds: 83 s in batches of 2,000, 49 s in
+/// batches of 20,000 (docs/performance.md, "Session 16"). A batch holds the write lock for about
+/// a second, which other writers wait out (`busy_timeout`).
 const BATCH_SQLITE: u64 = 20_000;
 /// Attempts at a batch that lost a race before giving up (the next run takes it).
 const ATTEMPTS: usize = 3;

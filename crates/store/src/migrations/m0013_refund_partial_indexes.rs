@@ -7,7 +7,10 @@
 //! - the certification queue (status, id) holds the open statuses only (recorded and held: what
 //!   certification and a release read); a decided refund leaves it. The predicate is written as
 //!   an `OR` of equalities so that SQLite uses the index for `status = ?` (it matches a term of
-//!   an `OR` predicate, not an `IN` list);
+//!   an `OR` predicate, not an `IN` list), and carries `version > 0` (always true), which only
+//!   certification's queries repeat: without it PostgreSQL used this index for the Refunds tab's
+//!   "held" filter too (ordered by id, filtering on the importer: 241,000 entries read for an
+//!   importer with none held, p99 2.7 s) instead of (importer_id, status, id);
 //! - the payee index holds refunds paid to someone other than their importer (a notify party):
 //!   the Refunds tab reads refunds paid to its importer through the importer index and this one
 //!   (`store::refunds::list` repeats the predicate so both engines see the index applies);
@@ -27,7 +30,7 @@ pub struct Migration;
 
 const UP: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS ix_refunds_open ON refunds (status, id) \
-     WHERE status = 'recorded' OR status = 'held_ach_rejected'",
+     WHERE (status = 'recorded' OR status = 'held_ach_rejected') AND version > 0",
     "DROP INDEX IF EXISTS ix_refunds_status_id",
     "CREATE INDEX IF NOT EXISTS ix_refunds_payee_party ON refunds (payee_importer_id, id) \
      WHERE payee_importer_id <> importer_id",
