@@ -268,9 +268,10 @@ pub struct ListFilter {
 ///
 /// For importers (a sub-account's tab) each importer is read in arms, its own refunds (one arm
 /// per status, from (importer_id, status, id)) and those paid to it as a notify party (the
-/// partial payee index of m0013), each newest first and cut at the page size, then merged: a page of an importer with 100,000 refunds reads some fifty index
-/// entries per arm instead of every refund of the importer (which one `OR` over the two columns
-/// did, to sort them).
+/// partial payee index of m0013), each newest first and cut at the page size; the page's ids are
+/// taken from the merged arms, then only their rows are read. A page of an importer with 100,000
+/// refunds reads at most a page of index entries per arm instead of every refund of the importer
+/// (which one `OR` over the two columns did, to sort them).
 pub async fn list(conn: &impl ConnectionTrait, f: &ListFilter) -> Result<Vec<RefundRow>, DbErr> {
     let narrow = |stmt: &mut SelectStatement, status: Option<&str>| {
         if let Some(fc) = &f.filer_code {
