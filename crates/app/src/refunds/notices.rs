@@ -69,8 +69,9 @@ pub(crate) fn diverted(r: &RefundRow, to: i64, amount: i64, bills: &[(String, i6
 ///
 /// Payees are taken a chunk at a time: one statement claims all their free notices, their mails
 /// go out several at a time, then one statement marks the chunk sent (a group whose mail failed
-/// is given back first). A mail per group used to cost two writes of its own; with thousands of
-/// payees those writes, queued for SQLite's write lock, took longer than the mails.
+/// is given back first). A mail per group used to cost two writes of its own, which on SQLite
+/// queue for the one write lock; now it is two per chunk. (What the mailing still takes is the
+/// transport's: the file outbox flushes each mail to disk, docs/performance.md.)
 pub(crate) async fn send_pending(app: &App) -> u64 {
     let stale_before = store::now() - STALE;
     let groups = match store::refund_notices::pending_groups(&app.db.conn, stale_before).await {
