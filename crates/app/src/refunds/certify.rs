@@ -221,7 +221,6 @@ async fn decide_batch(
     out: &mut Certified,
     sqlite: Option<&SqliteDecider>,
 ) -> AppResult<()> {
-    let day = today.to_string();
     for attempt in 1..=ATTEMPTS {
         // After a lost race, read the rows again: some may be decided already.
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
@@ -231,9 +230,7 @@ async fn decide_batch(
             // batch written on certification's own connection; its conditional writes refuse
             // the batch if anything it relied on moved in between.
             Some(w) => {
-                let f = facts(&app.db.conn, &rows, &day).await?;
-                let mut bills = open_bills(&app.db.conn, &f).await?;
-                let batch = plan(&f, &mut bills, today, table, &rows, &mut tally)?;
+                let batch = read_and_plan(&app.db.conn, today, table, &rows, &mut tally).await?;
                 w.write(batch, actor, store::now()).await?
             }
             None => {
@@ -277,10 +274,22 @@ async fn decide_in(
     tally: &mut Certified,
     actor: &str,
 ) -> AppResult<bool> {
-    let f = facts(txn, rows, &today.to_string()).await?;
-    let mut bills = open_bills(txn, &f).await?;
-    let batch = plan(&f, &mut bills, today, table, rows, tally)?;
+    let batch = read_and_plan(txn, today, table, rows, tally).await?;
     Ok(store::refunds::write_decided(txn, &batch, actor, store::now()).await?)
+}
+
+/// Reads through `conn` what deciding `rows` needs (importers, bank details, notify parties,
+/// open bills) and decides them.
+async fn read_and_plan(
+    conn: &impl store::sea_orm::ConnectionTrait,
+    today: Date,
+    table: &RateTable,
+    rows: &[RefundRow],
+    tally: &mut Certified,
+) -> AppResult<DecidedBatch> {
+    let f = facts(conn, rows, &today.to_string()).await?;
+    let mut bills = open_bills(conn, &f).await?;
+    plan(&f, &mut bills, today, table, rows, tally)
 }
 
 /// The open bills of the batch's importers, oldest first per importer.
