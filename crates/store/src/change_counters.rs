@@ -10,6 +10,10 @@ use crate::schema::{AchTabGenerations, ChangeCounters};
 /// The shared part of the ACH tab's data: the FedACH directory (every tab shows when it was loaded).
 pub const ACH_TAB: &str = "ach_tab";
 
+/// What certification's payee decisions read about importers (m0014): moves when an importer's
+/// number or company type, its bank details or its notify party change.
+pub const PAYEE_FACTS: &str = "payee_facts";
+
 /// What the ACH tab's data of one sub-account is valid for: data read after both values were
 /// read is current until either moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

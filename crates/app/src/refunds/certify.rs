@@ -86,6 +86,8 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
     let batch = if sqlite.is_some() { BATCH_SQLITE } else { BATCH * deciders as u64 };
     let mut out = Certified::default();
     let day = today.to_string();
+    // One per decider, kept for both passes.
+    let mut caches = [FactsCache::default(), FactsCache::default()];
     // Held refunds first, so those held by this run are not looked at twice.
     for (status, due_by) in [("held_ach_rejected", None), ("recorded", Some(day.as_str()))] {
         let (senders, receivers): (Vec<_>, Vec<_>) =
@@ -111,24 +113,11 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
             }
             Ok::<(), AppError>(())
         };
-        let decide = |mut rx: tokio::sync::mpsc::Receiver<Vec<RefundRow>>| async move {
-            let mut tally = Certified::default();
-            while let Some(rows) = rx.recv().await {
-                decide_batch(app, actor_label, today, table, rows, &mut tally, writer).await?;
-                if let Some(day) = claim {
-                    store::job_runs::beat(&app.db.conn, JOB, day, store::now()).await?;
-                }
-            }
-            Ok::<Certified, AppError>(tally)
-        };
         let mut receivers = receivers.into_iter();
-        let maybe = |rx: Option<_>| async move {
-            match rx {
-                Some(rx) => decide(rx).await,
-                None => Ok(Certified::default()),
-            }
-        };
-        let (first, second) = (maybe(receivers.next()), maybe(receivers.next()));
+        let [one, two] = &mut caches;
+        let on = Deciding { app, actor: actor_label, today, table };
+        let deciding = |rx, cache| decide_all(on, rx, cache, writer, claim);
+        let (first, second) = (deciding(receivers.next(), one), deciding(receivers.next(), two));
         // A decider that fails drops its receiver: the reader's next send to it fails and the
         // reader stops, which ends the other decider's channel too.
         let (read, one, two) = tokio::join!(read, first, second);
@@ -139,6 +128,26 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
     // This run's notices, and any an earlier run left unsent (killed, or mail down).
     out.notices_failed = super::notices::send_pending(app).await;
     Ok(out)
+}
+
+/// One decider: decides the batches `rx` brings (none when `rx` is `None`) until the reader
+/// stops, beating the daily claim after each.
+async fn decide_all(
+    on: Deciding<'_>,
+    rx: Option<tokio::sync::mpsc::Receiver<Vec<RefundRow>>>,
+    cache: &mut FactsCache,
+    writer: Option<&SqliteDecider>,
+    claim: Option<&str>,
+) -> AppResult<Certified> {
+    let mut tally = Certified::default();
+    let Some(mut rx) = rx else { return Ok(tally) };
+    while let Some(rows) = rx.recv().await {
+        decide_batch(on, rows, &mut tally, writer, cache).await?;
+        if let Some(day) = claim {
+            store::job_runs::beat(&on.app.db.conn, JOB, day, store::now()).await?;
+        }
+    }
+    Ok(tally)
 }
 
 /// The daily run inside `serve`: the first instance to claim the day certifies; the others (and
@@ -165,14 +174,17 @@ pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppRes
         return Ok(out);
     }
     let table = super::rates::table(app).await?;
+    let mut cache = FactsCache::default();
     for chunk in rows.chunks(BATCH as usize) {
-        decide_batch(app, "ACE Refunds", today, &table, chunk.to_vec(), &mut out, None).await?;
+        let on = Deciding { app, actor: "ACE Refunds", today, table: &table };
+        decide_batch(on, chunk.to_vec(), &mut out, None, &mut cache).await?;
     }
     out.notices_failed = super::notices::send_pending(app).await;
     Ok(out)
 }
 
 /// What a batch reads about its importers before deciding.
+#[derive(Default)]
 struct Facts {
     importers: HashMap<i64, ImporterFacts>,
     /// importer id -> statuses of its live bank-detail versions.
@@ -181,20 +193,61 @@ struct Facts {
     parties: HashMap<i64, i64>,
 }
 
-async fn facts(conn: &impl store::sea_orm::ConnectionTrait, rows: &[RefundRow], day: &str) -> AppResult<Facts> {
-    let importer_ids: Vec<i64> = rows.iter().map(|r| r.importer_id).collect::<HashSet<_>>().into_iter().collect();
-    let parties: HashMap<i64, i64> =
-        store::refunds::notify_parties_on(conn, &importer_ids, day).await?.into_iter().collect();
-    let mut all: HashSet<i64> = importer_ids.iter().copied().collect();
-    all.extend(parties.values().copied());
-    all.extend(rows.iter().filter_map(|r| r.notify_party_id));
-    let all: Vec<i64> = all.into_iter().collect();
-    let importers = store::refunds::importers_by_ids(conn, &all).await?.into_iter().map(|i| (i.id, i)).collect();
-    let mut enrollments: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, status) in store::refunds::live_enrollments(conn, &all).await? {
-        enrollments.entry(id).or_default().push(status);
+/// The facts a decider has read during a run, kept from batch to batch: a batch of 20,000
+/// refunds names most of the importers, and reading them all again for every batch was a third
+/// of certification's reads (docs/performance.md, "Session 17"). Valid while the database's
+/// `payee_facts` generation stays where it was when they were read (m0014's triggers move it
+/// whenever an importer's number or company type, bank details or notify party change); when
+/// it moves, everything is read again. Open bills are not kept: they are read per batch.
+#[derive(Default)]
+struct FactsCache {
+    generation: Option<i64>,
+    facts: Facts,
+    /// Importers whose record and bank details are in `facts`.
+    known: HashSet<i64>,
+    /// Importers whose notify party in force was looked up (most have none).
+    parties_known: HashSet<i64>,
+}
+
+impl FactsCache {
+    /// Brings the facts `rows` need into the cache (reading only what is missing) and returns
+    /// them.
+    async fn facts_for(
+        &mut self,
+        conn: &impl store::sea_orm::ConnectionTrait,
+        rows: &[RefundRow],
+        day: &str,
+    ) -> AppResult<&Facts> {
+        // The generation first: facts read after it are at least that new.
+        let generation = store::change_counters::generation(conn, store::change_counters::PAYEE_FACTS).await?;
+        if self.generation != Some(generation) {
+            *self = FactsCache { generation: Some(generation), ..FactsCache::default() };
+        }
+        let missing = |known: &HashSet<i64>, ids: &mut dyn Iterator<Item = i64>| -> Vec<i64> {
+            ids.filter(|id| !known.contains(id)).collect::<HashSet<_>>().into_iter().collect()
+        };
+        let ask = missing(&self.parties_known, &mut rows.iter().map(|r| r.importer_id));
+        if !ask.is_empty() {
+            self.facts.parties.extend(store::refunds::notify_parties_on(conn, &ask, day).await?);
+            self.parties_known.extend(ask);
+        }
+        let parties = &self.facts.parties;
+        let ask = missing(
+            &self.known,
+            &mut rows
+                .iter()
+                .flat_map(|r| [Some(r.importer_id), parties.get(&r.importer_id).copied(), r.notify_party_id])
+                .flatten(),
+        );
+        if !ask.is_empty() {
+            self.facts.importers.extend(store::refunds::importers_by_ids(conn, &ask).await?.into_iter().map(|i| (i.id, i)));
+            for (id, status) in store::refunds::live_enrollments(conn, &ask).await? {
+                self.facts.enrollments.entry(id).or_default().push(status);
+            }
+            self.known.extend(ask);
+        }
+        Ok(&self.facts)
     }
-    Ok(Facts { importers, enrollments, parties })
 }
 
 fn active(f: &Facts, id: i64) -> bool {
@@ -212,15 +265,24 @@ fn enrollment_state(f: &Facts, id: i64) -> &'static str {
     }
 }
 
-async fn decide_batch(
-    app: &App,
-    actor: &str,
+/// What every batch of a run is decided with.
+#[derive(Clone, Copy)]
+struct Deciding<'a> {
+    app: &'a App,
+    /// Who the events name.
+    actor: &'a str,
     today: Date,
-    table: &RateTable,
+    table: &'a RateTable,
+}
+
+async fn decide_batch(
+    on: Deciding<'_>,
     rows: Vec<RefundRow>,
     out: &mut Certified,
     sqlite: Option<&SqliteDecider>,
+    cache: &mut FactsCache,
 ) -> AppResult<()> {
+    let Deciding { app, actor, today, table } = on;
     for attempt in 1..=ATTEMPTS {
         // After a lost race, read the rows again: some may be decided already.
         let rows = if attempt == 1 { rows.clone() } else { reread(app, &rows).await? };
@@ -230,12 +292,12 @@ async fn decide_batch(
             // batch written on certification's own connection; its conditional writes refuse
             // the batch if anything it relied on moved in between.
             Some(w) => {
-                let batch = read_and_plan(&app.db.conn, today, table, &rows, &mut tally).await?;
+                let batch = read_and_plan(&app.db.conn, today, table, &rows, &mut tally, cache).await?;
                 w.write(batch, actor, store::now()).await?
             }
             None => {
                 let txn = store::begin_write(&app.db.conn).await?;
-                match decide_in(&txn, today, table, &rows, &mut tally, actor).await {
+                match decide_in(&txn, today, table, &rows, &mut tally, actor, cache).await {
                     Ok(true) => {
                         txn.commit().await?;
                         true
@@ -273,8 +335,9 @@ async fn decide_in(
     rows: &[RefundRow],
     tally: &mut Certified,
     actor: &str,
+    cache: &mut FactsCache,
 ) -> AppResult<bool> {
-    let batch = read_and_plan(txn, today, table, rows, tally).await?;
+    let batch = read_and_plan(txn, today, table, rows, tally, cache).await?;
     Ok(store::refunds::write_decided(txn, &batch, actor, store::now()).await?)
 }
 
@@ -286,18 +349,19 @@ async fn read_and_plan(
     table: &RateTable,
     rows: &[RefundRow],
     tally: &mut Certified,
+    cache: &mut FactsCache,
 ) -> AppResult<DecidedBatch> {
-    let f = facts(conn, rows, &today.to_string()).await?;
-    let mut bills = open_bills(conn, &f).await?;
-    plan(&f, &mut bills, today, table, rows, tally)
+    let mut bills = open_bills(conn, rows).await?;
+    let f = cache.facts_for(conn, rows, &today.to_string()).await?;
+    plan(f, &mut bills, today, table, rows, tally)
 }
 
 /// The open bills of the batch's importers, oldest first per importer.
 async fn open_bills(
     conn: &impl store::sea_orm::ConnectionTrait,
-    f: &Facts,
+    rows: &[RefundRow],
 ) -> AppResult<HashMap<i64, Vec<store::bills::BillRow>>> {
-    let importer_ids: Vec<i64> = f.importers.keys().copied().collect();
+    let importer_ids: Vec<i64> = rows.iter().map(|r| r.importer_id).collect::<HashSet<_>>().into_iter().collect();
     let mut bills: HashMap<i64, Vec<store::bills::BillRow>> = HashMap::new();
     for b in store::bills::open_of(conn, &importer_ids).await? {
         bills.entry(b.importer_id).or_default().push(b);

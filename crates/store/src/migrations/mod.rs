@@ -15,6 +15,7 @@ mod m0010_refund_notices;
 mod m0011_job_heartbeats;
 mod m0012_refund_payee_index;
 mod m0013_refund_partial_indexes;
+mod m0014_payee_facts_counter;
 mod schema;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_job_heartbeats::Migration),
             Box::new(m0012_refund_payee_index::Migration),
             Box::new(m0013_refund_partial_indexes::Migration),
+            Box::new(m0014_payee_facts_counter::Migration),
         ]
     }
 }

@@ -137,3 +137,62 @@ async fn a_companys_writes_move_its_own_generation_and_those_linked_by_a_notify_
     assert!(g.shared > shared);
     assert_eq!(ach_tab_generation(c, 999_999).await.unwrap(), AchTabGeneration { shared: g.shared, sub_account: 0 });
 }
+
+/// Certification's `payee_facts` generation (m0014): bank details, notify parties and an
+/// importer's number or company type move it; its name or email, a refund or a bill do not.
+#[tokio::test]
+async fn payee_facts_move_with_bank_details_notify_parties_numbers_and_company_types() {
+    use store::change_counters::PAYEE_FACTS;
+    let t = TestDb::new().await.unwrap();
+    let c = &t.db.conn;
+    let (_, a) = company(c, "12-345678900").await;
+    let (_, p) = company(c, "34-567890100").await;
+    let g = async || generation(c, PAYEE_FACTS).await.unwrap();
+    let g0 = g().await;
+
+    let version = store::enrollments::NewVersion {
+        importer_id: a,
+        version_no: 1,
+        routing: "021000021",
+        bank_name: "BANK",
+        account_type: "checking",
+        account_last4: "6789",
+        account_blind: "blind",
+        holder_name: "Company",
+        holder_confirmed: true,
+        review_shared: false,
+        created_by: None,
+        created_by_name: "Ann",
+        at: store::now(),
+    };
+    let id = store::enrollments::insert_version(c, &version).await.unwrap();
+    let g1 = g().await;
+    assert!(g1 > g0, "new bank details");
+    store::enrollments::set(c, id, vec![(store::schema::BankEnrollments::Status, "active".into())]).await.unwrap();
+    let g2 = g().await;
+    assert!(g2 > g1, "bank details becoming Active");
+
+    let d = store::notify_parties::NewNotifyParty {
+        importer_id: a,
+        party_importer_id: p,
+        effective_on: "2026-01-01",
+        created_by_name: "Ann",
+        at: store::now(),
+    };
+    store::notify_parties::insert(c, &d).await.unwrap();
+    let g3 = g().await;
+    assert!(g3 > g2, "a notify party");
+
+    c.execute_unprepared(&format!("UPDATE importers SET name = 'Renamed', email = 'x@a.example' WHERE id = {a}"))
+        .await
+        .unwrap();
+    assert_eq!(g().await, g3, "a name or an email decides no payee");
+    c.execute_unprepared(&format!("UPDATE importers SET company_type = 'individual' WHERE id = {a}")).await.unwrap();
+    let g4 = g().await;
+    assert!(g4 > g3, "the company type (corporate interest)");
+
+    let tx = c.begin().await.unwrap();
+    store::enrollments::set(&tx, id, vec![(store::schema::BankEnrollments::Status, "closed".into())]).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(g().await, g4, "a rolled-back transaction leaves it");
+}
