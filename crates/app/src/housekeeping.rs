@@ -1,7 +1,8 @@
 //! Periodic, idempotent chores every server instance runs (running them on several instances
 //! at once is harmless): end expired sessions, forget old rate-limit windows, deactivate users
-//! idle longer than the inactivity limit, make verified bank details Active and release the
-//! refunds held for them, and certify the day's refunds (once a day, on one instance).
+//! idle longer than the inactivity limit, forget delivered mail older than a month, make
+//! verified bank details Active and release the refunds held for them, and certify the day's
+//! refunds (once a day, on one instance).
 
 use time::Duration;
 
@@ -26,12 +27,14 @@ pub async fn run(app: &App) -> AppResult<Swept> {
     let sessions = store::sessions::delete_expired(&app.db.conn, now).await?;
     // The longest window in use is an hour; a day of margin keeps lockout counts intact.
     let rate_windows = store::rate_limits::prune(&app.db.conn, now - Duration::days(1)).await?;
+    // Delivered mail keeps no content; its row is kept a month for `mail status`.
+    store::mail_queue::prune(&app.db.conn, now - Duration::days(30)).await?;
     let deactivated = crate::portal::members::deactivate_idle(app).await?;
     let promoted = crate::ach::prenotes::promote(app, now.date()).await?;
     let released = crate::refunds::certify::release_for(app, &promoted.importer_ids, now.date()).await?;
     let certified = crate::refunds::certify::daily(app, now.date()).await?;
     // Notices a killed run or a mail outage left behind (both calls above send their own).
-    let notices_failed = crate::refunds::notices::send_pending(app).await;
+    let notices_failed = crate::refunds::notices::queue_pending(app).await;
     Ok(Swept {
         sessions,
         rate_windows,

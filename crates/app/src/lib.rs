@@ -6,6 +6,7 @@ mod audit;
 pub mod demo;
 pub mod error;
 pub mod housekeeping;
+pub mod mail_queue;
 mod notify;
 pub mod portal;
 pub mod rate;
@@ -35,6 +36,10 @@ pub struct App {
     pub keys: vault::Keyring,
     pub(crate) token_cache: portal::users::TokenCache,
     pub(crate) ach_tab_cache: std::sync::Arc<ach::tab_cache::TabCache>,
+    /// Woken when this instance queued mail (`mail_queue::run_sender` waits on it).
+    pub(crate) mail_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// This instance's name in leases (random, per process).
+    pub(crate) instance: String,
 }
 
 impl std::fmt::Debug for App {
@@ -54,6 +59,8 @@ impl App {
             keys: vault::Keyring::generate(),
             token_cache: portal::users::TokenCache::default(),
             ach_tab_cache: Default::default(),
+            mail_wake: Default::default(),
+            instance: secrets::random_token(),
         }
     }
 

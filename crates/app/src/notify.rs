@@ -1,16 +1,18 @@
-//! Sending mail from use cases. Codes and links must arrive or the action fails; notices
-//! (lockout, new device, role change) are best effort: a mail server outage must not undo a
-//! change that already happened, so their failures are logged.
+//! Sending mail from use cases: the mail is queued (`mail_queue`) and delivered by the sender,
+//! so no action waits for the mail server or fails because it is down. Codes and links must
+//! be queued or the action fails (the user would wait for nothing); notices (lockout, new
+//! device, role change) are best effort: a change that already happened is not undone because
+//! its notice could not be queued, so that failure is logged.
 
 use crate::App;
 use crate::error::{AppError, AppResult};
 
 /// For mails the user is waiting for (a code, a link).
 pub(crate) async fn required(app: &App, to: &str, mail: &mail::Mail) -> AppResult<()> {
-    match app.mailer.send(to, mail).await {
-        Ok(_) => Ok(()),
+    match crate::mail_queue::queue(app, to, mail).await {
+        Ok(()) => Ok(()),
         Err(e) => {
-            tracing::error!(error = %e, to = %domain::mask::email(to), "mail not sent");
+            tracing::error!(error = %e, kind = mail.kind(), "mail not queued");
             Err(AppError::Internal(anyhow::anyhow!(
                 "We could not send the email just now. Please try again in a few minutes."
             )))
@@ -20,7 +22,7 @@ pub(crate) async fn required(app: &App, to: &str, mail: &mail::Mail) -> AppResul
 
 /// For notices; failures are logged.
 pub(crate) async fn notice(app: &App, to: &str, mail: &mail::Mail) {
-    if let Err(e) = app.mailer.send(to, mail).await {
-        tracing::error!(error = %e, to = %domain::mask::email(to), "notice not sent");
+    if let Err(e) = crate::mail_queue::queue(app, to, mail).await {
+        tracing::error!(error = %e, kind = mail.kind(), to = %domain::mask::email(to), "notice not queued");
     }
 }

@@ -223,6 +223,7 @@ pub async fn run(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Rates(c) => crate::refunds_cmd::rates(cfg, c).await,
         Command::Bills(c) => crate::refunds_cmd::bills(cfg, c).await,
         Command::Demo(c) => crate::demo_cmd::demo(cfg, c).await,
+        Command::Mail(c) => crate::mail_cmd::mail(cfg, c).await,
         Command::Nacha(_) | Command::Interest { .. } => unreachable!("handled before configuration is loaded"),
     }
 }
@@ -269,6 +270,8 @@ async fn serve(cfg: Config, listen: Option<String>, demo: bool) -> anyhow::Resul
     let state = web::AppState::new(app.clone(), web_cfg)?;
     // Housekeeping hourly (expired sessions, old rate-limit windows, idle users); idempotent, so
     // several instances may all do it.
+    // The mail sender: queued mail goes out within seconds (one instance at a time).
+    tokio::spawn(app::mail_queue::run_sender(app.clone()));
     let sweeper = app.clone();
     tokio::spawn(async move {
         loop {

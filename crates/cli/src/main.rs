@@ -4,6 +4,7 @@ mod ach_cmd;
 mod commands;
 mod config;
 mod demo_cmd;
+mod mail_cmd;
 mod nacha_cmd;
 mod refunds_cmd;
 
@@ -89,6 +90,9 @@ enum Command {
     /// Synthetic data for benchmarks and demos.
     #[command(subcommand)]
     Demo(demo_cmd::DemoCommand),
+    /// Outgoing mail: a serving instance delivers it; see the backlog, or deliver it from here.
+    #[command(subcommand)]
+    Mail(mail_cmd::MailCommand),
     /// Interest under 19 U.S.C. 1505(c) on a principal from deposit to liquidation (shipped rates).
     Interest {
         /// Dollars, e.g. 10000.00.

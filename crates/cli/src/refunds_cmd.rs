@@ -138,7 +138,11 @@ pub async fn refunds(cfg: Config, cmd: RefundsCommand) -> anyhow::Result<ExitCod
                     r.waiting_for_rate
                 );
                 if r.notices_failed > 0 {
-                    println!("{} notices could not be sent (see the log)", r.notices_failed);
+                    println!("{} notices could not be queued for mail (see the log)", r.notices_failed);
+                }
+                let waiting = app::mail_queue::counts(&app).await.map_err(explain)?.waiting;
+                if waiting > 0 {
+                    println!("{waiting} mails queued: a running server delivers them, or run `ace-refunds mail send`");
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -23,8 +23,10 @@ pub use transport::Transport;
 
 use transport::Backend;
 
-/// One message the portal sends, with everything its template shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One message the portal sends, with everything its template shows. Serializable: the
+/// application queues mail in its database (sealed) and a sender delivers it later.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mail {
     /// The automated account application: the code goes to the 5106 contact email.
     ApplicationCode {

@@ -126,7 +126,7 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
         read?;
     }
     // This run's notices, and any an earlier run left unsent (killed, or mail down).
-    out.notices_failed = super::notices::send_pending(app).await;
+    out.notices_failed = super::notices::queue_pending(app).await;
     Ok(out)
 }
 
@@ -179,7 +179,7 @@ pub async fn release_for(app: &App, importer_ids: &[i64], today: Date) -> AppRes
         let on = Deciding { app, actor: "ACE Refunds", today, table: &table };
         decide_batch(on, chunk.to_vec(), &mut out, None, &mut cache).await?;
     }
-    out.notices_failed = super::notices::send_pending(app).await;
+    out.notices_failed = super::notices::queue_pending(app).await;
     Ok(out)
 }
 
@@ -240,7 +240,9 @@ impl FactsCache {
                 .flatten(),
         );
         if !ask.is_empty() {
-            self.facts.importers.extend(store::refunds::importers_by_ids(conn, &ask).await?.into_iter().map(|i| (i.id, i)));
+            self.facts
+                .importers
+                .extend(store::refunds::importers_by_ids(conn, &ask).await?.into_iter().map(|i| (i.id, i)));
             for (id, status) in store::refunds::live_enrollments(conn, &ask).await? {
                 self.facts.enrollments.entry(id).or_default().push(status);
             }

@@ -75,13 +75,21 @@ pub fn draft(number: &str, email: &str) -> ImporterDraft {
     }
 }
 
-/// The newest mail sent to `to` (memory mailer).
-pub fn last_mail_to(app: &App, to: &str) -> mail::Sent {
-    app.mailer.memory_sent().into_iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
+/// Delivers the queued mail (as a server's sender would) and returns everything the memory
+/// mailer has received, oldest first.
+pub async fn sent(app: &App) -> Vec<mail::Sent> {
+    let d = app::mail_queue::deliver_due(app).await.unwrap();
+    assert_eq!((d.retrying, d.given_up, d.busy), (0, 0, false), "queued mail not delivered: {d:?}");
+    app.mailer.memory_sent()
 }
 
-pub fn mails_to(app: &App, to: &str) -> usize {
-    app.mailer.memory_sent().iter().filter(|m| m.to == to).count()
+/// The newest mail sent to `to` (queued mail delivered first).
+pub async fn last_mail_to(app: &App, to: &str) -> mail::Sent {
+    sent(app).await.into_iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
+}
+
+pub async fn mails_to(app: &App, to: &str) -> usize {
+    sent(app).await.iter().filter(|m| m.to == to).count()
 }
 
 /// The first run of exactly six digits in a text (the code in a code mail).
@@ -140,7 +148,7 @@ pub async fn importer_login(w: &World, number: &str, contact: &str, requester: &
         honeypot: String::new(),
     };
     let sent = app::portal::apply::start(&w.app, &f, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, contact).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, contact).await.rendered.text);
     let Verified::NewAccount { token, .. } =
         app::portal::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
     else {
@@ -148,7 +156,7 @@ pub async fn importer_login(w: &World, number: &str, contact: &str, requester: &
     };
     let next = login::set_password(&w.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     login::enrol_email_begin(&w.app, &next, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, requester).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, requester).await.rendered.text);
     login::enrol_email_confirm(&w.app, &next, &code, &c).await.unwrap().login
 }
 
@@ -160,7 +168,7 @@ pub async fn add_number(w: &World, tao: &SessionUser, number: &str, name: &str, 
     app::registry::importers::create(&w.app, &w.staff, &d).await.unwrap();
     let c = client("10.250.0.1");
     let sent = app::portal::apply::start_for_account(&w.app, tao, name, number, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, contact).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, contact).await.rendered.text);
     let Verified::Added { .. } = app::portal::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
     else {
         panic!("expected the number to be added")

@@ -152,7 +152,7 @@ async fn the_printed_tao_logs_in_and_sees_its_refunds_and_bank_details() {
         }
         other => panic!("expected a second factor, got {other:?}"),
     };
-    let code = code_in(&last_mail_to(app, &done.focus_tao_email).rendered.text);
+    let code = code_in(&last_mail_to(app, &done.focus_tao_email).await.rendered.text);
     let user = login::second_factor(app, &token, &code, &c).await.unwrap().user;
     let overview = app::portal::accounts::overview(app, &user).await.unwrap();
     let sub = overview.sub_accounts.iter().find(|s| s.kind == domain::portal::SubAccountKind::Importer).unwrap();

@@ -43,7 +43,7 @@ async fn world_with_record() -> World {
 async fn new_tao(w: &World, ip: &str) -> (SessionUser, String) {
     let c = client(ip);
     let sent = app::portal::apply::start(&w.app, &form(), &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, CONTACT).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, CONTACT).await.rendered.text);
     let Verified::NewAccount { token, .. } =
         app::portal::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
     else {
@@ -96,7 +96,7 @@ async fn application_checks_each_have_their_own_error() {
     // The honeypot field filled in by a bot.
     let e = app::portal::apply::start(&w.app, &ApplyForm { honeypot: "http://spam".into(), ..form() }, &c).await;
     assert!(matches!(e, Err(AppError::Forbidden(_))));
-    assert_eq!(mails_to(&w.app, CONTACT), 0, "no code is sent for a refused application");
+    assert_eq!(mails_to(&w.app, CONTACT).await, 0, "no code is sent for a refused application");
 }
 
 #[tokio::test]
@@ -105,8 +105,8 @@ async fn the_code_goes_to_the_5106_email_and_creates_the_account() {
     let c = client("10.0.0.2");
     let sent = app::portal::apply::start(&w.app, &form(), &c).await.unwrap();
     assert_eq!(sent.sent_to, "t***@acme.example");
-    assert_eq!(mails_to(&w.app, REQUESTER), 0, "the requester never gets the code");
-    let mail = last_mail_to(&w.app, CONTACT);
+    assert_eq!(mails_to(&w.app, REQUESTER).await, 0, "the requester never gets the code");
+    let mail = last_mail_to(&w.app, CONTACT).await;
     assert!(mail.rendered.text.contains("Ana Lopez"), "the contact learns who asked");
     let code = code_in(&mail.rendered.text);
 
@@ -152,10 +152,10 @@ async fn codes_expire_are_replaced_and_allow_five_tries() {
     let w = world_with_record().await;
     let c = client("10.0.0.3");
     let sent = app::portal::apply::start(&w.app, &form(), &c).await.unwrap();
-    let first = code_in(&last_mail_to(&w.app, CONTACT).rendered.text);
+    let first = code_in(&last_mail_to(&w.app, CONTACT).await.rendered.text);
     // A new code invalidates the old one.
     app::portal::apply::resend(&w.app, sent.application_id, &c).await.unwrap();
-    let second = code_in(&last_mail_to(&w.app, CONTACT).rendered.text);
+    let second = code_in(&last_mail_to(&w.app, CONTACT).await.rendered.text);
     if first != second {
         let e = app::portal::apply::verify(&w.app, sent.application_id, &first, &c).await.unwrap_err();
         field_error(e, "code");
@@ -171,7 +171,7 @@ async fn codes_expire_are_replaced_and_allow_five_tries() {
 
     // An expired code.
     app::portal::apply::resend(&w.app, sent.application_id, &c).await.unwrap();
-    let third = code_in(&last_mail_to(&w.app, CONTACT).rendered.text);
+    let third = code_in(&last_mail_to(&w.app, CONTACT).await.rendered.text);
     store::sea_orm::ConnectionTrait::execute_unprepared(
         &w.app.db.conn,
         "UPDATE one_time_secrets SET expires_at = created_at WHERE used_at IS NULL",
@@ -229,7 +229,7 @@ async fn recovery_codes_work_once() {
     let w = world_with_record().await;
     let c = client("10.0.2.1");
     let sent = app::portal::apply::start(&w.app, &form(), &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, CONTACT).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, CONTACT).await.rendered.text);
     let Verified::NewAccount { token, .. } =
         app::portal::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
     else {
@@ -238,7 +238,7 @@ async fn recovery_codes_work_once() {
     let next = login::set_password(&w.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     // Email as second factor this time.
     login::enrol_email_begin(&w.app, &next, &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, REQUESTER).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, REQUESTER).await.rendered.text);
     let done = login::enrol_email_confirm(&w.app, &next, &code, &c).await.unwrap();
     let recovery = done.recovery_codes[0].clone();
 
@@ -256,7 +256,7 @@ async fn recovery_codes_work_once() {
     let e = login::second_factor(&w.app, &token, &recovery, &c).await.unwrap_err();
     assert!(field_error(e, "code").contains("recovery code"));
     // The emailed code still works.
-    let code = code_in(&last_mail_to(&w.app, REQUESTER).rendered.text);
+    let code = code_in(&last_mail_to(&w.app, REQUESTER).await.rendered.text);
     login::second_factor(&w.app, &token, &code, &c).await.unwrap();
 }
 
@@ -279,7 +279,7 @@ async fn brute_force_locks_with_the_same_message_for_unknown_emails() {
     let e = login::password(&w.app, REQUESTER, PASSWORD, &c).await.unwrap_err().to_string();
     assert!(e.contains("Too many failed login attempts"));
     let lock_mails =
-        w.app.mailer.memory_sent().iter().filter(|m| m.to == REQUESTER && m.rendered.subject.contains("ocked")).count();
+        common::sent(&w.app).await.iter().filter(|m| m.to == REQUESTER && m.rendered.subject.contains("ocked")).count();
     assert_eq!(lock_mails, 1);
 }
 
@@ -305,7 +305,7 @@ async fn companies_cannot_see_or_change_each_other() {
     let inv =
         Invite { email: "spy@a.example".into(), name: "Spy".into(), role: AccountRole::User, grants: grants.to_vec() };
     assert!(matches!(app::portal::members::invite(&w.app, &a, &inv).await, Err(AppError::NotFound(_))));
-    assert_eq!(mails_to(&w.app, "spy@a.example"), 0);
+    assert_eq!(mails_to(&w.app, "spy@a.example").await, 0);
 }
 
 #[tokio::test]
@@ -340,12 +340,12 @@ async fn roles_limit_what_users_may_do() {
     // Each accepts the invitation: link -> password -> email code.
     let mut logged = Vec::new();
     for email in ["proxy@c.example", "clerk@c.example"] {
-        let link = token_after(&last_mail_to(&w.app, email).rendered.text, "/invitation/");
+        let link = token_after(&last_mail_to(&w.app, email).await.rendered.text, "/invitation/");
         let pending = login::redeem_link(&w.app, "invitation", &link, &c).await.unwrap();
         assert!(login::redeem_link(&w.app, "invitation", &link, &c).await.is_err(), "a link works once");
         let next = login::set_password(&w.app, &pending, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
         login::enrol_email_begin(&w.app, &next, &c).await.unwrap();
-        let code = code_in(&last_mail_to(&w.app, email).rendered.text);
+        let code = code_in(&last_mail_to(&w.app, email).await.rendered.text);
         logged.push(login::enrol_email_confirm(&w.app, &next, &code, &c).await.unwrap().login.user);
     }
     let (proxy, clerk) = (&logged[0], &logged[1]);
@@ -374,8 +374,8 @@ async fn roles_limit_what_users_may_do() {
     app::portal::members::update(&w.app, proxy, user_id, AccountRole::User, &[(sub, full)]).await.unwrap();
     assert_eq!(app::portal::accounts::sub_account(&w.app, clerk, sub).await.unwrap().grants, full);
     assert!(
-        last_mail_to(&w.app, "clerk@c.example").rendered.subject.to_lowercase().contains("role")
-            || last_mail_to(&w.app, "clerk@c.example").rendered.text.contains("Full Access")
+        last_mail_to(&w.app, "clerk@c.example").await.rendered.subject.to_lowercase().contains("role")
+            || last_mail_to(&w.app, "clerk@c.example").await.rendered.text.contains("Full Access")
     );
 
     // Deactivation ends the clerk's sessions; reactivation restores access.
@@ -436,7 +436,7 @@ async fn brokers_become_accounts_and_can_request_an_importer_sub_account() {
     let c = client("10.4.0.1");
     let sent =
         app::portal::apply::start_for_account(&w.app, &me, "broker a customs llc", "55-000000100", &c).await.unwrap();
-    let code = code_in(&last_mail_to(&w.app, "office@brokera-own.example").rendered.text);
+    let code = code_in(&last_mail_to(&w.app, "office@brokera-own.example").await.rendered.text);
     let Verified::Added { sub_account_id, .. } =
         app::portal::apply::verify(&w.app, sent.application_id, &code, &c).await.unwrap()
     else {

@@ -5,6 +5,7 @@
 //! with TEST_DATABASE_URL, PostgreSQL.
 
 use crate::common;
+use sea_orm::ConnectionTrait;
 
 use app::AppError;
 use app::ach::change::BankForm;
@@ -163,7 +164,7 @@ async fn certification_pays_holds_diverts_and_releases_by_itself() {
     import(&w, &text, false).await.unwrap();
     // Today: the notify party is on file from today.
     let day = app::today();
-    let sent_before = w.app.mailer.memory_sent().len();
+    let sent_before = common::sent(&w.app).await.len();
     let c = app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
     assert_eq!((c.examined, c.payable, c.held_ach_rejected, c.funds_diverted), (4, 1, 2, 1), "{c:?}");
 
@@ -186,7 +187,7 @@ async fn certification_pays_holds_diverts_and_releases_by_itself() {
     assert!(totals.iter().all(|(_, amount, applied)| applied == amount), "both bills paid exactly: {totals:?}");
 
     // Notices: the held refund to the importer's contact and TAO, with what to do.
-    let mails: Vec<_> = w.app.mailer.memory_sent().into_iter().skip(sent_before).collect();
+    let mails: Vec<_> = common::sent(&w.app).await.into_iter().skip(sent_before).collect();
     let held_mail = mails
         .iter()
         .find(|m| m.to == "treasury@acme.example" && m.rendered.text.contains("HELD"))
@@ -258,10 +259,11 @@ async fn racing_certifications_never_over_apply_a_bill() {
     assert_eq!(s["held_ach_rejected"].count, 27);
 }
 
-/// A held notice outlives a mail outage and a killed sender: it is a row written with the
-/// decision, sent by the next run, once.
+/// A held notice outlives a killed run and a mail outage: it is a row written with the
+/// decision, its mail is queued once by the next run, and the queued mail is tried again until
+/// the server takes it.
 #[tokio::test]
-async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
+async fn notices_outlive_a_killed_run_and_a_mail_outage() {
     let w = world().await;
     app::registry::importers::create(&w.app, &w.staff, &draft("55-555555500", "c@third.example")).await.unwrap();
     let e = entry("614", 275);
@@ -269,17 +271,33 @@ async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
         (0..3).map(|i| format!("N{i},55-555555500,{e},drawback,30.00,2025-03-03,2025-12-01,")).collect();
     import(&w, &csv(&rows), false).await.unwrap();
     let day = time::macros::date!(2025 - 12 - 05);
+    let conn = &w.app.db.conn;
 
-    // Mail is down (nothing listens on port 9): the refunds are decided all the same.
+    // Certification queues the mail and returns; it does not wait for the mail server.
+    let first = app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
+    assert_eq!((first.held_ach_rejected, first.notices_failed), (3, 0));
+    assert_eq!(store::refund_notices::unsent(conn).await.unwrap(), 0, "queued");
+    assert_eq!(app::mail_queue::counts(&w.app).await.unwrap().waiting, 1, "one mail for the three");
+
+    // Mail is down (nothing listens on port 9): the mail waits and is tried again later.
     let down =
         mail::Mailer::new(mail::Transport::Smtp("smtp://127.0.0.1:9?timeout=2".into()), "ace <n@ace.test>").unwrap();
     let outage = app::App::new(w.app.db.clone(), app::Settings::default(), down).with_keys(w.app.keys.clone());
-    let first = app::refunds::certify::certify(&outage, "test", day).await.unwrap();
-    assert_eq!((first.held_ach_rejected, first.notices_failed), (3, 1));
-    assert_eq!(store::refund_notices::unsent(&w.app.db.conn).await.unwrap(), 3, "owed, not lost");
+    let d = app::mail_queue::deliver_due(&outage).await.unwrap();
+    assert_eq!((d.sent, d.retrying, d.given_up), (0, 1, 0));
+    assert_eq!(common::sent(&w.app).await.len(), 0, "not due again yet (backoff)");
+    // Time passes: the retry is due, the server is back.
+    conn.execute_unprepared("UPDATE mail_queue SET next_at = created_at").await.unwrap();
+    let sent = common::sent(&w.app).await;
+    assert_eq!(sent.len(), 1, "one mail to the contact (no portal account, no TAO)");
+    assert_eq!(sent[0].to, "c@third.example");
+    assert!(sent[0].rendered.text.contains("3 refund(s), $90.00 in all"), "{}", sent[0].rendered.text);
+    let counts = app::mail_queue::counts(&w.app).await.unwrap();
+    assert_eq!((counts.waiting, counts.sent, counts.failed), (0, 1, 0));
 
-    // A sender that claimed them a moment ago is still at work: the next run leaves them alone.
-    let conn = &w.app.db.conn;
+    // A run killed after its batch's commit, before queuing, leaves the notices unsent.
+    conn.execute_unprepared("UPDATE refund_notices SET sent_at = NULL, claim = NULL, claimed_at = NULL").await.unwrap();
+    // Another run that claimed them a moment ago is still at work: this run leaves them alone.
     let now = store::now();
     let stale = now - time::Duration::minutes(10);
     let importer = store::refunds::importers_by_numbers(
@@ -292,24 +310,23 @@ async fn notices_outlive_a_mail_outage_and_a_killed_sender() {
     assert_eq!(store::refund_notices::claim_payees(conn, &[id], "busy", now, stale).await.unwrap(), 3);
     let again = app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
     assert_eq!((again.examined, again.notices_failed), (3, 0), "held refunds looked at again, nothing new");
-    assert!(w.app.mailer.memory_sent().is_empty());
+    assert_eq!(common::sent(&w.app).await.len(), 1, "nothing new queued");
 
-    // That sender died: once its claim is stale, the next run sends one mail for the three.
+    // That run died: once its claim is stale, the next run queues one mail for the three.
     store::refund_notices::unclaim(conn, id, "held", "busy").await.unwrap();
     assert_eq!(
         store::refund_notices::claim_payees(conn, &[id], "dead", now - time::Duration::hours(1), stale).await.unwrap(),
         3
     );
     app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
-    let sent = w.app.mailer.memory_sent();
-    assert_eq!(sent.len(), 1, "one mail to the contact (no portal account, no TAO)");
-    assert_eq!(sent[0].to, "c@third.example");
-    assert!(sent[0].rendered.text.contains("3 refund(s), $90.00 in all"), "{}", sent[0].rendered.text);
+    let sent = common::sent(&w.app).await;
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].rendered.text.contains("3 refund(s), $90.00 in all"));
     assert_eq!(store::refund_notices::unsent(conn).await.unwrap(), 0);
 
-    // Sent once: later runs send nothing more.
+    // Queued once: later runs queue nothing more.
     app::refunds::certify::certify(&w.app, "test", day).await.unwrap();
-    assert_eq!(w.app.mailer.memory_sent().len(), 1);
+    assert_eq!(common::sent(&w.app).await.len(), 2);
 }
 
 /// The daily run is one instance's, unless that instance dies: once its heartbeat is stale, the

@@ -16,6 +16,7 @@ mod m0011_job_heartbeats;
 mod m0012_refund_payee_index;
 mod m0013_refund_partial_indexes;
 mod m0014_payee_facts_counter;
+mod m0015_mail_queue;
 mod schema;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_refund_payee_index::Migration),
             Box::new(m0013_refund_partial_indexes::Migration),
             Box::new(m0014_payee_facts_counter::Migration),
+            Box::new(m0015_mail_queue::Migration),
         ]
     }
 }

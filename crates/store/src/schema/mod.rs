@@ -18,6 +18,7 @@
 
 mod ach;
 mod importers;
+mod mail;
 mod portal;
 /// The refund ledger's tables (not re-exported: refer to them as `schema::refunds::...`).
 pub mod refunds;
@@ -27,6 +28,7 @@ use sea_orm::{DbErr, QueryResult, TryGetable};
 
 pub use ach::*;
 pub use importers::*;
+pub use mail::*;
 pub use portal::*;
 
 /// A column of a result row by its typed name: `r.col::<String>(Importers::Name)`.

@@ -34,7 +34,7 @@ async fn add_number(t: &TestApp, tao: &SessionUser, number: &str, name: &str, co
     record(t, number, name, contact).await;
     let c = client("10.250.0.1");
     let sent = app::portal::apply::start_for_account(&t.app, tao, name, number, &c).await.unwrap();
-    let code = t.last_code(contact);
+    let code = t.last_code(contact).await;
     let Verified::Added { .. } = app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
     else {
         panic!("expected the number to be added")
@@ -47,14 +47,14 @@ async fn member(t: &TestApp, tao: &SessionUser, sub: i64, email: &str, grants: G
     let inv =
         Invite { email: email.into(), name: "Carl Clerk".into(), role: AccountRole::User, grants: vec![(sub, grants)] };
     app::portal::members::invite(&t.app, tao, &inv).await.unwrap();
-    let text = t.last_mail(email).rendered.text;
+    let text = t.last_mail(email).await.rendered.text;
     let at = text.find("/invitation/").expect("invitation link") + "/invitation/".len();
     let link: String = text[at..].chars().take_while(char::is_ascii_alphanumeric).collect();
     let c = client("10.9.1.1");
     let pending = app::portal::login::redeem_link(&t.app, "invitation", &link, &c).await.unwrap();
     let next = app::portal::login::set_password(&t.app, &pending, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
-    let code = code_in(&t.last_mail(email).rendered.text);
+    let code = code_in(&t.last_mail(email).await.rendered.text);
     app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap();
 }
 
@@ -183,13 +183,8 @@ async fn the_tao_enrols_two_numbers_with_one_account_and_sees_them_pending() {
     assert!(h.contains("••••1012") && !h.contains(ACCOUNT));
 
     // Both numbers' contact and the TAO were told, masked.
-    let notices: Vec<_> = t
-        .app
-        .mailer
-        .memory_sent()
-        .into_iter()
-        .filter(|m| m.rendered.subject.contains("Bank details changed"))
-        .collect();
+    let notices: Vec<_> =
+        t.sent().await.into_iter().filter(|m| m.rendered.subject.contains("Bank details changed")).collect();
     assert!(notices.iter().filter(|m| m.to == CONTACT).count() >= 2, "the contact, once per number");
     assert!(notices.iter().any(|m| m.to == OWNER));
     assert!(notices.iter().all(|m| !m.rendered.text.contains(ACCOUNT) && !m.rendered.html.contains(ACCOUNT)));
@@ -515,7 +510,7 @@ async fn removing_warns_that_refunds_will_be_rejected() {
     let (_, html) = get(&c, &t, &location).await;
     assert!(html.contains("will be rejected until new details are verified"));
     assert!(row(&html, a.ids[0]).contains("No bank details"));
-    assert!(t.last_mail(CONTACT).rendered.text.contains("will be rejected"));
+    assert!(t.last_mail(CONTACT).await.rendered.text.contains("will be rejected"));
 }
 
 #[tokio::test]

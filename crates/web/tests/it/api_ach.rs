@@ -62,8 +62,8 @@ async fn record(t: &TestApp, number: &str, name: &str, contact: &str) {
     app::registry::importers::create(&t.app, &staff(t).await, &draft).await.unwrap();
 }
 
-fn newest_code(t: &TestApp, to: &str) -> String {
-    code_in(&t.last_mail(to).rendered.text)
+async fn newest_code(t: &TestApp, to: &str) -> String {
+    code_in(&t.last_mail(to).await.rendered.text)
 }
 
 /// An importer company as a new user makes one: its 5106 record, the application proven by the
@@ -79,7 +79,7 @@ async fn importer_company(t: &TestApp, number: &str, name: &str, contact: &str, 
         honeypot: String::new(),
     };
     let sent = app::portal::apply::start(&t.app, &form, &c).await.unwrap();
-    let code = newest_code(t, contact);
+    let code = newest_code(t, contact).await;
     let Verified::NewAccount { token, .. } =
         app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
     else {
@@ -87,7 +87,7 @@ async fn importer_company(t: &TestApp, number: &str, name: &str, contact: &str, 
     };
     let next = app::portal::login::set_password(&t.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
-    let code = newest_code(t, owner);
+    let code = newest_code(t, owner).await;
     app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap().login.user
 }
 
@@ -96,7 +96,7 @@ async fn add_number(t: &TestApp, tao: &SessionUser, number: &str, name: &str, co
     record(t, number, name, contact).await;
     let c = client("10.77.0.9");
     let sent = app::portal::apply::start_for_account(&t.app, tao, name, number, &c).await.unwrap();
-    let code = newest_code(t, contact);
+    let code = newest_code(t, contact).await;
     let Verified::Added { .. } = app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
     else {
         panic!("expected the number to be added")
@@ -113,14 +113,14 @@ async fn account_user(t: &TestApp, tao: &SessionUser, sub: i64, email: &str, gra
         grants: vec![(sub, grants)],
     };
     app::portal::members::invite(&t.app, tao, &inv).await.unwrap();
-    let text = t.last_mail(email).rendered.text;
+    let text = t.last_mail(email).await.rendered.text;
     let at = text.find("/invitation/").unwrap() + "/invitation/".len();
     let link: String = text[at..].chars().take_while(char::is_ascii_alphanumeric).collect();
     let c = client("10.77.0.20");
     let pending = app::portal::login::redeem_link(&t.app, "invitation", &link, &c).await.unwrap();
     let next = app::portal::login::set_password(&t.app, &pending, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
-    let code = newest_code(t, email);
+    let code = newest_code(t, email).await;
     app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap();
 }
 
@@ -277,7 +277,7 @@ async fn enrol_two_numbers_at_once_then_tab_history_and_removal() {
     let (_, h) = api.get(tok, &history_path).await;
     assert_eq!(h["events"][0]["to"], "removed");
     assert_eq!(h["versions"][0]["status"], "removed");
-    assert!(t.last_mail(CONTACT).rendered.text.contains("will be rejected"), "the contact is told");
+    assert!(t.last_mail(CONTACT).await.rendered.text.contains("will be rejected"), "the contact is told");
 }
 
 #[tokio::test]

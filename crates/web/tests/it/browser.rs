@@ -329,7 +329,7 @@ async fn log_in_to(c: &Client, t: &TestApp, axe: &str, email: &str, home: &str, 
     // The second factor: the code mailed to the user.
     assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
     assert_accessible(c, axe, "the security code page").await;
-    fill(c, "code", &t.last_code(email)).await;
+    fill(c, "code", &t.last_code(email).await).await;
     click_to_new_page(c, find(c, "form[action='/login/code'] button[type=submit]").await).await;
     let url = c.current_url().await.unwrap();
     assert_eq!(url.path(), home, "after logging in as {email}");
@@ -639,7 +639,7 @@ async fn a_new_importer_applies_enrols_and_invites_a_user() {
         assert!(url_of(&c).await.ends_with("/verify"), "on the verify page");
         assert!(text(&c, "main").await.contains("t***@acme.example"));
         assert_accessible(&c, &axe, "the verify page").await;
-        fill(&c, "code", &t.last_code(CONTACT)).await;
+        fill(&c, "code", &t.last_code(CONTACT).await).await;
         click_to_new_page(&c, find(&c, "form[action$='/verify'] button[type=submit]").await).await;
 
         // Set a password.
@@ -696,7 +696,7 @@ async fn a_new_importer_applies_enrols_and_invites_a_user() {
         click_to_new_page(&c, find(&c, "form[action='/logout'] button").await).await;
 
         // The clerk accepts the invitation and enrols email codes.
-        let link_text = t.last_mail(CLERK).rendered.text;
+        let link_text = t.last_mail(CLERK).await.rendered.text;
         let at = link_text.find("/invitation/").expect("invitation link");
         let link: String = link_text[at..].chars().take_while(|ch| !ch.is_whitespace()).collect();
         goto(&c, base, &link).await;
@@ -706,7 +706,7 @@ async fn a_new_importer_applies_enrols_and_invites_a_user() {
         click_to_new_page(&c, find(&c, "form[action='/set-password'] button[type=submit]").await).await;
         click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/email'] button").await).await;
         assert_accessible(&c, &axe, "the email code confirmation").await;
-        fill(&c, "code", &t.last_code(CLERK)).await;
+        fill(&c, "code", &t.last_code(CLERK).await).await;
         click_to_new_page(&c, find(&c, "form[action='/second-factor/setup/email/confirm'] button").await).await;
         click_to_new_page(&c, find(&c, "main a.usa-button").await).await;
         assert_eq!(c.current_url().await.unwrap().path(), "/account");
@@ -792,30 +792,13 @@ impl Operator {
         assert_eq!(code, Some(0), "ace-refunds {}:\n{text}", args.join(" "));
         text
     }
+}
 
-    /// (to, subject, text) of every message in the binary's mail outbox.
-    fn outbox(&self) -> Vec<(String, String, String)> {
-        let dir = self.dir.path().join("data/outbox");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
-        let mut mails = Vec::new();
-        for e in entries {
-            let path = e.unwrap().path();
-            if path.extension().and_then(|x| x.to_str()) != Some("eml") {
-                continue;
-            }
-            // Unfold headers and undo quoted-printable soft line breaks, enough to read them.
-            let raw = std::fs::read_to_string(&path).unwrap().replace("=\r\n", "").replace("\r\n ", " ");
-            let header = |name: &str| {
-                raw.lines()
-                    .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-                    .map(str::trim)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            mails.push((header("To"), header("Subject"), raw.clone()));
-        }
-        mails
-    }
+/// (to, subject, text and HTML) of every mail delivered so far. Mail queued by the binary's
+/// commands and by the server alike is delivered by the server's sender (here, on demand), as
+/// with `serve`, whose instances share one queue.
+async fn delivered(t: &TestApp) -> Vec<(String, String, String)> {
+    t.sent().await.into_iter().map(|m| (m.to, m.rendered.subject, m.rendered.text + &m.rendered.html)).collect()
 }
 
 /// A new importer applies as the existing test shows, with email codes as second factor, and
@@ -837,14 +820,14 @@ async fn apply_as_new_importer(
     fill(c, "requester_email", email).await;
     click_to_new_page(c, find(c, "form[action='/apply'] button[type=submit]").await).await;
     assert!(url_of(c).await.ends_with("/verify"), "on the verify page");
-    fill(c, "code", &t.last_code(contact)).await;
+    fill(c, "code", &t.last_code(contact).await).await;
     click_to_new_page(c, find(c, "form[action$='/verify'] button[type=submit]").await).await;
     assert_eq!(c.current_url().await.unwrap().path(), "/set-password");
     fill(c, "password", PASSWORD).await;
     fill(c, "confirm", PASSWORD).await;
     click_to_new_page(c, find(c, "form[action='/set-password'] button[type=submit]").await).await;
     click_to_new_page(c, find(c, "form[action='/second-factor/setup/email'] button").await).await;
-    fill(c, "code", &t.last_code(email)).await;
+    fill(c, "code", &t.last_code(email).await).await;
     click_to_new_page(c, find(c, "form[action='/second-factor/setup/email/confirm'] button").await).await;
     click_to_new_page(c, find(c, "main a.usa-button").await).await;
     assert_eq!(c.current_url().await.unwrap().path(), "/account");
@@ -946,13 +929,8 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
 
     with_browser(move |c| async move {
         let base = t.base.as_str();
-        let memory_to = |to: &str, subject: &str| {
-            t.app
-                .mailer
-                .memory_sent()
-                .into_iter()
-                .filter(|m| m.to == to && m.rendered.subject.contains(subject))
-                .count()
+        let memory_to = async |to: &str, subject: &str| {
+            t.sent().await.into_iter().filter(|m| m.to == to && m.rendered.subject.contains(subject)).count()
         };
 
         // The importer applies, then adds its second suffix with the code mailed to the contact.
@@ -964,7 +942,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         click_to_new_page(&c, find(&c, "form[action='/account/add-importer'] button[type=submit]").await).await;
         assert!(url_of(&c).await.ends_with("/verify"), "on the verify page");
         assert_accessible(&c, &axe, "the verify page of a second number").await;
-        fill(&c, "code", &t.last_code(CONTACT)).await;
+        fill(&c, "code", &t.last_code(CONTACT).await).await;
         click_to_new_page(&c, find(&c, "form[action$='/verify'] button[type=submit]").await).await;
         let url = c.current_url().await.unwrap();
         let sub: i64 = url
@@ -1037,8 +1015,8 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         }
         assert!(!c.source().await.unwrap().contains(ACCOUNT), "the full account number is not on the page");
         assert_accessible(&c, &axe, "the ACH tab with pending details").await;
-        assert_eq!(memory_to(CONTACT, "Bank details changed"), 2, "the contact is told, once per number");
-        assert!(memory_to(OWNER, "Bank details changed") >= 1, "the TAO is told");
+        assert_eq!(memory_to(CONTACT, "Bank details changed").await, 2, "the contact is told, once per number");
+        assert!(memory_to(OWNER, "Bank details changed").await >= 1, "the TAO is told");
 
         // The operator sends the prenotes; the bank corrects one account and returns the other.
         let prenotes = op.path("prenotes-1.ach");
@@ -1068,7 +1046,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         assert!(row.contains("Rejected - update required") && row.contains("R03"), "{row}");
         assert!(row.contains("Nobody: refunds will be rejected"), "{row}");
         assert_accessible(&c, &axe, "the ACH tab after the bank's reply").await;
-        let outbox = op.outbox();
+        let outbox = delivered(&t).await;
         for (to, subject) in [
             (CONTACT, format!("Bank details corrected by the bank for importer number {NUMBER}")),
             (CONTACT, format!("Bank details rejected by the bank for importer number {SUFFIX}")),
@@ -1124,7 +1102,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         assert!(row.contains(&format!("Notify party on file: {PARTY_NAME} ({PARTY})")), "{row}");
         assert!(row.contains("The importer"), "the party has no verified account yet: {row}");
         assert_accessible(&c, &axe, "the ACH tab with a notify party").await;
-        assert_eq!(memory_to(CONTACT, "Notify party designated"), 1);
+        assert_eq!(memory_to(CONTACT, "Notify party designated").await, 1);
         log_out(&c).await;
 
         // The party sees the notify party in its own tab and enrolls its own bank details.
@@ -1161,7 +1139,7 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         assert!(row.contains("Active"), "{row}");
         assert_accessible(&c, &axe, "the notify party's tab, verified").await;
         assert!(
-            op.outbox().iter().any(|(to, s, _)| to == PARTY_CONTACT && s.contains("Bank details verified")),
+            delivered(&t).await.iter().any(|(to, s, _)| to == PARTY_CONTACT && s.contains("Bank details verified")),
             "the party's contact is told"
         );
         log_out(&c).await;
@@ -1177,19 +1155,15 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         screenshot_for_help(&c, "ach-tab.png").await;
 
         // Every notice reached the 5106 contact, and none holds a full account number.
-        assert_eq!(memory_to(CONTACT, "Bank details changed"), 2);
-        assert_eq!(memory_to(CONTACT, "Notify party designated"), 1);
-        let outbox = op.outbox();
+        assert_eq!(memory_to(CONTACT, "Bank details changed").await, 2);
+        assert_eq!(memory_to(CONTACT, "Notify party designated").await, 1);
+        let outbox = delivered(&t).await;
         let to_contact: Vec<&String> = outbox.iter().filter(|(to, _, _)| to == CONTACT).map(|(_, s, _)| s).collect();
         assert_eq!(to_contact.len(), 2, "corrected and rejected: {to_contact:?}");
         for secret in [ACCOUNT, CORRECTED, PARTY_ACCOUNT] {
             assert!(outbox.iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
             assert!(
-                t.app
-                    .mailer
-                    .memory_sent()
-                    .iter()
-                    .all(|m| !m.rendered.text.contains(secret) && !m.rendered.html.contains(secret)),
+                t.sent().await.iter().all(|m| !m.rendered.text.contains(secret) && !m.rendered.html.contains(secret)),
                 "{secret} in a mail"
             );
         }
@@ -1365,10 +1339,9 @@ async fn refunds_recorded_certified_held_released_and_diverted() {
 
     with_browser(move |c| async move {
         let base = t.base.as_str();
-        let mails = |to: &str, subject: &str| {
-            t.app
-                .mailer
-                .memory_sent()
+        let mails = async |to: &str, subject: &str| {
+            t.sent()
+                .await
                 .into_iter()
                 .filter(|m| m.to == to && m.rendered.subject.contains(subject))
                 .map(|m| m.rendered.text)
@@ -1445,16 +1418,16 @@ async fn refunds_recorded_certified_held_released_and_diverted() {
         assert_accessible(&c, &axe, "a diverted refund").await;
         let bill = store::bills::by_numbers(&t.app.db.conn, &["B-1".into()]).await.unwrap();
         assert_eq!(bill[0].open_cents, 2_000_000 - 522_948, "the rest of the bill stays open");
-        assert_eq!(mails(DEBTOR_CONTACT, "Refund applied to CBP bills").len(), 1, "the debtor is told");
+        assert_eq!(mails(DEBTOR_CONTACT, "Refund applied to CBP bills").await.len(), 1, "the debtor is told");
         log_out(&c).await;
 
         // The held notice is in the outbox, for the 5106 contact and the TAO, with what to do.
         for to in [CONTACT, OWNER] {
-            let held = mails(to, &format!("Refund held: no bank account to pay into for importer number {NUMBER}"));
+            let held = mails(to, &format!("Refund held: no bank account to pay into for importer number {NUMBER}")).await;
             assert_eq!(held.len(), 1, "{to}");
             assert!(held[0].contains("R-2") && held[0].contains("enroll bank details"), "{}", held[0]);
         }
-        assert!(mails(PARTY_CONTACT, "held").is_empty(), "the notify party is paid; nothing held for it");
+        assert!(mails(PARTY_CONTACT, "held").await.is_empty(), "the notify party is paid; nothing held for it");
 
         // The TAO's Refunds tab: one payable to the notify party, one held.
         log_in_to(&c, &t, &axe, OWNER, "/account", "Ana Lopez").await;
@@ -1527,15 +1500,15 @@ async fn refunds_recorded_certified_held_released_and_diverted() {
         assert!(c.find_all(Locator::Css("main .usa-alert--warning")).await.unwrap().is_empty(), "no longer waiting");
         assert_accessible(&c, &axe, "the released refund").await;
         assert!(
-            op.outbox().iter().any(|(to, s, _)| to == CONTACT && s.contains("Bank details verified")),
+            delivered(&t).await.iter().any(|(to, s, _)| to == CONTACT && s.contains("Bank details verified")),
             "the contact is told the details are verified"
         );
         // No second held notice, and no account number in any mail.
-        assert_eq!(mails(CONTACT, "Refund held").len(), 1);
+        assert_eq!(mails(CONTACT, "Refund held").await.len(), 1);
         for secret in [ACCOUNT, PARTY_ACCOUNT] {
-            assert!(op.outbox().iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
+            assert!(delivered(&t).await.iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
             assert!(
-                t.app.mailer.memory_sent().iter().all(|m| !m.rendered.text.contains(secret)),
+                t.sent().await.iter().all(|m| !m.rendered.text.contains(secret)),
                 "{secret} in a mail"
             );
         }

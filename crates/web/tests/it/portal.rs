@@ -126,7 +126,7 @@ async fn the_second_step_cannot_be_skipped_or_guessed() {
     // Skipping the code: the pending session opens nothing.
     let res = c.get(format!("{}/importers", t.base)).send().await.unwrap();
     assert_eq!(res.status(), 303);
-    let right = t.last_code(BROKER_A);
+    let right = t.last_code(BROKER_A).await;
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
     let mut last = 0;
     for _ in 0..5 {

@@ -80,7 +80,7 @@ async fn staff_uploads_and_the_importer_sees_where_its_refund_is() {
     let other = c.get(format!("{}/account/sub/{sub}/importer/{}", t.base, me + 1000)).send().await.unwrap();
     assert_eq!(other.status(), 404);
     // A notice went to the contact.
-    assert!(t.last_mail(CONTACT).rendered.subject.contains("Refund held"));
+    assert!(t.last_mail(CONTACT).await.rendered.subject.contains("Refund held"));
 }
 
 #[tokio::test]
@@ -186,7 +186,7 @@ async fn staff_run_certification_from_the_refunds_page() {
     assert_eq!((audit[0].action.as_str(), audit[0].actor_label.as_str()), ("refunds.certified", STAFF));
     assert_eq!(audit[0].entity_key, app::today().to_string());
     assert!(audit[0].changes.contains("held_ach_rejected") && audit[0].changes.contains("\"1\""), "{audit:?}");
-    assert!(t.last_mail(CONTACT).rendered.subject.contains("Refund held"));
+    assert!(t.last_mail(CONTACT).await.rendered.subject.contains("Refund held"));
 
     // Again: nothing new to decide (the held refund is looked at and stays held).
     let res = staff.post(format!("{}/refunds/certify", t.base)).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();

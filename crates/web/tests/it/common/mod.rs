@@ -93,7 +93,7 @@ impl TestApp {
         assert_eq!(res.status(), 303, "login failed for {email}");
         assert_eq!(res.headers()["location"], "/login/code");
         let page = c.get(format!("{}/login/code", self.base)).send().await.unwrap().text().await.unwrap();
-        let code = self.last_code(email);
+        let code = self.last_code(email).await;
         let res = c
             .post(format!("{}/login/code", self.base))
             .form(&[("csrf", csrf_of(&page).as_str()), ("code", code.as_str())])
@@ -104,22 +104,22 @@ impl TestApp {
         c
     }
 
+    /// Delivers the queued mail (as the server's sender does) and returns everything the memory
+    /// mailer has received, oldest first.
+    pub async fn sent(&self) -> Vec<mail::Sent> {
+        let d = app::mail_queue::deliver_due(&self.app).await.unwrap();
+        assert_eq!((d.retrying, d.given_up), (0, 0), "queued mail not delivered: {d:?}");
+        self.app.mailer.memory_sent()
+    }
+
     /// The 6-digit code in the newest mail to `to`.
-    pub fn last_code(&self, to: &str) -> String {
-        let sent = self.app.mailer.memory_sent();
-        let m = sent.iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"));
-        code_in(&m.rendered.text)
+    pub async fn last_code(&self, to: &str) -> String {
+        code_in(&self.last_mail(to).await.rendered.text)
     }
 
     /// The newest mail to `to`.
-    pub fn last_mail(&self, to: &str) -> mail::Sent {
-        self.app
-            .mailer
-            .memory_sent()
-            .into_iter()
-            .rev()
-            .find(|m| m.to == to)
-            .unwrap_or_else(|| panic!("no mail to {to}"))
+    pub async fn last_mail(&self, to: &str) -> mail::Sent {
+        self.sent().await.into_iter().rev().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
     }
 }
 
@@ -200,7 +200,7 @@ pub async fn company(t: &TestApp, number: &str, name: &str, contact: &str, owner
         honeypot: String::new(),
     };
     let sent = app::portal::apply::start(&t.app, &f, &c).await.unwrap();
-    let code = t.last_code(contact);
+    let code = t.last_code(contact).await;
     let Verified::NewAccount { token, .. } =
         app::portal::apply::verify(&t.app, sent.application_id, &code, &c).await.unwrap()
     else {
@@ -208,6 +208,6 @@ pub async fn company(t: &TestApp, number: &str, name: &str, contact: &str, owner
     };
     let next = app::portal::login::set_password(&t.app, &token, PASSWORD, PASSWORD, &c).await.unwrap().unwrap();
     app::portal::login::enrol_email_begin(&t.app, &next, &c).await.unwrap();
-    let code = t.last_code(owner);
+    let code = t.last_code(owner).await;
     app::portal::login::enrol_email_confirm(&t.app, &next, &code, &c).await.unwrap().login.user
 }
