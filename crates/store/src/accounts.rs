@@ -641,3 +641,69 @@ pub async fn overview(
     };
     Ok(Some((user, Some((summary, details_of(&rows)?)))))
 }
+
+/// Who hears about an importer number's refunds and bank details (`notice_recipients`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRecipients {
+    pub importer_id: i64,
+    pub number: String,
+    pub name: String,
+    /// The 5106 contact email.
+    pub contact: String,
+    /// The active owner (TAO) of the account holding the number, if any.
+    pub tao: Option<String>,
+}
+
+/// The 5106 contact and the account owner of each of these importers, in one statement (a
+/// run of notices asks for thousands).
+pub async fn notice_recipients(
+    conn: &impl ConnectionTrait,
+    importer_ids: &[i64],
+) -> Result<Vec<NoticeRecipients>, DbErr> {
+    let mut out: Vec<NoticeRecipients> = Vec::new();
+    for chunk in importer_ids.chunks(crate::refunds::INSERT_CHUNK) {
+        let tao = Alias::new("tao");
+        let stmt = Query::select()
+            .columns([(Importers::Table, Importers::Id), (Importers::Table, Importers::Number)])
+            .columns([(Importers::Table, Importers::Name), (Importers::Table, Importers::Email)])
+            .expr_as(Expr::col((Users::Table, Users::Email)), tao.clone())
+            .from(Importers::Table)
+            .left_join(
+                AccountImporters::Table,
+                Expr::col((AccountImporters::Table, AccountImporters::ImporterId))
+                    .equals((Importers::Table, Importers::Id)),
+            )
+            .left_join(
+                SubAccounts::Table,
+                Expr::col((SubAccounts::Table, SubAccounts::Id))
+                    .equals((AccountImporters::Table, AccountImporters::SubAccountId)),
+            )
+            .join(
+                sea_orm::sea_query::JoinType::LeftJoin,
+                Users::Table,
+                Expr::col((Users::Table, Users::AccountId))
+                    .equals((SubAccounts::Table, SubAccounts::AccountId))
+                    .and(Expr::col((Users::Table, Users::AccountRole)).eq("tao"))
+                    .and(Expr::col((Users::Table, Users::Active)).eq(true)),
+            )
+            .and_where(Expr::col((Importers::Table, Importers::Id)).is_in(chunk.iter().copied()))
+            .order_by((Importers::Table, Importers::Id), Order::Asc)
+            .to_owned();
+        for r in conn.query_all(&stmt).await? {
+            let id: i64 = r.try_get("", "id")?;
+            let tao: Option<String> = r.try_get("", "tao")?;
+            // A number is in one sub-account; should it appear twice, the first owner found is told.
+            if out.last().is_some_and(|last| last.importer_id == id) {
+                continue;
+            }
+            out.push(NoticeRecipients {
+                importer_id: id,
+                number: r.try_get("", "number")?,
+                name: r.try_get("", "name")?,
+                contact: r.try_get("", "email")?,
+                tao,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -166,6 +166,63 @@ pub async fn claimed(
     Ok(Claimed { count, cents, lines })
 }
 
+/// One claimed group: a payee and a kind of notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedGroup {
+    pub importer_id: i64,
+    pub kind: String,
+    pub claimed: Claimed,
+}
+
+/// Every group claimed under `token` among these payees, with its first `listed` lines, in two
+/// statements (the lines numbered per group by a window function; both engines have them).
+pub async fn claimed_groups(
+    conn: &impl ConnectionTrait,
+    importer_ids: &[i64],
+    token: &str,
+    listed: u64,
+) -> Result<Vec<ClaimedGroup>, DbErr> {
+    let mut out: Vec<ClaimedGroup> = Vec::new();
+    for chunk in importer_ids.chunks(INSERT_CHUNK) {
+        let totals = Query::select()
+            .columns([N::ImporterId, N::Kind])
+            .expr_as(Func::count(Expr::col(N::Id)), Alias::new("n"))
+            .expr_as(Expr::cust("CAST(COALESCE(SUM(cents), 0) AS BIGINT)"), Alias::new("total"))
+            .from(N::Table)
+            .and_where(Expr::col(N::ImporterId).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(N::SentAt).is_null())
+            .and_where(Expr::col(N::Claim).eq(token))
+            .group_by_columns([N::ImporterId, N::Kind])
+            .order_by(N::ImporterId, Order::Asc)
+            .order_by(N::Kind, Order::Asc)
+            .to_owned();
+        let first = out.len();
+        for r in conn.query_all(&totals).await? {
+            out.push(ClaimedGroup {
+                importer_id: r.try_get("", "importer_id")?,
+                kind: r.try_get("", "kind")?,
+                claimed: Claimed { count: r.try_get("", "n")?, cents: r.try_get("", "total")?, lines: Vec::new() },
+            });
+        }
+        let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let pg = conn.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let token_ph = if pg { "$1" } else { "?" };
+        // The ids are integers written into the text; the token is bound.
+        let sql = format!(
+            "SELECT importer_id, kind, line, reason FROM (SELECT importer_id, kind, line, reason, id,              ROW_NUMBER() OVER (PARTITION BY importer_id, kind ORDER BY id) AS rn FROM refund_notices              WHERE importer_id IN ({ids}) AND sent_at IS NULL AND claim = {token_ph}) AS t              WHERE rn <= {listed} ORDER BY importer_id, kind, id"
+        );
+        let stmt = sea_orm::Statement::from_sql_and_values(conn.get_database_backend(), sql, [token.into()]);
+        let groups = &mut out[first..];
+        for r in conn.query_all_raw(stmt).await? {
+            let (id, kind): (i64, String) = (r.try_get("", "importer_id")?, r.try_get("", "kind")?);
+            if let Some(g) = groups.iter_mut().find(|g| g.importer_id == id && g.kind == kind) {
+                g.claimed.lines.push((r.try_get("", "line")?, r.try_get("", "reason")?));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Gives a claimed group back (its mail could not be sent): the next run tries again.
 pub async fn unclaim(conn: &impl ConnectionTrait, importer_id: i64, kind: &str, token: &str) -> Result<u64, DbErr> {
     let stmt = Query::update()

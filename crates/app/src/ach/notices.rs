@@ -27,39 +27,44 @@ pub(crate) async fn send(app: &App, importer_id: i64, n: &Notice<'_>) {
 }
 
 /// Who hears about an importer number's refunds and bank details: its 5106 contact email and
-/// its account's owner (TAO), once each.
-pub(crate) async fn recipients(
+/// its account's owner (TAO), once each; `(number, name, addresses)` per importer id.
+pub(crate) async fn recipients_of(
     app: &App,
-    importer_id: i64,
-) -> Result<Option<(store::importers::ImporterRow, Vec<String>)>, store::DbErr> {
-    let conn = &app.db.conn;
-    let Some(importer) = store::importers::by_id(conn, importer_id).await? else { return Ok(None) };
-    let mut to = vec![importer.email.clone()];
-    if let Some(account_id) = store::accounts::account_of_importer(conn, importer_id).await? {
-        let members = store::users::in_account(conn, account_id).await?;
-        if let Some(owner) = members.iter().find(|u| u.account_role == "tao" && u.active) {
-            to.push(owner.email.clone());
-        }
-    }
-    to.retain(|e| !e.trim().is_empty());
-    to.sort_by_key(|e| e.to_lowercase());
-    to.dedup_by_key(|e| e.to_lowercase());
-    Ok(Some((importer, to)))
+    importer_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Recipients>, store::DbErr> {
+    let rows = store::accounts::notice_recipients(&app.db.conn, importer_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut to: Vec<String> = std::iter::once(r.contact).chain(r.tao).collect();
+            to.retain(|e| !e.trim().is_empty());
+            to.sort_by_key(|e| e.to_lowercase());
+            to.dedup_by_key(|e| e.to_lowercase());
+            (r.importer_id, Recipients { number: r.number, name: r.name, to })
+        })
+        .collect())
+}
+
+/// An importer number's name and who is told about it.
+pub(crate) struct Recipients {
+    /// Canonical importer number.
+    pub number: String,
+    pub name: String,
+    pub to: Vec<String>,
 }
 
 async fn try_send(app: &App, importer_id: i64, n: &Notice<'_>) -> Result<(), store::DbErr> {
-    let Some((importer, to)) = recipients(app, importer_id).await? else { return Ok(()) };
-    let number =
-        domain::ImporterNumber::parse(&importer.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
+    let Some(r) = recipients_of(app, &[importer_id]).await?.remove(&importer_id) else { return Ok(()) };
+    let number = domain::ImporterNumber::parse(&r.number).map(|n| n.to_string()).unwrap_or_else(|_| "***".into());
     let mail = mail::Mail::BankDetailsChanged {
         importer_number: number,
-        importer_name: importer.name.clone(),
+        importer_name: r.name.clone(),
         what: n.what.into(),
         by: n.by.into(),
         at: when(n.at),
         summary: n.lines.join("\n"),
     };
-    for address in to {
+    for address in r.to {
         crate::notify::notice(app, &address, &mail).await;
     }
     Ok(())

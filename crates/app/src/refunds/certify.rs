@@ -72,6 +72,7 @@ const STALE: time::Duration = time::Duration::minutes(10);
 /// the same CBP bills. On SQLite, which has one writer, one decider (the reading of the next
 /// batch still overlaps the writing).
 async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> AppResult<Certified> {
+    let started = std::time::Instant::now();
     let table = &super::rates::table(app).await?;
     let deciders: usize = if app.db.kind == store::DbKind::Postgres { 2 } else { 1 };
     // SQLite: one connection of its own reads, another writes (see `refunds_decide_sqlite`).
@@ -125,8 +126,14 @@ async fn run(app: &App, actor_label: &str, today: Date, claim: Option<&str>) -> 
         add(&mut out, &two?);
         read?;
     }
+    tracing::info!(
+        examined = out.examined,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "certification: decided"
+    );
     // This run's notices, and any an earlier run left unsent (killed, or mail down).
     out.notices_failed = super::notices::queue_pending(app).await;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "certification: notices queued");
     Ok(out)
 }
 
