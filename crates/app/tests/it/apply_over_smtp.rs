@@ -92,6 +92,9 @@ async fn the_application_code_arrives_over_smtp() {
         honeypot: String::new(),
     };
     let sent = app::portal::apply::start(&app, &form, &c).await.unwrap();
+    // Queued by the request; the sender (a server's, here called directly) delivers it.
+    let d = app::mail_queue::deliver_due(&app).await.unwrap();
+    assert_eq!((d.sent, d.retrying), (1, 0), "{d:?}");
     let raw = received_for(&sink, "treasury@acme.example");
     assert!(raw.contains("multipart/alternative"), "text and HTML parts");
     // The code is in the body (headers hold hex ids that could contain digit runs).

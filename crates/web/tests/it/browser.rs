@@ -1158,7 +1158,8 @@ async fn ach_enrolment_prenote_replies_and_notify_party() {
         assert_eq!(memory_to(CONTACT, "Bank details changed").await, 2);
         assert_eq!(memory_to(CONTACT, "Notify party designated").await, 1);
         let outbox = delivered(&t).await;
-        let to_contact: Vec<&String> = outbox.iter().filter(|(to, _, _)| to == CONTACT).map(|(_, s, _)| s).collect();
+        let to_contact: Vec<&String> =
+            outbox.iter().filter(|(to, s, _)| to == CONTACT && s.contains("by the bank")).map(|(_, s, _)| s).collect();
         assert_eq!(to_contact.len(), 2, "corrected and rejected: {to_contact:?}");
         for secret in [ACCOUNT, CORRECTED, PARTY_ACCOUNT] {
             assert!(outbox.iter().all(|(_, _, raw)| !raw.contains(secret)), "{secret} in the outbox");
