@@ -9,6 +9,11 @@ use time::OffsetDateTime;
 use crate::refunds::INSERT_CHUNK;
 use crate::schema::MailQueue as Q;
 
+/// Microseconds since 1970, as `next_at` holds them (see `schema::MailQueue::NextAt`).
+fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
 /// A mail to queue: its kind and its sealed recipient and content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
@@ -31,7 +36,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mails: &[NewMail], at: OffsetD
         let mut stmt = Query::insert();
         stmt.into_table(Q::Table).columns([Q::Kind, Q::Sealed, Q::CreatedAt, Q::NextAt]);
         for m in chunk {
-            stmt.values_panic([m.kind.into(), m.sealed.clone().into(), at.into(), at.into()]);
+            stmt.values_panic([m.kind.into(), m.sealed.clone().into(), at.into(), micros(at).into()]);
         }
         conn.execute(&stmt.to_owned()).await?;
     }
@@ -45,7 +50,7 @@ pub async fn due(conn: &impl ConnectionTrait, now: OffsetDateTime, limit: u64) -
         .from(Q::Table)
         .and_where(Expr::col(Q::SentAt).is_null())
         .and_where(Expr::col(Q::FailedAt).is_null())
-        .and_where(Expr::col(Q::NextAt).lte(now))
+        .and_where(Expr::col(Q::NextAt).lte(micros(now)))
         .order_by(Q::NextAt, Order::Asc)
         .order_by(Q::Id, Order::Asc)
         .limit(limit)
@@ -96,7 +101,7 @@ pub async fn mark_failed(
         .and_where(Expr::col(Q::SentAt).is_null())
         .to_owned();
     match next_at {
-        Some(next) => stmt.value(Q::NextAt, next),
+        Some(next) => stmt.value(Q::NextAt, micros(next)),
         None => stmt.values([(Q::FailedAt, at.into()), (Q::Sealed, "".into())]),
     };
     conn.execute(&stmt).await.map(|_| ())

@@ -287,7 +287,7 @@ async fn notices_outlive_a_killed_run_and_a_mail_outage() {
     assert_eq!((d.sent, d.retrying, d.given_up), (0, 1, 0));
     assert_eq!(common::sent(&w.app).await.len(), 0, "not due again yet (backoff)");
     // Time passes: the retry is due, the server is back.
-    conn.execute_unprepared("UPDATE mail_queue SET next_at = created_at").await.unwrap();
+    conn.execute_unprepared("UPDATE mail_queue SET next_at = 0").await.unwrap();
     let sent = common::sent(&w.app).await;
     assert_eq!(sent.len(), 1, "one mail to the contact (no portal account, no TAO)");
     assert_eq!(sent[0].to, "c@third.example");

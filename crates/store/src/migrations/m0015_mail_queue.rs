@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Q::Kind).string().not_null())
                 .col(ColumnDef::new(Q::Sealed).text().not_null())
                 .col(ts(Q::CreatedAt))
-                .col(ts(Q::NextAt))
+                .col(ColumnDef::new(Q::NextAt).big_integer().not_null())
                 .col(ColumnDef::new(Q::Attempts).integer().not_null().default(0))
                 .col(ts_null(Q::SentAt))
                 .col(ts_null(Q::FailedAt))

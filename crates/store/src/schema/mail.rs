@@ -11,7 +11,10 @@ pub enum MailQueue {
     /// `{"to": ..., "mail": ...}` sealed with the data key; emptied once delivered.
     Sealed,
     CreatedAt,
-    /// Not delivered before this time (now, or the next try after a failure).
+    /// Not delivered before this time (now, or the next try after a failure), in microseconds
+    /// since 1970: an integer, because SQLite keeps times as text (`...:22.7311Z`), where a
+    /// fraction written shorter sorts after a longer one of the same second (`Z` > `4`), and the
+    /// queue compares this column with the present to the microsecond.
     NextAt,
     Attempts,
     SentAt,
