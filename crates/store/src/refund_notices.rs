@@ -1,11 +1,12 @@
-//! Notices owed to payees about certification's decisions, kept as rows until mailed.
+//! Notices owed to payees about certification's decisions, kept as rows until their mail is
+//! queued.
 //!
 //! Written inside the transaction of the decision they announce (so a decision never exists
-//! without its notice), grouped per payee and kind when sent. Sending is at least once: a
-//! sender claims a group with a random token, mails it, then marks it sent; a sender killed in
-//! between leaves a claim that goes stale and is taken again by a later run (the payee may then
-//! get the same mail twice, never none). Two senders never take the same rows: the claim is one
-//! `UPDATE` that only takes unclaimed or stale rows (for a chunk of payees at a time).
+//! without its notice), grouped per payee and kind when their mail is built. A run claims a
+//! chunk of payees' notices with a random token, builds one mail per group, then queues the
+//! mails and marks the notices sent in one transaction (`mail_queue`); a run killed in between
+//! leaves a claim that goes stale and is taken again by a later run. Two runs never take the same
+//! rows: the claim is one `UPDATE` that only takes unclaimed or stale rows.
 
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -132,40 +133,6 @@ fn claimed_by(importer_id: i64, kind: &str, token: &str) -> Cond {
         .add(Expr::col(N::Claim).eq(token))
 }
 
-pub async fn claimed(
-    conn: &impl ConnectionTrait,
-    importer_id: i64,
-    kind: &str,
-    token: &str,
-    listed: u64,
-) -> Result<Claimed, DbErr> {
-    let totals = Query::select()
-        .expr_as(Func::count(Expr::col(N::Id)), Alias::new("n"))
-        // PostgreSQL sums BIGINT as NUMERIC: cast back so both engines return an integer.
-        .expr_as(Expr::cust("CAST(COALESCE(SUM(cents), 0) AS BIGINT)"), Alias::new("total"))
-        .from(N::Table)
-        .cond_where(claimed_by(importer_id, kind, token))
-        .to_owned();
-    let (count, cents) = match conn.query_one(&totals).await? {
-        Some(r) => (r.try_get::<i64>("", "n")?, r.try_get::<i64>("", "total")?),
-        None => (0, 0),
-    };
-    let first = Query::select()
-        .columns([N::Line, N::Reason])
-        .from(N::Table)
-        .cond_where(claimed_by(importer_id, kind, token))
-        .order_by(N::Id, Order::Asc)
-        .limit(listed)
-        .to_owned();
-    let lines = conn
-        .query_all(&first)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("", "line")?, r.try_get("", "reason")?)))
-        .collect::<Result<_, DbErr>>()?;
-    Ok(Claimed { count, cents, lines })
-}
-
 /// One claimed group: a payee and a kind of notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedGroup {
@@ -223,7 +190,8 @@ pub async fn claimed_groups(
     Ok(out)
 }
 
-/// Gives a claimed group back (its mail could not be sent): the next run tries again.
+/// Gives a claimed group back: the next run takes it at once instead of waiting for the claim
+/// to go stale (operators' repair; tests play a dead sender with it).
 pub async fn unclaim(conn: &impl ConnectionTrait, importer_id: i64, kind: &str, token: &str) -> Result<u64, DbErr> {
     let stmt = Query::update()
         .table(N::Table)
