@@ -22,6 +22,8 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
+use super::counter_triggers::Counter;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -57,76 +59,22 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let conn = m.get_connection();
         let postgres = conn.get_database_backend() == DbBackend::Postgres;
-        for t in WATCHED.iter().chain(&["importers"]) {
-            for op in ["ins", "upd", "del"] {
-                let drop = if postgres {
-                    format!("DROP TRIGGER IF EXISTS ach_tab_{op}_{t} ON {t}")
-                } else {
-                    format!("DROP TRIGGER IF EXISTS ach_tab_{op}_{t}")
-                };
-                conn.execute_unprepared(&drop).await?;
-            }
-        }
-        if postgres {
-            conn.execute_unprepared("DROP FUNCTION IF EXISTS bump_ach_tab_generation()").await?;
+        for drop in ACH_TAB.drops(postgres) {
+            conn.execute_unprepared(&drop).await?;
         }
         conn.execute_unprepared("DROP TABLE IF EXISTS change_counters").await?;
         Ok(())
     }
 }
 
-const BUMP: &str = "UPDATE change_counters SET value = value + 1 WHERE name = 'ach_tab'";
-
 /// Importers matter only when a number or a name changes (a new record is in no sub-account yet,
 /// and bulk imports mostly insert).
-const IMPORTER_CHANGED: &str = "OLD.number IS DISTINCT FROM NEW.number OR OLD.name IS DISTINCT FROM NEW.name";
+const ACH_TAB: Counter = Counter { name: "ach_tab", watched: &WATCHED, importer_columns: ["number", "name"] };
 
 pub(super) fn sqlite_triggers() -> Vec<String> {
-    let mut out = Vec::new();
-    for t in WATCHED {
-        for (op, event) in [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")] {
-            out.push(format!("CREATE TRIGGER ach_tab_{op}_{t} AFTER {event} ON {t} BEGIN {BUMP}; END"));
-        }
-    }
-    // SQLite spells IS DISTINCT FROM as IS NOT.
-    let changed = IMPORTER_CHANGED.replace("IS DISTINCT FROM", "IS NOT");
-    out.push(format!(
-        "CREATE TRIGGER ach_tab_upd_importers AFTER UPDATE OF number, name ON importers WHEN {changed} \
-         BEGIN {BUMP}; END"
-    ));
-    out.push(format!("CREATE TRIGGER ach_tab_del_importers AFTER DELETE ON importers BEGIN {BUMP}; END"));
-    out
+    ACH_TAB.sqlite()
 }
 
 pub(super) fn postgres_triggers() -> Vec<String> {
-    // `ace.ach_tab_bumped` is set for the transaction only (third argument true) and rolls back
-    // with a savepoint together with the counter update it stands for.
-    let mut out = vec![format!(
-        "CREATE FUNCTION bump_ach_tab_generation() RETURNS trigger LANGUAGE plpgsql AS $$ \
-         BEGIN \
-           IF coalesce(current_setting('ace.ach_tab_bumped', true), '') <> 'y' THEN \
-             {BUMP}; \
-             PERFORM set_config('ace.ach_tab_bumped', 'y', true); \
-           END IF; \
-           RETURN NULL; \
-         END $$"
-    )];
-    let deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW";
-    for t in WATCHED {
-        for (op, event) in [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")] {
-            out.push(format!(
-                "CREATE CONSTRAINT TRIGGER ach_tab_{op}_{t} AFTER {event} ON {t} {deferred} \
-                 EXECUTE FUNCTION bump_ach_tab_generation()"
-            ));
-        }
-    }
-    out.push(format!(
-        "CREATE CONSTRAINT TRIGGER ach_tab_upd_importers AFTER UPDATE OF number, name ON importers {deferred} \
-         WHEN ({IMPORTER_CHANGED}) EXECUTE FUNCTION bump_ach_tab_generation()"
-    ));
-    out.push(format!(
-        "CREATE CONSTRAINT TRIGGER ach_tab_del_importers AFTER DELETE ON importers {deferred} \
-         EXECUTE FUNCTION bump_ach_tab_generation()"
-    ));
-    out
+    ACH_TAB.postgres()
 }

@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod counter_triggers;
 mod m0001_foundation;
 mod m0002_portal;
 mod m0003_importer_keys_byte_order;
